@@ -1,0 +1,68 @@
+package dev.vigil.rules.ast;
+
+import java.util.List;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A rule as written in a rule file.
+ *
+ * @param key the {@code key} clause; empty when not written (the default key is then the
+ *     {@code by} fields, see {@link #effectiveKey()})
+ * @param channels the {@code notify} channel names; empty means the configuration's routes decide
+ * @param file the rule file that holds it
+ * @param text the rule's tokens joined by single spaces, comments dropped: two rules with the
+ *     same text are the same rule (hot swap keeps the state of unchanged rules)
+ */
+public record Rule(
+        String id,
+        Optional<String> title,
+        Condition when,
+        List<KeyExpr> key,
+        Severity severity,
+        Optional<MessageTemplate> message,
+        List<Ident> channels,
+        Optional<TimeSpan> throttle,
+        List<Label> labels,
+        boolean enabled,
+        String file,
+        String text,
+        Position pos) implements Node {
+
+    public Rule {
+        requireNonNull(id, "id is null");
+        requireNonNull(title, "title is null");
+        requireNonNull(when, "when is null");
+        key = List.copyOf(key);
+        requireNonNull(severity, "severity is null");
+        requireNonNull(message, "message is null");
+        channels = List.copyOf(channels);
+        requireNonNull(throttle, "throttle is null");
+        labels = List.copyOf(labels);
+        requireNonNull(file, "file is null");
+        requireNonNull(text, "text is null");
+        requireNonNull(pos, "pos is null");
+    }
+
+    /**
+     * The key alerts are grouped by: the {@code key} clause, else the {@code by} fields of the
+     * condition, else none.
+     */
+    public List<KeyExpr> effectiveKey() {
+        if (!key.isEmpty()) {
+            return key;
+        }
+        List<Ident> by;
+        if (when instanceof Condition.Pattern p) {
+            by = p.by();
+        } else if (when instanceof Condition.Aggregate a) {
+            by = a.by();
+        } else if (when instanceof Condition.Absence a) {
+            by = a.by();
+        } else {
+            by = List.of();
+        }
+        return by.stream().map(b -> new KeyExpr(b.name(), Expr.FieldRef.of(b.name(), b.pos()))).toList();
+    }
+}
