@@ -7,10 +7,14 @@ public enum ErrorCode {
     UNKNOWN_EVENT_TYPE,
     UNKNOWN_FIELD,
     UNKNOWN_TAG,
+    /** Two terms of one pattern bind the same tag. */
+    DUPLICATE_TAG,
     TYPE_MISMATCH,
     DUPLICATE_RULE,
     CONFLICTING_EVENT,
     DUPLICATE_FIELD,
+    /** A field declared with a type that does not exist ({@code amount dobule}). */
+    UNKNOWN_FIELD_TYPE,
     MULTIPLE_TIMESTAMPS,
     ABSENT_FIRST,
     INVALID_TIMES,
