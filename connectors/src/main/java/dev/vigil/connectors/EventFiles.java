@@ -1,0 +1,123 @@
+package dev.vigil.connectors;
+
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import dev.vigil.engine.Decoded;
+import dev.vigil.engine.Event;
+import dev.vigil.engine.EventDecoder;
+import dev.vigil.engine.Rejection;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads recorded event files: JSONL (one envelope per line, blank lines skipped) and CSV (a header
+ * row of field names; the type from the caller or the file name, {@code Transaction.csv}), either
+ * optionally gzipped ({@code .gz}, detected by name). Every record is decoded; a bad one becomes a
+ * rejection naming its line, and reading goes on.
+ */
+public final class EventFiles {
+    private static final CsvMapper CSV = new CsvMapper();
+
+    /** Receives what a file holds, in file order. */
+    public interface Handler {
+        void onEvent(Event event) throws InterruptedException;
+
+        void onRejected(Rejection rejection);
+    }
+
+    private EventFiles() {
+    }
+
+    /**
+     * Reads one file to its end.
+     *
+     * @param decoder supplies the decoder per record (it changes when rules are redeployed)
+     * @param csvType the event type of a CSV file; when empty, the file name before {@code .csv}
+     * @return the number of records read (accepted and rejected)
+     */
+    public static long read(Path file, Optional<String> csvType, Supplier<EventDecoder> decoder, Handler handler)
+            throws IOException, InterruptedException {
+        String name = file.getFileName().toString();
+        String lower = name.toLowerCase(Locale.ROOT);
+        boolean gzip = lower.endsWith(".gz");
+        String base = gzip ? name.substring(0, name.length() - 3) : name;
+        try (InputStream raw = Files.newInputStream(file);
+             InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
+             Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            if (base.toLowerCase(Locale.ROOT).endsWith(".csv")) {
+                String type = csvType.orElse(base.substring(0, base.length() - 4));
+                return readCsv(file.toString(), reader, type, decoder, handler);
+            }
+            return readJsonl(file.toString(), reader, decoder, handler);
+        }
+    }
+
+    static long readJsonl(String where, Reader reader, Supplier<EventDecoder> decoder, Handler handler)
+            throws IOException, InterruptedException {
+        BufferedReader lines = new BufferedReader(reader, 1 << 16);
+        long lineNo = 0;
+        long records = 0;
+        String line;
+        while ((line = lines.readLine()) != null) {
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
+            }
+            records++;
+            deliver(decoder.get().decodeJson(line, where + ":" + lineNo), handler);
+        }
+        return records;
+    }
+
+    static long readCsv(String where, Reader reader, String type, Supplier<EventDecoder> decoder, Handler handler)
+            throws IOException, InterruptedException {
+        CsvSchema schema = CsvSchema.emptySchema().withHeader();
+        long records = 0;
+        try (MappingIterator<Map<String, String>> it = CSV.readerFor(Map.class)
+                .with(schema)
+                .with(CsvParser.Feature.SKIP_EMPTY_LINES)
+                .with(CsvParser.Feature.TRIM_SPACES)
+                .readValues(reader)) {
+            while (true) {
+                Map<String, String> row;
+                long lineNo;
+                try {
+                    if (!it.hasNextValue()) {
+                        break;
+                    }
+                    row = it.nextValue();
+                    lineNo = it.getCurrentLocation().getLineNr();
+                } catch (RuntimeException e) {
+                    handler.onRejected(new Rejection(where + ":" + it.getCurrentLocation().getLineNr(),
+                            "not valid CSV: " + e.getMessage(), Rejection.Kind.INVALID));
+                    break;
+                }
+                records++;
+                deliver(decoder.get().decodeText(type, row, where + ":" + lineNo), handler);
+            }
+        }
+        return records;
+    }
+
+    private static void deliver(Decoded d, Handler handler) throws InterruptedException {
+        if (d instanceof Decoded.Accepted a) {
+            handler.onEvent(a.event());
+        } else if (d instanceof Decoded.Rejected r) {
+            handler.onRejected(r.rejection());
+        }
+    }
+}

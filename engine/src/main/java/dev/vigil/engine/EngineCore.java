@@ -1,0 +1,171 @@
+package dev.vigil.engine;
+
+import dev.vigil.rules.RuleSet;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * The single-threaded pipeline behind {@link Engine}: the sequencer (lateness buffer, watermark,
+ * late rejections), the clock (Esper's and the lifecycle's timers, in time order) and the Esper
+ * host. Not thread-safe: the engine thread owns it.
+ *
+ * <p>Ties at one millisecond: lifecycle timers due at T run first, then Esper's timers due at T,
+ * then events stamped T (language spec, "Time").
+ */
+final class EngineCore implements Lifecycle.Timers {
+    private final EngineOptions options;
+    private final long lateness;
+    private final EsperHost host;
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final PriorityQueue<Held> held = new PriorityQueue<>();
+    private long sequence;
+    private long newest = Long.MIN_VALUE;
+    private long watermark = Long.MIN_VALUE;
+    private boolean stepping;
+
+    long processed;
+    long late;
+    long dropped;
+
+    private record Timer(long at, long seq, Runnable action) implements Comparable<Timer> {
+        @Override
+        public int compareTo(Timer o) {
+            int c = Long.compare(at, o.at);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    /** A held event; equal times keep their arrival order. */
+    private record Held(Event event, long seq) implements Comparable<Held> {
+        @Override
+        public int compareTo(Held o) {
+            int c = Long.compare(event.time(), o.event.time());
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    EngineCore(EngineOptions options, AlertSink sink) {
+        this.options = options;
+        this.lateness = options.lateness().toMillis();
+        this.host = new EsperHost(options.startTime(), sink, this, options.clock());
+    }
+
+    DeployResult deploy(RuleSet rules) throws DeployException {
+        DeployResult result = host.deploy(rules);
+        stepping = host.usesEngineTimers();
+        return result;
+    }
+
+    EventDecoder decoder() {
+        return host.decoder();
+    }
+
+    EsperHost host() {
+        return host;
+    }
+
+    /** Event time of the engine: the last time its clock moved to. */
+    long now() {
+        return host.currentTime();
+    }
+
+    @Override
+    public void schedule(long at, Runnable action) {
+        timers.add(new Timer(at, sequence++, action));
+    }
+
+    /** Takes one event: held for reordering, released in time order, or rejected as late. */
+    void onEvent(Event e) {
+        long t = e.time();
+        if (t < watermark) {
+            late++;
+            options.rejections().accept(new Rejection(e.type() + (e.id().isPresent() ? " " + e.id().get() : ""),
+                    "late event: time " + Times.format(t) + " is behind the watermark " + Times.format(watermark)
+                            + " (lateness " + lateness + " ms)", Rejection.Kind.LATE));
+            return;
+        }
+        if (t > newest) {
+            newest = t;
+            watermark = newest - lateness;
+        }
+        if (lateness == 0 && held.isEmpty()) {
+            process(e);
+            return;
+        }
+        held.add(new Held(e, sequence++));
+        while (!held.isEmpty() && held.peek().event.time() <= watermark) {
+            process(held.poll().event);
+        }
+    }
+
+    /** Releases every held event, in time order (end of input, or live input gone quiet). */
+    void releaseHeld() {
+        while (!held.isEmpty()) {
+            process(held.poll().event);
+        }
+    }
+
+    /** End of finite input: release held events, then let the longest rule duration pass. */
+    void finish() {
+        releaseHeld();
+        advanceTo(now() + host.longestDuration());
+    }
+
+    private void process(Event e) {
+        advanceTo(e.time());
+        if (host.send(e)) {
+            processed++;
+            return;
+        }
+        // Decoded against a declaration that has since changed: decode again from its data.
+        EventShape current = host.decoder().shape(e.type());
+        if (current != null) {
+            com.fasterxml.jackson.databind.node.ObjectNode envelope = Json.MAPPER.createObjectNode();
+            envelope.put("type", e.type());
+            e.id().ifPresent(id -> envelope.put("id", id));
+            envelope.put("time", e.time());
+            envelope.set("data", e.data());
+            Decoded again = host.decoder().decode(envelope, "");
+            if (again instanceof Decoded.Accepted a && host.send(a.event())) {
+                processed++;
+                return;
+            }
+        }
+        dropped++;
+    }
+
+    /**
+     * Moves event time to {@code t}: every lifecycle and Esper timer up to {@code t} runs at its own
+     * time, lifecycle timers before Esper's at the same millisecond.
+     */
+    void advanceTo(long t) {
+        if (!stepping && timers.isEmpty()) {
+            host.advanceTo(t);
+            return;
+        }
+        while (true) {
+            long mine = timers.isEmpty() ? Long.MAX_VALUE : timers.peek().at;
+            long esper = host.nextScheduledTime();
+            if (mine <= t && mine <= esper) {
+                List<Timer> due = new ArrayList<>();
+                while (!timers.isEmpty() && timers.peek().at == mine) {
+                    due.add(timers.poll());
+                }
+                for (Timer timer : due) {
+                    timer.action.run();
+                }
+            } else if (esper <= t && esper > host.currentTime()) {
+                host.advanceTo(esper);
+            } else {
+                break;
+            }
+        }
+        host.advanceTo(t);
+    }
+
+    void destroy() {
+        host.destroy();
+    }
+}

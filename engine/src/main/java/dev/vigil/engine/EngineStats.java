@@ -1,0 +1,26 @@
+package dev.vigil.engine;
+
+import java.util.List;
+
+/**
+ * A snapshot of what the engine has done.
+ *
+ * @param eventsProcessed events sent to Esper
+ * @param eventsLate events rejected as late
+ * @param eventsDropped events whose type was undeployed before they were processed
+ * @param queueDepth items waiting in the engine queue
+ * @param rules per deployed rule
+ */
+public record EngineStats(long eventsProcessed, long eventsLate, long eventsDropped, long alertsSent,
+                          long alertsSuppressed, int queueDepth, List<RuleStats> rules) {
+    public EngineStats {
+        rules = List.copyOf(rules);
+    }
+
+    /**
+     * @param matched firing alerts raised, suppressed ones included
+     * @param lastAlertTime event time of the last alert, or {@code Long.MIN_VALUE}
+     */
+    public record RuleStats(String id, long matched, long sent, long suppressed, long failures, long lastAlertTime) {
+    }
+}

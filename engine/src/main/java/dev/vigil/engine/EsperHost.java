@@ -1,0 +1,392 @@
+package dev.vigil.engine;
+
+import com.espertech.esper.common.client.EPCompiled;
+import com.espertech.esper.common.client.EventBean;
+import com.espertech.esper.common.client.EventSender;
+import com.espertech.esper.common.client.configuration.Configuration;
+import com.espertech.esper.compiler.client.CompilerArguments;
+import com.espertech.esper.compiler.client.EPCompileException;
+import com.espertech.esper.compiler.client.EPCompiler;
+import com.espertech.esper.compiler.client.EPCompilerProvider;
+import com.espertech.esper.runtime.client.EPDeployException;
+import com.espertech.esper.runtime.client.EPDeployment;
+import com.espertech.esper.runtime.client.EPRuntime;
+import com.espertech.esper.runtime.client.EPRuntimeProvider;
+import com.espertech.esper.runtime.client.EPStatement;
+import com.espertech.esper.runtime.client.EPUndeployException;
+import dev.vigil.engine.internal.EplFunctions;
+import dev.vigil.rules.RuleSet;
+import dev.vigil.rules.ast.EventDecl;
+import dev.vigil.rules.ast.FieldDecl;
+import dev.vigil.rules.ast.FieldType;
+import dev.vigil.rules.ast.Rule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Owns one Esper runtime (external clock) and what is deployed in it: an Esper deployment per event
+ * type and one per rule. Deploys are all-or-nothing (everything is compiled before anything
+ * changes) and keep the deployment, and so the state, of every rule whose text and event types did
+ * not change. Engine thread only.
+ */
+final class EsperHost {
+    private static final Logger LOG = LoggerFactory.getLogger(EsperHost.class);
+    private static final AtomicInteger RUNTIMES = new AtomicInteger();
+
+    private final Configuration config;
+    private final EPCompiler compiler;
+    private final EPRuntime runtime;
+    private final AlertSink sink;
+    private final Lifecycle.Timers timers;
+    private final Clock clock;
+    private final Map<String, DeployedType> types = new LinkedHashMap<>();
+    private final Map<String, DeployedRule> rules = new LinkedHashMap<>();
+    private EventDecoder decoder;
+
+    private record DeployedType(EventShape shape, String esperName, EPCompiled compiled, String deploymentId,
+                                EventSender sender) {
+    }
+
+    /** A running rule. Timers check identity, so a replaced rule's timers do nothing. */
+    static final class DeployedRule {
+        final RulePlan plan;
+        final Lifecycle lifecycle;
+        final String deploymentId;
+        final List<EPStatement> statements;
+        boolean judgementScheduled;
+
+        DeployedRule(RulePlan plan, Lifecycle lifecycle, String deploymentId, List<EPStatement> statements) {
+            this.plan = plan;
+            this.lifecycle = lifecycle;
+            this.deploymentId = deploymentId;
+            this.statements = statements;
+        }
+    }
+
+    EsperHost(long startTime, AlertSink sink, Lifecycle.Timers timers, Clock clock) {
+        this.config = configuration();
+        this.compiler = EPCompilerProvider.getCompiler();
+        this.runtime = EPRuntimeProvider.getRuntime("vigil-" + RUNTIMES.incrementAndGet(), config);
+        this.runtime.getEventService().advanceTime(startTime);
+        this.sink = sink;
+        this.timers = timers;
+        this.clock = clock;
+        this.decoder = new EventDecoder(List.of(), clock);
+    }
+
+    static Configuration configuration() {
+        Configuration c = new Configuration();
+        c.getRuntime().getThreading().setInternalTimerEnabled(false);
+        c.getRuntime().getLogging().setEnableExecutionDebug(false);
+        c.getCompiler().getByteCode().setAllowSubscriber(false);
+        for (String f : List.of("abs", "lower", "upper", "length", "round")) {
+            c.getCompiler().addPlugInSingleRowFunction("vigil_" + f, EplFunctions.class.getName(), f);
+        }
+        return c;
+    }
+
+    EventDecoder decoder() {
+        return decoder;
+    }
+
+    long currentTime() {
+        return runtime.getEventService().getCurrentTime();
+    }
+
+    /** Esper's next timer, or {@link Long#MAX_VALUE}. */
+    long nextScheduledTime() {
+        Long next = runtime.getEventService().getNextScheduledTime();
+        return next == null ? Long.MAX_VALUE : next;
+    }
+
+    /** Moves Esper's clock to {@code t}, firing every Esper timer on the way at its own time. */
+    void advanceTo(long t) {
+        if (t > currentTime()) {
+            runtime.getEventService().advanceTimeSpan(t);
+        }
+    }
+
+    /** Sends an event whose type is deployed with the event's own shape; false when it is not. */
+    boolean send(Event e) {
+        DeployedType t = types.get(e.type());
+        if (t == null || t.shape != e.shape()) {
+            return false;
+        }
+        t.sender.sendEvent(e.row);
+        return true;
+    }
+
+    Iterable<DeployedRule> rules() {
+        return rules.values();
+    }
+
+    DeployedRule rule(String id) {
+        return rules.get(id);
+    }
+
+    /** The longest duration any deployed rule uses. */
+    long longestDuration() {
+        long longest = 0;
+        for (DeployedRule r : rules.values()) {
+            longest = Math.max(longest, r.plan.longestMillis());
+        }
+        return longest;
+    }
+
+    /** True when some rule schedules engine timers ({@code for}, hopping windows). */
+    boolean usesEngineTimers() {
+        for (DeployedRule r : rules.values()) {
+            if (r.plan.forMillis() > 0 || r.plan.judgedEveryMillis() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- deploy
+
+    DeployResult deploy(RuleSet set) throws DeployException {
+        // 1. Types: keep the unchanged, compile the new and changed.
+        Map<String, DeployedType> keptTypes = new LinkedHashMap<>();
+        Map<String, Compiled> newTypes = new LinkedHashMap<>();
+        List<DeployException.Problem> problems = new ArrayList<>();
+        for (EventDecl decl : set.events()) {
+            DeployedType old = types.get(decl.name());
+            if (old != null && old.shape.decl().sameShape(decl)) {
+                keptTypes.put(decl.name(), old);
+            } else {
+                try {
+                    newTypes.put(decl.name(), compileType(decl));
+                } catch (EPCompileException e) {
+                    problems.add(new DeployException.Problem(decl.file(), decl.pos().line(), decl.pos().column(),
+                            "(event " + decl.name() + ")", e.getMessage()));
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new DeployException(problems);
+        }
+        Map<String, String> names = new HashMap<>();
+        List<EPCompiled> path = new ArrayList<>();
+        keptTypes.forEach((n, t) -> {
+            names.put(n, t.esperName);
+            path.add(t.compiled);
+        });
+        newTypes.forEach((n, c) -> {
+            names.put(n, c.esperName);
+            path.add(c.compiled);
+        });
+
+        // 2. Rules: keep those with the same text over unchanged types; compile the rest.
+        RuleTranslator translator = new RuleTranslator(set, n -> names.getOrDefault(n, n));
+        List<String> deployed = new ArrayList<>();
+        List<String> added = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        List<String> unchanged = new ArrayList<>();
+        Map<String, RulePlan> toDeploy = new LinkedHashMap<>();
+        Map<String, EPCompiled> compiledRules = new LinkedHashMap<>();
+        for (Rule rule : set.rules()) {
+            if (!rule.enabled()) {
+                continue;
+            }
+            deployed.add(rule.id());
+            DeployedRule old = rules.get(rule.id());
+            if (old != null && old.plan.rule().text().equals(rule.text())
+                    && old.plan.types().stream().allMatch(keptTypes::containsKey)) {
+                unchanged.add(rule.id());
+                continue;
+            }
+            (old == null ? added : changed).add(rule.id());
+            try {
+                RulePlan plan = translator.translate(rule);
+                CompilerArguments args = new CompilerArguments(config);
+                args.getPath().addAll(path);
+                compiledRules.put(rule.id(), compiler.compile(plan.module(), args));
+                toDeploy.put(rule.id(), plan);
+            } catch (EPCompileException | RuntimeException e) {
+                problems.add(new DeployException.Problem(rule.file(), rule.pos().line(), rule.pos().column(),
+                        rule.id(), e.getMessage()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new DeployException(problems);
+        }
+        List<String> removed = new ArrayList<>();
+        for (String id : rules.keySet()) {
+            if (!deployed.contains(id)) {
+                removed.add(id);
+            }
+        }
+
+        // 3. Apply: nothing below is expected to fail, everything was compiled above.
+        try {
+            for (String id : new ArrayList<>(rules.keySet())) {
+                if (removed.contains(id) || changed.contains(id)) {
+                    runtime.getDeploymentService().undeploy(rules.remove(id).deploymentId);
+                }
+            }
+            for (String name : new ArrayList<>(types.keySet())) {
+                if (!keptTypes.containsKey(name)) {
+                    runtime.getDeploymentService().undeploy(types.remove(name).deploymentId);
+                }
+            }
+            for (Map.Entry<String, Compiled> e : newTypes.entrySet()) {
+                Compiled c = e.getValue();
+                EPDeployment d = runtime.getDeploymentService().deploy(c.compiled);
+                EventSender sender = runtime.getEventService().getEventSender(c.esperName);
+                types.put(e.getKey(), new DeployedType(c.shape, c.esperName, c.compiled, d.getDeploymentId(), sender));
+            }
+            for (Map.Entry<String, RulePlan> e : toDeploy.entrySet()) {
+                RulePlan plan = e.getValue();
+                EPDeployment d = runtime.getDeploymentService().deploy(compiledRules.get(e.getKey()));
+                Lifecycle lifecycle = new Lifecycle(plan, sink, timers, clock);
+                DeployedRule dr = new DeployedRule(plan, lifecycle, d.getDeploymentId(), List.of(d.getStatements()));
+                for (int index : plan.listened()) {
+                    attach(dr, d.getStatements()[index]);
+                }
+                rules.put(e.getKey(), dr);
+            }
+        } catch (EPDeployException | EPUndeployException e) {
+            throw new IllegalStateException("Esper refused a deploy step after compiling it: " + e.getMessage(), e);
+        }
+        // Keep the rule order of the set, so output is deterministic.
+        Map<String, DeployedRule> ordered = new LinkedHashMap<>();
+        for (String id : deployed) {
+            ordered.put(id, rules.get(id));
+        }
+        rules.clear();
+        rules.putAll(ordered);
+        List<EventShape> shapes = new ArrayList<>();
+        types.values().forEach(t -> shapes.add(t.shape));
+        decoder = new EventDecoder(shapes, clock);
+        return new DeployResult(deployed, added, changed, unchanged, removed);
+    }
+
+    private void attach(DeployedRule dr, EPStatement statement) {
+        Lifecycle lifecycle = dr.lifecycle;
+        boolean hopping = dr.plan.judgedEveryMillis() > 0;
+        statement.addListener((newEvents, oldEvents, st, rt) -> {
+            try {
+                long now = rt.getEventService().getCurrentTime();
+                if (hopping) {
+                    scheduleJudgement(dr, now);
+                    return;
+                }
+                if (newEvents != null) {
+                    for (EventBean b : newEvents) {
+                        lifecycle.onRow((Object[]) b.getUnderlying(), now);
+                    }
+                }
+            } catch (RuntimeException e) {
+                lifecycle.failures.incrementAndGet();
+                LOG.error("rule {} failed on an output row", dr.plan.rule().id(), e);
+            }
+        });
+    }
+
+    /** Hopping windows: judged at every epoch-aligned multiple of {@code every} while they hold events. */
+    private void scheduleJudgement(DeployedRule dr, long now) {
+        if (dr.judgementScheduled) {
+            return;
+        }
+        long every = dr.plan.judgedEveryMillis();
+        long next = Math.floorDiv(now, every) * every + every;
+        dr.judgementScheduled = true;
+        timers.schedule(next, () -> judge(dr, next));
+    }
+
+    private void judge(DeployedRule dr, long at) {
+        if (rules.get(dr.plan.rule().id()) != dr) {
+            return;
+        }
+        List<Object[]> rows = new ArrayList<>();
+        try {
+            for (Iterator<EventBean> it = dr.statements.get(dr.plan.listened().get(0)).iterator(); it.hasNext(); ) {
+                rows.add((Object[]) it.next().getUnderlying());
+            }
+            dr.lifecycle.onJudgement(rows, at);
+        } catch (RuntimeException e) {
+            dr.lifecycle.failures.incrementAndGet();
+            LOG.error("rule {} failed judging its window", dr.plan.rule().id(), e);
+        }
+        if (!rows.isEmpty() || dr.lifecycle.hasOpenGroups()) {
+            long next = at + dr.plan.judgedEveryMillis();
+            timers.schedule(next, () -> judge(dr, next));
+        } else {
+            dr.judgementScheduled = false;
+        }
+    }
+
+    // ---------------------------------------------------------------- types
+
+    private record Compiled(EventShape shape, String esperName, EPCompiled compiled) {
+    }
+
+    private Compiled compileType(EventDecl decl) throws EPCompileException {
+        try {
+            return new Compiled(new EventShape(decl), decl.name(), compiler.compile(schema(decl, decl.name()),
+                    new CompilerArguments(config)));
+        } catch (EPCompileException e) {
+            String renamed = EsperNames.renamedType(decl.name());
+            return new Compiled(new EventShape(decl), renamed, compiler.compile(schema(decl, renamed),
+                    new CompilerArguments(config)));
+        }
+    }
+
+    static String schema(EventDecl decl, String esperName) {
+        StringBuilder sb = new StringBuilder("@public @buseventtype create objectarray schema ")
+                .append(esperName).append(" (");
+        for (FieldDecl f : decl.fields()) {
+            sb.append(EsperNames.field(f.name())).append(' ').append(eplType(f.type())).append(", ");
+        }
+        return sb.append(EsperNames.EVENT_PROPERTY).append(" java.lang.Object)").toString();
+    }
+
+    private static String eplType(FieldType t) {
+        return switch (t) {
+            case STRING -> "string";
+            case INT -> "int";
+            case LONG, TIMESTAMP -> "long";
+            case DOUBLE -> "double";
+            case BOOLEAN -> "boolean";
+        };
+    }
+
+    /** The EPL of each rule (for {@code vigil explain}), with the type names Esper will use. */
+    static Map<String, String> explain(RuleSet set) {
+        Configuration config = configuration();
+        EPCompiler compiler = EPCompilerProvider.getCompiler();
+        Map<String, String> names = new HashMap<>();
+        for (EventDecl decl : set.events()) {
+            String name = decl.name();
+            try {
+                compiler.compile(schema(decl, name), new CompilerArguments(config));
+            } catch (EPCompileException e) {
+                name = EsperNames.renamedType(name);
+            }
+            names.put(decl.name(), name);
+        }
+        RuleTranslator translator = new RuleTranslator(set, n -> names.getOrDefault(n, n));
+        Map<String, String> out = new LinkedHashMap<>();
+        for (EventDecl decl : set.events()) {
+            out.put("event " + decl.name(), schema(decl, names.get(decl.name())));
+        }
+        for (Rule rule : set.rules()) {
+            out.put(rule.id(), translator.translate(rule).module());
+        }
+        return out;
+    }
+
+    void destroy() {
+        runtime.destroy();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.vigil.engine;
+
+import java.util.Locale;
+
+/**
+ * How names of the rules language appear in generated EPL. Fields are always backticked, so any
+ * identifier works as a field (`at`, `count`, `window`). Event type names cannot be backticked in
+ * {@code create schema}, and EPL keywords cannot be type names at all: a type whose name the EPL
+ * compiler refuses gets an internal name ({@code Order} becomes {@code Order_t}); every other type
+ * keeps its own name, so raw EPL can use it.
+ */
+final class EsperNames {
+    /** The property of every event type that holds the Vigil {@link Event} itself. */
+    static final String EVENT_PROPERTY = "vigil_event";
+
+    private EsperNames() {
+    }
+
+    /** The internal name for a type whose own name EPL reserves. */
+    static String renamedType(String name) {
+        return name + "_t";
+    }
+
+    /** A field (property) name quoted for EPL. */
+    static String field(String name) {
+        return "`" + name + "`";
+    }
+
+    /** A string literal for EPL. */
+    static String string(String value) {
+        StringBuilder sb = new StringBuilder(value.length() + 2).append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    /** A time period for EPL: the largest unit that divides it, for readable golden EPL. */
+    static String period(long millis) {
+        if (millis % 3_600_000L == 0) {
+            return (millis / 3_600_000L) + " hours";
+        }
+        if (millis % 60_000L == 0) {
+            return (millis / 60_000L) + " minutes";
+        }
+        if (millis % 1000L == 0) {
+            return (millis / 1000L) + " seconds";
+        }
+        return millis + " milliseconds";
+    }
+}

@@ -1,0 +1,595 @@
+package dev.vigil.engine;
+
+import dev.vigil.rules.RuleSet;
+import dev.vigil.rules.ast.Condition;
+import dev.vigil.rules.ast.EventDecl;
+import dev.vigil.rules.ast.EventRef;
+import dev.vigil.rules.ast.Expr;
+import dev.vigil.rules.ast.FieldType;
+import dev.vigil.rules.ast.Ident;
+import dev.vigil.rules.ast.KeyExpr;
+import dev.vigil.rules.ast.MessageTemplate;
+import dev.vigil.rules.ast.PatternTerm;
+import dev.vigil.rules.ast.Rule;
+import dev.vigil.rules.ast.Window;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * Translates one checked rule into EPL (see {@link RulePlan}). The rule set is already checked by
+ * the rules compiler, so names resolve; anything unexpected here is a bug and throws.
+ *
+ * <p>Forms and their EPL:
+ * <ul>
+ * <li>filter: {@code select ... from T(F)};
+ * <li>pattern: {@code every A -> ((B -> C) where timer:within(D))}, one statement per member when
+ *     the first term is a group (so each member starts its own attempts), {@code times N} expanded
+ *     into N tagged terms, {@code absent T for D} as {@code (timer:interval(D) and not T)}, and
+ *     {@code by} as equalities with the first term's fields;
+ * <li>aggregate: {@code select irstream ..., (HAVING) as cond from T(F)#WINDOW group by BY}: a row
+ *     per changed group, the lifecycle tracks each group's condition;
+ * <li>absence: the same over {@code #time(D)} with {@code count(*) = 0} as the condition;
+ * <li>raw EPL: the statement inserts into a stream that a second statement reads keys and message
+ *     values from.
+ * </ul>
+ */
+final class RuleTranslator {
+    /** Aggregate alerts carry at most this many of the window's events. */
+    static final int MAX_WINDOW_EVENTS = 10;
+
+    private final RuleSet rules;
+    private final UnaryOperator<String> typeNames;
+
+    /**
+     * @param typeNames maps a declared type name to its Esper type name
+     */
+    RuleTranslator(RuleSet rules, UnaryOperator<String> typeNames) {
+        this.rules = rules;
+        this.typeNames = typeNames;
+    }
+
+    RulePlan translate(Rule rule) {
+        Condition when = rule.when();
+        if (when instanceof Condition.Filter f) {
+            return filter(rule, f);
+        } else if (when instanceof Condition.Pattern p) {
+            return new PatternPlanner(rule, p).plan();
+        } else if (when instanceof Condition.Aggregate a) {
+            return aggregate(rule, a);
+        } else if (when instanceof Condition.Absence a) {
+            return absence(rule, a);
+        } else if (when instanceof Condition.Epl e) {
+            return epl(rule, e);
+        }
+        throw new AssertionError("unhandled condition " + when);
+    }
+
+    // ---------------------------------------------------------------- filter
+
+    private RulePlan filter(Rule rule, Condition.Filter f) {
+        EventDecl decl = decl(f.event().type().name());
+        EplExpr own = new EplExpr(ref -> EsperNames.field(ref.field()));
+        Columns cols = new Columns();
+        keysAndMessages(rule, cols, own, ref -> decl);
+        Set<String> used = new LinkedHashSet<>();
+        f.event().filter().ifPresent(e -> collectFields(e, used));
+        List<String> valueNames = new ArrayList<>();
+        for (String field : used) {
+            valueNames.add(field);
+            cols.add(EsperNames.field(field));
+        }
+        cols.add(EsperNames.EVENT_PROPERTY);
+        String epl = header(rule, 0) + "select " + cols.select() + "\nfrom " + eventFilter(f.event(), own, List.of());
+        RulePlan.Layout layout = new RulePlan.Layout(0, keyNames(rule), parts(rule), cols.timestamps,
+                valueNames, 1, true, false);
+        return new RulePlan(rule, RulePlan.Kind.FIRE_ONLY, List.of(epl), List.of(0), layout, 0, 0, 0,
+                Set.of(decl.name()));
+    }
+
+    // ---------------------------------------------------------------- aggregate
+
+    private RulePlan aggregate(Rule rule, Condition.Aggregate a) {
+        EventDecl decl = decl(a.event().type().name());
+        EplExpr own = new EplExpr(ref -> EsperNames.field(ref.field()));
+        Columns cols = new Columns();
+        for (Ident by : a.by()) {
+            cols.add(EsperNames.field(by.name()));
+        }
+        keysAndMessages(rule, cols, own, ref -> decl);
+        Set<Expr.Aggregate> aggregates = new LinkedHashSet<>();
+        collectAggregates(a.having(), aggregates);
+        rule.message().ifPresent(m -> m.parts().forEach(p -> {
+            if (p instanceof MessageTemplate.Placeholder ph) {
+                collectAggregates(ph.expr(), aggregates);
+            }
+        }));
+        List<String> valueNames = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (Expr.Aggregate agg : aggregates) {
+            String name = ExprText.of(agg);
+            if (seen.add(name)) {
+                valueNames.add(name);
+                cols.add(own.of(agg));
+            }
+        }
+        for (int i = 0; i < MAX_WINDOW_EVENTS; i++) {
+            cols.add(i == 0 ? "last(" + EsperNames.EVENT_PROPERTY + ")"
+                    : "last(" + EsperNames.EVENT_PROPERTY + ", " + i + ")");
+        }
+        cols.add(own.of(a.having()));
+
+        Window w = a.window();
+        String groupWin = a.by().isEmpty() ? ""
+                : "#groupwin(" + String.join(", ", a.by().stream().map(b -> EsperNames.field(b.name())).toList()) + ")";
+        String view;
+        long judgedEvery = 0;
+        long longest;
+        if (w instanceof Window.Sliding s) {
+            view = "#time(" + EsperNames.period(s.size().millis()) + ")";
+            longest = s.size().millis();
+        } else if (w instanceof Window.Tumbling t) {
+            view = "#time_batch(" + EsperNames.period(t.size().millis()) + ", 0L)";
+            longest = t.size().millis();
+        } else if (w instanceof Window.Hopping h) {
+            view = "#time(" + EsperNames.period(h.size().millis()) + ")";
+            judgedEvery = h.every().millis();
+            longest = Math.max(h.size().millis(), h.every().millis());
+        } else if (w instanceof Window.Session s) {
+            view = groupWin + "#time_accum(" + EsperNames.period(s.gap().millis()) + ")";
+            longest = s.gap().millis();
+        } else if (w instanceof Window.Length l) {
+            view = groupWin + "#length(" + l.count() + ")";
+            longest = 0;
+        } else {
+            throw new AssertionError("unhandled window " + w);
+        }
+        long forMillis = a.forDuration().map(d -> d.millis()).orElse(0L);
+        String epl = header(rule, 0) + "select " + (judgedEvery > 0 ? "" : "irstream ") + cols.select()
+                + "\nfrom " + eventFilter(a.event(), own, List.of()) + view + groupBy(a.by());
+        RulePlan.Layout layout = new RulePlan.Layout(a.by().size(), keyNames(rule), parts(rule), cols.timestamps,
+                valueNames, MAX_WINDOW_EVENTS, false, true);
+        return new RulePlan(rule, RulePlan.Kind.STATEFUL, List.of(epl), List.of(0), layout, judgedEvery, forMillis,
+                Math.max(longest, forMillis), Set.of(decl.name()));
+    }
+
+    // ---------------------------------------------------------------- absence
+
+    private RulePlan absence(Rule rule, Condition.Absence a) {
+        EventDecl decl = decl(a.event().type().name());
+        EplExpr own = new EplExpr(ref -> EsperNames.field(ref.field()));
+        Columns cols = new Columns();
+        for (Ident by : a.by()) {
+            cols.add(EsperNames.field(by.name()));
+        }
+        keysAndMessages(rule, cols, own, ref -> decl);
+        cols.add("last(" + EsperNames.EVENT_PROPERTY + ")");
+        cols.add("(count(*) = 0)");
+        String epl = header(rule, 0) + "select irstream " + cols.select()
+                + "\nfrom " + eventFilter(a.event(), own, List.of())
+                + "#time(" + EsperNames.period(a.duration().millis()) + ")" + groupBy(a.by());
+        RulePlan.Layout layout = new RulePlan.Layout(a.by().size(), keyNames(rule), parts(rule), cols.timestamps,
+                List.of(), 1, false, true);
+        return new RulePlan(rule, RulePlan.Kind.STATEFUL, List.of(epl), List.of(0), layout, 0, 0,
+                a.duration().millis(), Set.of(decl.name()));
+    }
+
+    // ---------------------------------------------------------------- raw EPL
+
+    private RulePlan epl(Rule rule, Condition.Epl e) {
+        String stream = "vigil_raw_" + rule.id();
+        String user = e.statement().strip();
+        EplExpr columns = new EplExpr(ref -> EsperNames.field(ref.field()));
+        Columns cols = new Columns();
+        keysAndMessages(rule, cols, columns, ref -> null);
+        String insert = "@Name('" + rule.id() + ":source')\ninsert into " + stream + "\n" + user;
+        String read = header(rule, 1) + "select " + (cols.exprs.isEmpty() ? "null as none" : cols.select())
+                + "\nfrom " + stream;
+        RulePlan.Layout layout = new RulePlan.Layout(0, keyNames(rule), parts(rule), cols.timestamps,
+                List.of(), 0, true, false);
+        Set<String> types = new LinkedHashSet<>();
+        for (EventDecl d : rules.events()) {
+            if (mentions(user, typeNames.apply(d.name()))) {
+                types.add(d.name());
+            }
+        }
+        return new RulePlan(rule, RulePlan.Kind.FIRE_ONLY, List.of(insert, read), List.of(1), layout, 0, 0, 0, types);
+    }
+
+    private static boolean mentions(String epl, String word) {
+        int from = 0;
+        while (true) {
+            int i = epl.indexOf(word, from);
+            if (i < 0) {
+                return false;
+            }
+            int end = i + word.length();
+            boolean startOk = i == 0 || !Character.isJavaIdentifierPart(epl.charAt(i - 1));
+            boolean endOk = end == epl.length() || !Character.isJavaIdentifierPart(epl.charAt(end));
+            if (startOk && endOk) {
+                return true;
+            }
+            from = end;
+        }
+    }
+
+    // ---------------------------------------------------------------- pattern
+
+    /** Plans a pattern rule; see the class comment. */
+    private final class PatternPlanner {
+        private final Rule rule;
+        private final Condition.Pattern pattern;
+        /** User tag (or generated one) to the internal tags of its expanded terms. */
+        private final Map<String, List<String>> tags = new LinkedHashMap<>();
+        /** Internal tag to the declaration of its type. */
+        private final Map<String, EventDecl> tagTypes = new LinkedHashMap<>();
+        /** Internal tag to the name alerts show for it in {@code values}. */
+        private final Map<String, String> tagLabels = new LinkedHashMap<>();
+        private final List<Element> elements = new ArrayList<>();
+        private final List<String> allTags = new ArrayList<>();
+        private long longest;
+
+        PatternPlanner(Rule rule, Condition.Pattern pattern) {
+            this.rule = rule;
+            this.pattern = pattern;
+        }
+
+        /** A term after expansion: one event, an absence, or a group of member chains. */
+        private sealed interface Element permits Ev, Absent, Group {
+        }
+
+        private record Ev(String tag, EventRef event) implements Element {
+        }
+
+        private record Absent(EventRef event, long millis) implements Element {
+        }
+
+        private record Group(PatternTerm.GroupOp op, List<List<Ev>> members) implements Element {
+        }
+
+        RulePlan plan() {
+            int generated = 0;
+            for (PatternTerm term : pattern.terms()) {
+                if (term instanceof PatternTerm.EventTerm et) {
+                    elements.addAll(expand(et, generated++));
+                } else if (term instanceof PatternTerm.AbsentTerm at) {
+                    elements.add(new Absent(at.event(), at.duration().millis()));
+                    longest = Math.max(longest, at.duration().millis());
+                } else if (term instanceof PatternTerm.Group g) {
+                    List<List<Ev>> members = new ArrayList<>();
+                    for (PatternTerm.EventTerm m : g.members()) {
+                        members.add(expand(m, generated++));
+                    }
+                    elements.add(new Group(g.op(), members));
+                } else {
+                    throw new AssertionError("unhandled term " + term);
+                }
+            }
+            pattern.within().ifPresent(w -> longest = Math.max(longest, w.millis()));
+
+            List<String> statements = new ArrayList<>();
+            Element first = elements.get(0);
+            List<Element> rest = elements.subList(1, elements.size());
+            RulePlan.Layout layout = null;
+            if (first instanceof Ev ev) {
+                Statement st = statement(ev, rest);
+                statements.add(header(rule, 0) + st.epl);
+                layout = st.layout;
+            } else if (first instanceof Group g) {
+                for (int i = 0; i < g.members().size(); i++) {
+                    List<Ev> member = g.members().get(i);
+                    List<Element> after = new ArrayList<>(member.subList(1, member.size()));
+                    if (g.op() == PatternTerm.GroupOp.AND && g.members().size() > 1) {
+                        List<List<Ev>> others = new ArrayList<>(g.members());
+                        others.remove(i);
+                        after.add(new Group(PatternTerm.GroupOp.AND, others));
+                    }
+                    after.addAll(rest);
+                    Statement st = statement(member.get(0), after);
+                    statements.add(header(rule, i) + st.epl);
+                    layout = st.layout;
+                }
+            } else {
+                throw new IllegalStateException("rule " + rule.id() + ": a pattern cannot start with `absent`");
+            }
+            List<Integer> listened = new ArrayList<>();
+            for (int i = 0; i < statements.size(); i++) {
+                listened.add(i);
+            }
+            Set<String> types = new LinkedHashSet<>();
+            for (EventDecl d : tagTypes.values()) {
+                types.add(d.name());
+            }
+            for (Element e : elements) {
+                if (e instanceof Absent a) {
+                    types.add(a.event().type().name());
+                }
+            }
+            return new RulePlan(rule, RulePlan.Kind.FIRE_ONLY, statements, listened, layout, 0, 0, longest, types);
+        }
+
+        private List<Ev> expand(PatternTerm.EventTerm term, int position) {
+            String userTag = term.tag().orElse(null);
+            String base = userTag != null ? "t_" + userTag : "u_" + position;
+            EventDecl decl = decl(term.event().type().name());
+            List<Ev> out = new ArrayList<>();
+            List<String> internal = new ArrayList<>();
+            for (int i = 0; i < term.times(); i++) {
+                String tag = term.times() > 1 ? base + "_" + i : base;
+                internal.add(tag);
+                allTags.add(tag);
+                tagTypes.put(tag, decl);
+                String label = userTag != null ? userTag : term.event().type().name();
+                tagLabels.put(tag, term.times() > 1 ? label + "[" + i + "]" : label);
+                out.add(new Ev(tag, term.event()));
+            }
+            if (userTag != null) {
+                tags.put(userTag, internal);
+            }
+            return out;
+        }
+
+        private record Statement(String epl, RulePlan.Layout layout) {
+        }
+
+        private Statement statement(Ev first, List<Element> rest) {
+            Set<String> bound = new LinkedHashSet<>();
+            bound.add(first.tag());
+            collectBound(rest, bound);
+            StringBuilder p = new StringBuilder("every ").append(ev(first, first, bound, false));
+            if (!rest.isEmpty()) {
+                String chain = chain(rest, first, bound);
+                if (pattern.within().isPresent()) {
+                    chain = "(" + chain + ") where timer:within(" + EsperNames.period(pattern.within().get().millis()) + ")";
+                }
+                p.append("\n    -> (").append(chain).append(")");
+            }
+            EplExpr select = new EplExpr(ref -> selectRef(ref, first, bound));
+            Columns cols = new Columns();
+            keysAndMessages(rule, cols, select, this::declOf);
+            Map<String, String> values = new LinkedHashMap<>();
+            collectValues(first, values);
+            for (Element e : rest) {
+                forEachEv(e, ev -> collectValues(ev, values));
+            }
+            List<String> valueNames = new ArrayList<>();
+            for (Map.Entry<String, String> v : values.entrySet()) {
+                valueNames.add(v.getKey());
+                String[] tagAndField = v.getValue().split("\u0000");
+                cols.add(bound.contains(tagAndField[0])
+                        ? tagAndField[0] + "." + EsperNames.field(tagAndField[1]) : "null");
+            }
+            for (String tag : allTags) {
+                cols.add(bound.contains(tag) ? tag + "." + EsperNames.EVENT_PROPERTY : "null");
+            }
+            String epl = "select " + cols.select() + "\nfrom pattern [\n    " + p + "\n]";
+            RulePlan.Layout layout = new RulePlan.Layout(0, keyNames(rule), parts(rule), cols.timestamps,
+                    valueNames, allTags.size(), true, false);
+            return new Statement(epl, layout);
+        }
+
+        private void collectValues(Ev ev, Map<String, String> values) {
+            ev.event().filter().ifPresent(f -> {
+                Set<String> fields = new LinkedHashSet<>();
+                collectFields(f, fields);
+                for (String field : fields) {
+                    values.putIfAbsent(tagLabels.get(ev.tag()) + "." + field, ev.tag() + "\u0000" + field);
+                }
+            });
+        }
+
+        private void collectBound(List<Element> rest, Set<String> bound) {
+            for (Element e : rest) {
+                forEachEv(e, ev -> bound.add(ev.tag()));
+            }
+        }
+
+        private void forEachEv(Element e, java.util.function.Consumer<Ev> action) {
+            if (e instanceof Ev ev) {
+                action.accept(ev);
+            } else if (e instanceof Group g) {
+                g.members().forEach(m -> m.forEach(action));
+            }
+        }
+
+        private String chain(List<Element> rest, Ev first, Set<String> bound) {
+            List<String> parts = new ArrayList<>();
+            for (Element e : rest) {
+                parts.add(element(e, first, bound));
+            }
+            return String.join(" -> ", parts);
+        }
+
+        private String element(Element e, Ev first, Set<String> bound) {
+            if (e instanceof Ev ev) {
+                return ev(ev, first, bound, true);
+            } else if (e instanceof Absent a) {
+                return "(timer:interval(" + EsperNames.period(a.millis()) + ") and not "
+                        + filterFor(a.event(), null, first, bound) + ")";
+            } else if (e instanceof Group g) {
+                List<String> members = new ArrayList<>();
+                for (List<Ev> m : g.members()) {
+                    List<String> chain = new ArrayList<>();
+                    for (Ev ev : m) {
+                        chain.add(ev(ev, first, bound, true));
+                    }
+                    members.add(chain.size() == 1 ? chain.get(0) : "(" + String.join(" -> ", chain) + ")");
+                }
+                return "(" + String.join(g.op() == PatternTerm.GroupOp.AND ? " and " : " or ", members) + ")";
+            }
+            throw new AssertionError("unhandled element " + e);
+        }
+
+        private String ev(Ev ev, Ev first, Set<String> bound, boolean withBy) {
+            return ev.tag() + "=" + filterFor(ev.event(), withBy ? ev : null, withBy ? first : null, bound);
+        }
+
+        /** The filter of a term: its own condition and, after the first term, the {@code by} equalities. */
+        private String filterFor(EventRef event, Ev self, Ev first, Set<String> bound) {
+            EplExpr own = new EplExpr(ref -> filterRef(ref, bound));
+            List<String> extra = new ArrayList<>();
+            if (first != null) {
+                for (Ident by : pattern.by()) {
+                    extra.add(EsperNames.field(by.name()) + " = " + first.tag() + "." + EsperNames.field(by.name()));
+                }
+            }
+            return eventFilter(event, own, extra);
+        }
+
+        private String filterRef(Expr.FieldRef ref, Set<String> bound) {
+            if (ref.tag().isEmpty()) {
+                return EsperNames.field(ref.field());
+            }
+            String tag = internalTag(ref);
+            return bound.contains(tag) ? tag + "." + EsperNames.field(ref.field()) : "null";
+        }
+
+        private String selectRef(Expr.FieldRef ref, Ev first, Set<String> bound) {
+            if (ref.tag().isEmpty()) {
+                return first.tag() + "." + EsperNames.field(ref.field());
+            }
+            String tag = internalTag(ref);
+            return bound.contains(tag) ? tag + "." + EsperNames.field(ref.field()) : "null";
+        }
+
+        private String internalTag(Expr.FieldRef ref) {
+            List<String> internal = tags.get(ref.tag().get());
+            if (internal == null) {
+                throw new IllegalStateException("rule " + rule.id() + ": unknown tag " + ref.tag().get());
+            }
+            int index = ref.index().orElse(0);
+            if (index < 0 || index >= internal.size()) {
+                throw new IllegalStateException("rule " + rule.id() + ": index " + index + " out of range for "
+                        + ref.tag().get());
+            }
+            return internal.get(index);
+        }
+
+        private EventDecl declOf(Expr.FieldRef ref) {
+            if (ref.tag().isEmpty()) {
+                return tagTypes.get(allTags.get(0));
+            }
+            return tagTypes.get(internalTag(ref));
+        }
+    }
+
+    // ---------------------------------------------------------------- shared
+
+    /** Select columns under construction, and per message placeholder whether it is a timestamp. */
+    private static final class Columns {
+        final List<String> exprs = new ArrayList<>();
+        final List<Boolean> timestamps = new ArrayList<>();
+
+        void add(String expr) {
+            exprs.add(expr);
+        }
+
+        String select() {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < exprs.size(); i++) {
+                if (i > 0) {
+                    sb.append(",\n       ");
+                }
+                sb.append(exprs.get(i)).append(" as c").append(i);
+            }
+            return sb.toString();
+        }
+    }
+
+    private void keysAndMessages(Rule rule, Columns cols, EplExpr expr, Function<Expr.FieldRef, EventDecl> decls) {
+        for (KeyExpr k : rule.effectiveKey()) {
+            cols.add(expr.of(k.expr()));
+        }
+        for (MessageTemplate.Part part : parts(rule)) {
+            if (part instanceof MessageTemplate.Placeholder ph) {
+                cols.add(expr.of(ph.expr()));
+                boolean timestamp = false;
+                if (ph.expr() instanceof Expr.FieldRef ref) {
+                    EventDecl d = decls.apply(ref);
+                    timestamp = d != null && d.field(ref.field()).map(f -> f.type() == FieldType.TIMESTAMP).orElse(false);
+                }
+                cols.timestamps.add(timestamp);
+            }
+        }
+    }
+
+    private static List<String> keyNames(Rule rule) {
+        return rule.effectiveKey().stream().map(KeyExpr::text).toList();
+    }
+
+    private static List<MessageTemplate.Part> parts(Rule rule) {
+        return rule.message().map(MessageTemplate::parts).orElse(List.of());
+    }
+
+    private String eventFilter(EventRef event, EplExpr expr, List<String> extra) {
+        List<String> conditions = new ArrayList<>();
+        event.filter().ifPresent(f -> conditions.add(expr.of(f)));
+        conditions.addAll(extra);
+        String type = typeNames.apply(event.type().name());
+        return conditions.isEmpty() ? type : type + "(" + String.join(" and ", conditions) + ")";
+    }
+
+    private static String groupBy(List<Ident> by) {
+        if (by.isEmpty()) {
+            return "";
+        }
+        return "\ngroup by " + String.join(", ", by.stream().map(b -> EsperNames.field(b.name())).toList());
+    }
+
+    private static String header(Rule rule, int index) {
+        return "@Name('" + rule.id() + (index == 0 ? "" : ":" + index) + "')\n@EventRepresentation(objectarray)\n";
+    }
+
+    private EventDecl decl(String type) {
+        return rules.event(type).orElseThrow(() -> new IllegalStateException("undeclared event type " + type));
+    }
+
+    private static void collectFields(Expr e, Set<String> out) {
+        visit(e, x -> {
+            if (x instanceof Expr.FieldRef f && f.tag().isEmpty()) {
+                out.add(f.field());
+            }
+        });
+    }
+
+    private static void collectAggregates(Expr e, Set<Expr.Aggregate> out) {
+        visit(e, x -> {
+            if (x instanceof Expr.Aggregate a) {
+                out.add(a);
+            }
+        });
+    }
+
+    static void visit(Expr e, java.util.function.Consumer<Expr> action) {
+        action.accept(e);
+        if (e instanceof Expr.Binary b) {
+            visit(b.left(), action);
+            visit(b.right(), action);
+        } else if (e instanceof Expr.Not n) {
+            visit(n.operand(), action);
+        } else if (e instanceof Expr.Negate n) {
+            visit(n.operand(), action);
+        } else if (e instanceof Expr.InList in) {
+            visit(in.value(), action);
+            in.items().forEach(i -> visit(i, action));
+        } else if (e instanceof Expr.Between b) {
+            visit(b.value(), action);
+            visit(b.low(), action);
+            visit(b.high(), action);
+        } else if (e instanceof Expr.Matches m) {
+            visit(m.value(), action);
+        } else if (e instanceof Expr.IsNull n) {
+            visit(n.value(), action);
+        } else if (e instanceof Expr.Call c) {
+            c.args().forEach(a -> visit(a, action));
+        } else if (e instanceof Expr.Aggregate a) {
+            a.arg().ifPresent(x -> visit(x, action));
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.vigil.engine.internal;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Locale;
+
+/**
+ * The scalar functions of the rules language, registered with Esper as single-row functions.
+ * Public only because Esper's generated code calls these methods; not part of Vigil's API.
+ * Every function returns null for a null argument, as comparisons with null are false.
+ */
+public final class EplFunctions {
+    private EplFunctions() {
+    }
+
+    public static Double abs(Number x) {
+        return x == null ? null : Math.abs(x.doubleValue());
+    }
+
+    public static String lower(String s) {
+        return s == null ? null : s.toLowerCase(Locale.ROOT);
+    }
+
+    public static String upper(String s) {
+        return s == null ? null : s.toUpperCase(Locale.ROOT);
+    }
+
+    public static Integer length(String s) {
+        return s == null ? null : s.length();
+    }
+
+    /** Rounds half up to {@code digits} decimal places, on the decimal value as printed. */
+    public static Double round(Number x, Number digits) {
+        if (x == null || digits == null) {
+            return null;
+        }
+        double v = x.doubleValue();
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return v;
+        }
+        return BigDecimal.valueOf(v).setScale(digits.intValue(), RoundingMode.HALF_UP).doubleValue();
+    }
+}
