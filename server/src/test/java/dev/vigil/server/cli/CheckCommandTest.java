@@ -90,6 +90,36 @@ class CheckCommandTest {
     }
 
     @Test
+    void check_threeMistakesInOneFile_reportsEachWithItsLocation() throws IOException {
+        Path file = write("mistakes.rules", TRANSACTION + """
+
+                rule big_purchase "Single purchase above 10 000" {
+                    when Transaction(amout > 10000)
+                    key cardId
+                }
+
+                rule velocity "Too many purchases on one card" {
+                    when Transaction by cardId over sliding 5 min having count() >= 5
+                    severty warning
+                }
+
+                rule testing "Test charge, then a large one" {
+                    when a: Transactoin(amount < 2) -> b: Transaction(amount > 500) by cardId within 10 min
+                }
+                """);
+
+        Run run = vigil("check", file.toString());
+
+        assertThat(run.outLines())
+                .filteredOn(line -> line.startsWith(file.toString()))
+                .extracting(line -> line.substring(file.toString().length(), line.indexOf(": ")))
+                .containsExactly(":9:22", ":15:5", ":19:13");
+        assertThat(run.out()).contains("amout", "severty", "Transactoin");
+        assertThat(run.outLines()).last().isEqualTo("1 file checked: 3 errors in 1 file");
+        assertThat(run.exitCode()).isEqualTo(1);
+    }
+
+    @Test
     void check_sameRuleIdInTwoFiles_isAnError() throws IOException {
         Path first = write("a.rules", BIG_PURCHASE);
         Path second = write("b.rules", BIG_PURCHASE);
