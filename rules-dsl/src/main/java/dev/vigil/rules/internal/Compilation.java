@@ -67,8 +67,8 @@ public final class Compilation {
                 EventDecl first = events.putIfAbsent(decl.name(), decl);
                 if (first != null && !first.sameShape(decl)) {
                     perFile.get(i).add(ErrorCode.CONFLICTING_EVENT, file.namePositions().get(decl),
-                            "event `" + decl.name() + "` is declared differently at " + first.file() + ":"
-                                    + first.pos().line() + "; declarations of one event must be identical");
+                            "event `" + decl.name() + "` is declared differently here and at " + first.file()
+                                    + ":" + first.pos().line() + "; declarations of one event must be identical");
                 }
             }
         }

@@ -42,6 +42,10 @@ final class ExpectedTokens {
     private static final Set<Integer> EXPRESSION_START = Set.of(RulesLexer.NUMBER, RulesLexer.STRING,
             RulesLexer.TRUE, RulesLexer.FALSE, RulesLexer.NULL, RulesLexer.LPAREN, RulesLexer.MINUS);
 
+    private static final Set<Integer> OPERATORS = Set.of(RulesLexer.EQ, RulesLexer.NE, RulesLexer.LT, RulesLexer.LE,
+            RulesLexer.GT, RulesLexer.GE, RulesLexer.PLUS, RulesLexer.MINUS, RulesLexer.STAR, RulesLexer.SLASH,
+            RulesLexer.PERCENT);
+
     /** Token type to how it is named in a message, in token order. */
     private final TreeMap<Integer, String> names;
     /** The keywords among them, for "did you mean". */
@@ -56,6 +60,10 @@ final class ExpectedTokens {
 
     Set<String> keywords() {
         return keywords;
+    }
+
+    boolean contains(int type) {
+        return names.containsKey(type);
     }
 
     /** True where a new clause could start (so an unknown word there is an unknown clause). */
@@ -78,6 +86,10 @@ final class ExpectedTokens {
             shown.remove(RulesLexer.ID);
             shown.remove(RulesLexer.NOT);
             shown.put(RulesLexer.NUMBER, "an expression");
+        }
+        if (shown.keySet().containsAll(OPERATORS)) {
+            OPERATORS.forEach(shown::remove);
+            shown.put(RulesLexer.EQ, "an operator");
         }
         List<String> items = new ArrayList<>();
         List<Integer> last = List.of(RulesLexer.RPAREN, RulesLexer.RBRACKET, RulesLexer.RBRACE, Token.EOF);

@@ -153,6 +153,9 @@ final class Parsing {
                 }
             }
             String found = token.getType() == Token.EOF ? endName : describe(token);
+            if ("=".equals(word) && expected.contains(RulesLexer.EQ)) {
+                near = Optional.of("==");
+            }
             String message = "unexpected " + found + "; expected " + expected.describe()
                     + near.map(s -> "; did you mean `" + s + "`?").orElse("");
             diagnostics.add(ErrorCode.SYNTAX, positions.of(token), message);

@@ -12,7 +12,8 @@ final class Suggest {
 
     /**
      * The candidate nearest to {@code word}, if it is close enough: at most two edits, and at most
-     * a third of the word's length (at least one). Case differences cost nothing in the distance
+     * a third of the word's length (at least one), and less than the
+     * word's length (so a one-letter name suggests nothing). Case differences cost nothing in the distance
      * and only break ties, so {@code transaction} suggests {@code Transaction}.
      */
     static Optional<String> nearest(String word, Collection<String> candidates) {
@@ -26,7 +27,7 @@ final class Suggest {
                 continue;
             }
             int d = distance(lower, candidate.toLowerCase(Locale.ROOT));
-            if (d > allowed) {
+            if (d > allowed || d >= word.length()) {
                 continue;
             }
             int caseDistance = distance(word, candidate);
