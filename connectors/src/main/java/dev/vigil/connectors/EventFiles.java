@@ -100,7 +100,9 @@ public final class EventFiles {
                         break;
                     }
                     row = it.nextValue();
-                    lineNo = it.getCurrentLocation().getLineNr();
+                    // The parser has read past the row's line break: the row is on the line before.
+                    var end = it.getCurrentLocation();
+                    lineNo = end.getColumnNr() <= 1 ? end.getLineNr() - 1 : end.getLineNr();
                 } catch (RuntimeException e) {
                     handler.onRejected(new Rejection(where + ":" + it.getCurrentLocation().getLineNr(),
                             "not valid CSV: " + e.getMessage(), Rejection.Kind.INVALID));

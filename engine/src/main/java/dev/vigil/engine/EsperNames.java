@@ -52,14 +52,18 @@ final class EsperNames {
     /** A time period for EPL: the largest unit that divides it, for readable golden EPL. */
     static String period(long millis) {
         if (millis % 3_600_000L == 0) {
-            return (millis / 3_600_000L) + " hours";
+            return unit(millis / 3_600_000L, "hour");
         }
         if (millis % 60_000L == 0) {
-            return (millis / 60_000L) + " minutes";
+            return unit(millis / 60_000L, "minute");
         }
         if (millis % 1000L == 0) {
-            return (millis / 1000L) + " seconds";
+            return unit(millis / 1000L, "second");
         }
-        return millis + " milliseconds";
+        return unit(millis, "millisecond");
+    }
+
+    private static String unit(long n, String unit) {
+        return n + " " + unit + (n == 1 ? "" : "s");
     }
 }

@@ -30,6 +30,9 @@ import java.util.concurrent.Callable;
         commandListHeading = "%nCommands:%n",
         subcommands = {
                 CheckCommand.class,
+                ReplayCommand.class,
+                TestCommand.class,
+                ExplainCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class VigilCli implements Callable<Integer> {
