@@ -511,10 +511,9 @@ final class Checker {
                 return Type.BOOLEAN;
             }
             if (op.isArithmetic()) {
-                if (operand(b.left(), left, Type.NUMBER, "`" + op.symbol() + "` needs numbers")) {
-                    operand(b.right(), right, Type.NUMBER, "`" + op.symbol() + "` needs numbers");
-                }
-                return Type.NUMBER;
+                boolean ok = operand(b.left(), left, Type.NUMBER, "`" + op.symbol() + "` needs numbers")
+                        && operand(b.right(), right, Type.NUMBER, "`" + op.symbol() + "` needs numbers");
+                return ok ? Type.NUMBER : Type.UNKNOWN; // reported once, not again by what uses it
             }
             // a comparison
             boolean leftNull = b.left() instanceof Expr.NullLit;
