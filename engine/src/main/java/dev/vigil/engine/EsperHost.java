@@ -250,8 +250,8 @@ final class EsperHost {
                 EPDeployment d = runtime.getDeploymentService().deploy(compiledRules.get(e.getKey()));
                 Lifecycle lifecycle = new Lifecycle(plan, sink, timers, clock);
                 DeployedRule dr = new DeployedRule(plan, lifecycle, d.getDeploymentId(), List.of(d.getStatements()));
-                for (int index : plan.listened()) {
-                    attach(dr, d.getStatements()[index]);
+                for (int i = 0; i < plan.listened().size(); i++) {
+                    attach(dr, d.getStatements()[plan.listened().get(i)], plan.layouts().get(i));
                 }
                 rules.put(e.getKey(), dr);
             }
@@ -271,7 +271,7 @@ final class EsperHost {
         return new DeployResult(deployed, added, changed, unchanged, removed);
     }
 
-    private void attach(DeployedRule dr, EPStatement statement) {
+    private void attach(DeployedRule dr, EPStatement statement, RulePlan.Layout layout) {
         Lifecycle lifecycle = dr.lifecycle;
         boolean hopping = dr.plan.judgedEveryMillis() > 0;
         statement.addListener((newEvents, oldEvents, st, rt) -> {
@@ -283,7 +283,7 @@ final class EsperHost {
                 }
                 if (newEvents != null) {
                     for (EventBean b : newEvents) {
-                        lifecycle.onRow((Object[]) b.getUnderlying(), now);
+                        lifecycle.onRow((Object[]) b.getUnderlying(), layout, now);
                     }
                 }
             } catch (RuntimeException e) {

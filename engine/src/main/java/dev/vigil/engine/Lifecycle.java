@@ -89,10 +89,10 @@ final class Lifecycle {
         return plan;
     }
 
-    /** One output row of a listened statement, at engine time {@code now}. */
-    void onRow(Object[] row, long now) {
+    /** One output row of a listened statement laid out as {@code rowLayout}, at engine time {@code now}. */
+    void onRow(Object[] row, RulePlan.Layout rowLayout, long now) {
         if (plan.kind() == RulePlan.Kind.FIRE_ONLY) {
-            raise(Alert.Status.FIRING, row, now, null);
+            raise(Alert.Status.FIRING, row, rowLayout, now, null);
         } else {
             judge(row, now);
         }
@@ -116,10 +116,10 @@ final class Lifecycle {
         }
         for (Map.Entry<List<Object>, GroupState> e : absent) {
             Object[] empty = Arrays.copyOf(e.getValue().lastRow, layout.width());
-            for (int i = 0; i < layout.events(); i++) {
-                empty[layout.eventAt(i)] = null;
+            for (int col : layout.eventCols()) {
+                empty[col] = null;
             }
-            empty[layout.conditionAt()] = Boolean.FALSE;
+            empty[layout.conditionCol()] = Boolean.FALSE;
             judge(empty, now);
         }
     }
@@ -130,11 +130,19 @@ final class Lifecycle {
     }
 
     private List<Object> groupOf(Object[] row) {
-        return layout.groups() == 0 ? List.of() : Arrays.asList(Arrays.copyOfRange(row, 0, layout.groups()));
+        int[] cols = layout.groupCols();
+        if (cols.length == 0) {
+            return List.of();
+        }
+        Object[] values = new Object[cols.length];
+        for (int i = 0; i < cols.length; i++) {
+            values[i] = row[cols[i]];
+        }
+        return Arrays.asList(values);
     }
 
     private void judge(Object[] row, long now) {
-        boolean cond = Boolean.TRUE.equals(row[layout.conditionAt()]);
+        boolean cond = Boolean.TRUE.equals(row[layout.conditionCol()]);
         List<Object> group = groupOf(row);
         GroupState st = groups.get(group);
         if (cond) {
@@ -146,7 +154,7 @@ final class Lifecycle {
             if (!st.firing && st.pendingSince < 0) {
                 if (plan.forMillis() == 0) {
                     st.firing = true;
-                    raise(Alert.Status.FIRING, row, now, st);
+                    raise(Alert.Status.FIRING, row, layout, now, st);
                 } else {
                     long since = now;
                     st.pendingSince = since;
@@ -166,7 +174,7 @@ final class Lifecycle {
             st.pendingSince = -1;
             if (st.firing) {
                 st.firing = false;
-                raise(Alert.Status.RESOLVED, row, now, st);
+                raise(Alert.Status.RESOLVED, row, layout, now, st);
             }
             if (!keepAllGroups) {
                 groups.remove(group);
@@ -185,28 +193,28 @@ final class Lifecycle {
         }
         st.pendingSince = -1;
         st.firing = true;
-        raise(Alert.Status.FIRING, st.lastRow, since + plan.forMillis(), st);
+        raise(Alert.Status.FIRING, st.lastRow, layout, since + plan.forMillis(), st);
     }
 
-    private void raise(Alert.Status status, Object[] row, long time, GroupState st) {
+    private void raise(Alert.Status status, Object[] row, RulePlan.Layout layout, long time, GroupState st) {
         Rule rule = plan.rule();
         Map<String, Object> key = new LinkedHashMap<>();
         List<String> keyNames = layout.keyNames();
         for (int i = 0; i < keyNames.size(); i++) {
-            key.put(keyNames.get(i), jsonValue(row[layout.keyAt(i)]));
+            key.put(keyNames.get(i), jsonValue(row[layout.keyCols()[i]]));
         }
-        List<Event> events = events(row);
+        List<Event> events = events(row, layout);
         if (events.isEmpty() && st != null && st.previousRow != null) {
-            events = events(st.previousRow);
+            events = events(st.previousRow, layout);
         }
         Map<String, Object> values = new LinkedHashMap<>();
         List<String> valueNames = layout.valueNames();
         for (int i = 0; i < valueNames.size(); i++) {
-            values.put(valueNames.get(i), jsonValue(row[layout.valueAt(i)]));
+            values.put(valueNames.get(i), jsonValue(row[layout.valueCols()[i]]));
         }
         String id = alertId(rule.id(), status, key, time, plan.kind() == RulePlan.Kind.FIRE_ONLY ? events : List.of());
         long throttle = rule.throttle().map(t -> t.millis()).orElse(0L);
-        Alert alert = new Alert(id, rule.id(), title, status, rule.severity(), key, message(row), time,
+        Alert alert = new Alert(id, rule.id(), title, status, rule.severity(), key, message(row, layout), time,
                 clock.millis(), labels, values, events, channels, throttle);
         lastAlertTime = time;
         if (status == Alert.Status.FIRING) {
@@ -241,13 +249,14 @@ final class Lifecycle {
         }
     }
 
-    private List<Event> events(Object[] row) {
-        if (layout.events() == 0) {
+    private static List<Event> events(Object[] row, RulePlan.Layout layout) {
+        int[] cols = layout.eventCols();
+        if (cols.length == 0) {
             return List.of();
         }
-        List<Event> out = new ArrayList<>(layout.events());
-        for (int i = 0; i < layout.events(); i++) {
-            Object o = row[layout.eventAt(i)];
+        List<Event> out = new ArrayList<>(cols.length);
+        for (int col : cols) {
+            Object o = row[col];
             if (o instanceof Event e) {
                 out.add(e);
             }
@@ -258,7 +267,7 @@ final class Lifecycle {
         return out;
     }
 
-    private String message(Object[] row) {
+    private String message(Object[] row, RulePlan.Layout layout) {
         List<MessageTemplate.Part> parts = layout.messageParts();
         if (parts.isEmpty()) {
             return plan.rule().message().isPresent() ? "" : title;
@@ -269,7 +278,7 @@ final class Lifecycle {
             if (p instanceof MessageTemplate.Text t) {
                 sb.append(t.text());
             } else {
-                Object v = row[layout.messageAt(ph)];
+                Object v = row[layout.messageCols()[ph]];
                 sb.append(format(v, formats[ph], layout.timestampMessage().get(ph)));
                 ph++;
             }

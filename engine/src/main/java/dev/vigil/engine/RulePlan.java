@@ -16,6 +16,7 @@ import static java.util.Objects.requireNonNull;
  * matched events, and the condition (stateful rules).
  *
  * @param listened indexes of the statements whose rows raise alerts
+ * @param layouts the column layout of each listened statement, in the same order
  * @param judgedEveryMillis for hopping windows: rows are read from the statement at every
  *     epoch-aligned multiple of this, instead of from a listener
  * @param forMillis the {@code for} duration of an aggregate rule, 0 when none
@@ -27,7 +28,7 @@ record RulePlan(
         Kind kind,
         List<String> statements,
         List<Integer> listened,
-        Layout layout,
+        List<Layout> layouts,
         long judgedEveryMillis,
         long forMillis,
         long longestMillis,
@@ -45,8 +46,17 @@ record RulePlan(
         requireNonNull(kind, "kind is null");
         statements = List.copyOf(statements);
         listened = List.copyOf(listened);
-        requireNonNull(layout, "layout is null");
+        layouts = List.copyOf(layouts);
+        if (layouts.size() != listened.size()) {
+            throw new IllegalArgumentException("one layout per listened statement: " + layouts.size() + " for "
+                    + listened.size());
+        }
         types = Set.copyOf(types);
+    }
+
+    /** The layout of the first listened statement (the only one, except for group-first patterns). */
+    Layout layout() {
+        return layouts.get(0);
     }
 
     /** The module text: statements separated by {@code ;} and a blank line. */
@@ -55,56 +65,34 @@ record RulePlan(
     }
 
     /**
-     * Column positions of the rows.
+     * Column positions of the rows. Equal expressions share one column (a key that is also a
+     * message placeholder is computed once).
      *
-     * @param messageParts the template parts; placeholder i reads column {@code messageAt(i)}
+     * @param messageParts the template parts; placeholder i reads column {@code messageCols[i]}
      * @param timestampMessage per placeholder: true when it is a timestamp field (printed as ISO-8601)
-     * @param matchedEvents whether the events columns hold the events that matched (filter,
+     * @param matchedEvents whether the event columns hold the events that matched (filter,
      *     pattern) or the last events of a window, newest first (aggregates)
+     * @param conditionCol the condition's column (stateful rules), else -1
      */
     record Layout(
-            int groups,
+            int[] groupCols,
             List<String> keyNames,
+            int[] keyCols,
             List<MessageTemplate.Part> messageParts,
             List<Boolean> timestampMessage,
+            int[] messageCols,
             List<String> valueNames,
-            int events,
+            int[] valueCols,
+            int[] eventCols,
             boolean matchedEvents,
-            boolean hasCondition) {
+            int conditionCol,
+            int width) {
 
         Layout {
             keyNames = List.copyOf(keyNames);
             messageParts = List.copyOf(messageParts);
             timestampMessage = List.copyOf(timestampMessage);
             valueNames = List.copyOf(valueNames);
-        }
-
-        int placeholders() {
-            return timestampMessage.size();
-        }
-
-        int keyAt(int i) {
-            return groups + i;
-        }
-
-        int messageAt(int i) {
-            return groups + keyNames.size() + i;
-        }
-
-        int valueAt(int i) {
-            return groups + keyNames.size() + placeholders() + i;
-        }
-
-        int eventAt(int i) {
-            return groups + keyNames.size() + placeholders() + valueNames.size() + i;
-        }
-
-        int conditionAt() {
-            return groups + keyNames.size() + placeholders() + valueNames.size() + events;
-        }
-
-        int width() {
-            return conditionAt() + (hasCondition ? 1 : 0);
         }
     }
 }

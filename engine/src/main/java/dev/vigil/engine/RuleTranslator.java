@@ -80,16 +80,12 @@ final class RuleTranslator {
         keysAndMessages(rule, cols, own, ref -> decl);
         Set<String> used = new LinkedHashSet<>();
         f.event().filter().ifPresent(e -> collectFields(e, used));
-        List<String> valueNames = new ArrayList<>();
         for (String field : used) {
-            valueNames.add(field);
-            cols.add(EsperNames.field(field));
+            cols.value(field, EsperNames.field(field));
         }
-        cols.add(EsperNames.EVENT_PROPERTY);
+        cols.events.add(cols.add(EsperNames.EVENT_PROPERTY));
         String epl = header(rule, 0) + "select " + cols.select() + "\nfrom " + eventFilter(f.event(), own, List.of());
-        RulePlan.Layout layout = new RulePlan.Layout(0, keyNames(rule), parts(rule), cols.timestamps,
-                valueNames, 1, true, false);
-        return new RulePlan(rule, RulePlan.Kind.FIRE_ONLY, List.of(epl), List.of(0), layout, 0, 0, 0,
+        return new RulePlan(rule, RulePlan.Kind.FIRE_ONLY, List.of(epl), List.of(0), List.of(cols.layout(rule, true)), 0, 0, 0,
                 Set.of(decl.name()));
     }
 
@@ -100,7 +96,7 @@ final class RuleTranslator {
         EplExpr own = new EplExpr(ref -> EsperNames.field(ref.field()));
         Columns cols = new Columns();
         for (Ident by : a.by()) {
-            cols.add(EsperNames.field(by.name()));
+            cols.groups.add(cols.add(EsperNames.field(by.name())));
         }
         keysAndMessages(rule, cols, own, ref -> decl);
         Set<Expr.Aggregate> aggregates = new LinkedHashSet<>();
@@ -110,20 +106,18 @@ final class RuleTranslator {
                 collectAggregates(ph.expr(), aggregates);
             }
         }));
-        List<String> valueNames = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         for (Expr.Aggregate agg : aggregates) {
             String name = ExprText.of(agg);
             if (seen.add(name)) {
-                valueNames.add(name);
-                cols.add(own.of(agg));
+                cols.value(name, own.of(agg));
             }
         }
         for (int i = 0; i < MAX_WINDOW_EVENTS; i++) {
-            cols.add(i == 0 ? "last(" + EsperNames.EVENT_PROPERTY + ")"
-                    : "last(" + EsperNames.EVENT_PROPERTY + ", " + i + ")");
+            cols.events.add(cols.add(i == 0 ? "last(" + EsperNames.EVENT_PROPERTY + ")"
+                    : "last(" + EsperNames.EVENT_PROPERTY + ", " + i + ")"));
         }
-        cols.add(own.of(a.having()));
+        cols.condition = cols.add(own.of(a.having()));
 
         Window w = a.window();
         String groupWin = a.by().isEmpty() ? ""
@@ -153,9 +147,8 @@ final class RuleTranslator {
         long forMillis = a.forDuration().map(d -> d.millis()).orElse(0L);
         String epl = header(rule, 0) + "select " + (judgedEvery > 0 ? "" : "irstream ") + cols.select()
                 + "\nfrom " + eventFilter(a.event(), own, List.of()) + view + groupBy(a.by());
-        RulePlan.Layout layout = new RulePlan.Layout(a.by().size(), keyNames(rule), parts(rule), cols.timestamps,
-                valueNames, MAX_WINDOW_EVENTS, false, true);
-        return new RulePlan(rule, RulePlan.Kind.STATEFUL, List.of(epl), List.of(0), layout, judgedEvery, forMillis,
+        return new RulePlan(rule, RulePlan.Kind.STATEFUL, List.of(epl), List.of(0), List.of(cols.layout(rule, false)),
+                judgedEvery, forMillis,
                 Math.max(longest, forMillis), Set.of(decl.name()));
     }
 
@@ -166,17 +159,15 @@ final class RuleTranslator {
         EplExpr own = new EplExpr(ref -> EsperNames.field(ref.field()));
         Columns cols = new Columns();
         for (Ident by : a.by()) {
-            cols.add(EsperNames.field(by.name()));
+            cols.groups.add(cols.add(EsperNames.field(by.name())));
         }
         keysAndMessages(rule, cols, own, ref -> decl);
-        cols.add("last(" + EsperNames.EVENT_PROPERTY + ")");
-        cols.add("(count(*) = 0)");
+        cols.events.add(cols.add("last(" + EsperNames.EVENT_PROPERTY + ")"));
+        cols.condition = cols.add("(count(*) = 0)");
         String epl = header(rule, 0) + "select irstream " + cols.select()
                 + "\nfrom " + eventFilter(a.event(), own, List.of())
                 + "#time(" + EsperNames.period(a.duration().millis()) + ")" + groupBy(a.by());
-        RulePlan.Layout layout = new RulePlan.Layout(a.by().size(), keyNames(rule), parts(rule), cols.timestamps,
-                List.of(), 1, false, true);
-        return new RulePlan(rule, RulePlan.Kind.STATEFUL, List.of(epl), List.of(0), layout, 0, 0,
+        return new RulePlan(rule, RulePlan.Kind.STATEFUL, List.of(epl), List.of(0), List.of(cols.layout(rule, false)), 0, 0,
                 a.duration().millis(), Set.of(decl.name()));
     }
 
@@ -191,15 +182,14 @@ final class RuleTranslator {
         String insert = "@Name('" + rule.id() + ":source')\ninsert into " + stream + "\n" + user;
         String read = header(rule, 1) + "select " + (cols.exprs.isEmpty() ? "null as none" : cols.select())
                 + "\nfrom " + stream;
-        RulePlan.Layout layout = new RulePlan.Layout(0, keyNames(rule), parts(rule), cols.timestamps,
-                List.of(), 0, true, false);
+        RulePlan.Layout layout = cols.layout(rule, true);
         Set<String> types = new LinkedHashSet<>();
         for (EventDecl d : rules.events()) {
             if (mentions(user, typeNames.apply(d.name()))) {
                 types.add(d.name());
             }
         }
-        return new RulePlan(rule, RulePlan.Kind.FIRE_ONLY, List.of(insert, read), List.of(1), layout, 0, 0, 0, types);
+        return new RulePlan(rule, RulePlan.Kind.FIRE_ONLY, List.of(insert, read), List.of(1), List.of(layout), 0, 0, 0, types);
     }
 
     private static boolean mentions(String epl, String word) {
@@ -276,11 +266,11 @@ final class RuleTranslator {
             List<String> statements = new ArrayList<>();
             Element first = elements.get(0);
             List<Element> rest = elements.subList(1, elements.size());
-            RulePlan.Layout layout = null;
+            List<RulePlan.Layout> layouts = new ArrayList<>();
             if (first instanceof Ev ev) {
                 Statement st = statement(ev, rest);
                 statements.add(header(rule, 0) + st.epl);
-                layout = st.layout;
+                layouts.add(st.layout);
             } else if (first instanceof Group g) {
                 for (int i = 0; i < g.members().size(); i++) {
                     List<Ev> member = g.members().get(i);
@@ -293,7 +283,7 @@ final class RuleTranslator {
                     after.addAll(rest);
                     Statement st = statement(member.get(0), after);
                     statements.add(header(rule, i) + st.epl);
-                    layout = st.layout;
+                    layouts.add(st.layout);
                 }
             } else {
                 throw new IllegalStateException("rule " + rule.id() + ": a pattern cannot start with `absent`");
@@ -311,7 +301,7 @@ final class RuleTranslator {
                     types.add(a.event().type().name());
                 }
             }
-            return new RulePlan(rule, RulePlan.Kind.FIRE_ONLY, statements, listened, layout, 0, 0, longest, types);
+            return new RulePlan(rule, RulePlan.Kind.FIRE_ONLY, statements, listened, layouts, 0, 0, longest, types);
         }
 
         private List<Ev> expand(PatternTerm.EventTerm term, int position) {
@@ -345,10 +335,13 @@ final class RuleTranslator {
             StringBuilder p = new StringBuilder("every ").append(ev(first, first, bound, false));
             if (!rest.isEmpty()) {
                 String chain = chain(rest, first, bound);
-                if (pattern.within().isPresent()) {
-                    chain = "(" + chain + ") where timer:within(" + EsperNames.period(pattern.within().get().millis()) + ")";
+                if (rest.size() > 1) {
+                    chain = "(" + chain + ")";
                 }
-                p.append("\n    -> (").append(chain).append(")");
+                if (pattern.within().isPresent()) {
+                    chain = "(" + chain + " where timer:within(" + EsperNames.period(pattern.within().get().millis()) + "))";
+                }
+                p.append("\n    -> ").append(chain);
             }
             EplExpr select = new EplExpr(ref -> selectRef(ref, first, bound));
             Columns cols = new Columns();
@@ -358,20 +351,18 @@ final class RuleTranslator {
             for (Element e : rest) {
                 forEachEv(e, ev -> collectValues(ev, values));
             }
-            List<String> valueNames = new ArrayList<>();
             for (Map.Entry<String, String> v : values.entrySet()) {
-                valueNames.add(v.getKey());
                 String[] tagAndField = v.getValue().split("\u0000");
-                cols.add(bound.contains(tagAndField[0])
+                cols.value(v.getKey(), bound.contains(tagAndField[0])
                         ? tagAndField[0] + "." + EsperNames.field(tagAndField[1]) : "null");
             }
             for (String tag : allTags) {
-                cols.add(bound.contains(tag) ? tag + "." + EsperNames.EVENT_PROPERTY : "null");
+                if (bound.contains(tag)) {
+                    cols.events.add(cols.add(tag + "." + EsperNames.EVENT_PROPERTY));
+                }
             }
             String epl = "select " + cols.select() + "\nfrom pattern [\n    " + p + "\n]";
-            RulePlan.Layout layout = new RulePlan.Layout(0, keyNames(rule), parts(rule), cols.timestamps,
-                    valueNames, allTags.size(), true, false);
-            return new Statement(epl, layout);
+            return new Statement(epl, cols.layout(rule, true));
         }
 
         private void collectValues(Ev ev, Map<String, String> values) {
@@ -421,7 +412,8 @@ final class RuleTranslator {
                     }
                     members.add(chain.size() == 1 ? chain.get(0) : "(" + String.join(" -> ", chain) + ")");
                 }
-                return "(" + String.join(g.op() == PatternTerm.GroupOp.AND ? " and " : " or ", members) + ")";
+                String joined = String.join(g.op() == PatternTerm.GroupOp.AND ? " and " : " or ", members);
+                return members.size() == 1 ? joined : "(" + joined + ")";
             }
             throw new AssertionError("unhandled element " + e);
         }
@@ -481,13 +473,32 @@ final class RuleTranslator {
 
     // ---------------------------------------------------------------- shared
 
-    /** Select columns under construction, and per message placeholder whether it is a timestamp. */
+    /** Select columns under construction (equal expressions share one), and what each is for. */
     private static final class Columns {
         final List<String> exprs = new ArrayList<>();
+        final Map<String, Integer> index = new LinkedHashMap<>();
+        final List<Integer> groups = new ArrayList<>();
+        final List<Integer> keys = new ArrayList<>();
+        final List<Integer> messages = new ArrayList<>();
         final List<Boolean> timestamps = new ArrayList<>();
+        final List<String> valueNames = new ArrayList<>();
+        final List<Integer> values = new ArrayList<>();
+        final List<Integer> events = new ArrayList<>();
+        int condition = -1;
 
-        void add(String expr) {
-            exprs.add(expr);
+        int add(String expr) {
+            Integer i = index.get(expr);
+            if (i == null) {
+                i = exprs.size();
+                exprs.add(expr);
+                index.put(expr, i);
+            }
+            return i;
+        }
+
+        void value(String name, String expr) {
+            valueNames.add(name);
+            values.add(add(expr));
         }
 
         String select() {
@@ -500,15 +511,24 @@ final class RuleTranslator {
             }
             return sb.toString();
         }
+
+        RulePlan.Layout layout(Rule rule, boolean matchedEvents) {
+            return new RulePlan.Layout(ints(groups), keyNames(rule), ints(keys), parts(rule), timestamps,
+                    ints(messages), valueNames, ints(values), ints(events), matchedEvents, condition, exprs.size());
+        }
+
+        private static int[] ints(List<Integer> list) {
+            return list.stream().mapToInt(Integer::intValue).toArray();
+        }
     }
 
     private void keysAndMessages(Rule rule, Columns cols, EplExpr expr, Function<Expr.FieldRef, EventDecl> decls) {
         for (KeyExpr k : rule.effectiveKey()) {
-            cols.add(expr.of(k.expr()));
+            cols.keys.add(cols.add(expr.of(k.expr())));
         }
         for (MessageTemplate.Part part : parts(rule)) {
             if (part instanceof MessageTemplate.Placeholder ph) {
-                cols.add(expr.of(ph.expr()));
+                cols.messages.add(cols.add(expr.of(ph.expr())));
                 boolean timestamp = false;
                 if (ph.expr() instanceof Expr.FieldRef ref) {
                     EventDecl d = decls.apply(ref);

@@ -1,0 +1,95 @@
+package dev.vigil.engine;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EventDecoderTest {
+    private static final long ARRIVAL = Instant.parse("2030-01-01T00:00:00Z").toEpochMilli();
+    private final EventDecoder decoder = EventDecoder.of(Harness.compile("""
+            event Transaction { cardId string  amount double  count int  big long  ok boolean  at timestamp }
+            event Ping { source string }
+            """), Clock.fixed(Instant.ofEpochMilli(ARRIVAL), ZoneOffset.UTC));
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            not json                                                  | not valid JSON: Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')
+            [1, 2]                                                    | expected a JSON object, got an array
+            {"data": {}}                                              | missing `type`
+            {"type": 5, "data": {}}                                   | `type`: expected a string, got a number
+            {"type": "Nope", "data": {}}                              | unknown event type `Nope` (declared: Ping, Transaction)
+            {"type": "Ping"}                                          | missing `data`
+            {"type": "Ping", "data": [1]}                             | `data`: expected an object, got an array
+            {"type": "Ping", "data": {}, "specversion": "0.3"}        | `specversion`: expected "1.0", got a string "0.3"
+            {"type": "Ping", "data": {}, "time": "yesterday"}         | `time`: expected an ISO-8601 time or epoch milliseconds, got a string "yesterday"
+            {"type": "Ping", "data": {}, "id": 7}                     | `id`: expected a string, got a number
+            {"type": "Transaction", "data": {"cardId": 12}}           | field `cardId` of Transaction: expected a string, got a number 12
+            {"type": "Transaction", "data": {"amount": "12"}}         | field `amount` of Transaction: expected a number, got a string "12"
+            {"type": "Transaction", "data": {"count": 1.5}}           | field `count` of Transaction: expected an int (whole number), got a number 1.5
+            {"type": "Transaction", "data": {"count": 3000000000}}    | field `count` of Transaction: expected an int (whole number), got a number 3000000000
+            {"type": "Transaction", "data": {"ok": "yes"}}            | field `ok` of Transaction: expected true or false, got a string "yes"
+            {"type": "Transaction", "data": {"at": "noon"}}           | field `at` of Transaction: expected a timestamp (ISO-8601 or epoch milliseconds), got a string "noon"
+            """)
+    void badEvents_areRejectedWithTheReason(String json, String reason) {
+        Decoded d = decoder.decodeJson(json, "f.jsonl:3");
+        assertThat(d).isInstanceOf(Decoded.Rejected.class);
+        Rejection r = ((Decoded.Rejected) d).rejection();
+        assertThat(r.toString()).isEqualTo("f.jsonl:3: " + reason);
+    }
+
+    @Test
+    void time_comesFromTheTimestampField_elseTheEnvelope_elseArrival() {
+        Event a = accepted("{\"type\": \"Transaction\", \"time\": 5, \"data\": {\"at\": \"2026-11-21T10:00:00+01:00\"}}");
+        Event b = accepted("{\"type\": \"Transaction\", \"time\": \"2026-11-21T10:00:00Z\", \"data\": {}}");
+        Event c = accepted("{\"type\": \"Ping\", \"data\": {\"source\": \"x\"}}");
+        Event d = accepted("{\"type\": \"Transaction\", \"data\": {\"at\": 1700000000000}}");
+        assertThat(a.time()).isEqualTo(Instant.parse("2026-11-21T09:00:00Z").toEpochMilli());
+        assertThat(b.time()).isEqualTo(Instant.parse("2026-11-21T10:00:00Z").toEpochMilli());
+        assertThat(c.time()).isEqualTo(ARRIVAL);
+        assertThat(d.time()).isEqualTo(1700000000000L);
+    }
+
+    @Test
+    void missingFieldsAreNull_undeclaredFieldsAreKept_idIsTheEnvelopeIdElseADigest() {
+        Event e = accepted("{\"type\": \"Transaction\", \"id\": \"tx-1\", \"data\": {\"cardId\": \"c\", \"extra\": [1]}}");
+        assertThat(e.row[0]).isEqualTo("c");
+        assertThat(e.row[1]).isNull();
+        assertThat(e.data().get("extra").toString()).isEqualTo("[1]");
+        assertThat(e.effectiveId()).isEqualTo("tx-1");
+        Event f = accepted("{\"type\": \"Ping\", \"data\": {\"source\": \"x\"}}");
+        Event g = accepted("{\"type\": \"Ping\", \"data\": {\"source\": \"x\"}}");
+        assertThat(f.effectiveId()).hasSize(32).isEqualTo(g.effectiveId());
+    }
+
+    @Test
+    void textRecords_areConverted_andBadValuesRejected() {
+        Map<String, String> row = new LinkedHashMap<>();
+        row.put("cardId", "c1");
+        row.put("amount", "2.5");
+        row.put("ok", "TRUE");
+        row.put("at", "2026-11-21T10:00:00Z");
+        row.put("note", "kept");
+        Decoded d = decoder.decodeText("Transaction", row, "t.csv:2");
+        Event e = ((Decoded.Accepted) d).event();
+        assertThat(e.row[1]).isEqualTo(2.5);
+        assertThat(e.row[4]).isEqualTo(true);
+        assertThat(e.data().get("note").asText()).isEqualTo("kept");
+        row.put("big", "x");
+        assertThat(decoder.decodeText("Transaction", row, "t.csv:3").toString())
+                .contains("t.csv:3", "field `big` of Transaction: expected a long (whole number), got \\\"x\\\"".replace("\\\"", "\""));
+    }
+
+    private Event accepted(String json) {
+        Decoded d = decoder.decodeJson(json, "x");
+        assertThat(d).isInstanceOf(Decoded.Accepted.class);
+        return ((Decoded.Accepted) d).event();
+    }
+}
