@@ -26,10 +26,58 @@ public final class Times {
      * @throws DateTimeParseException when it is neither
      */
     public static long parse(String text) {
+        long fast = parseUtcMillis(text);
+        if (fast != Long.MIN_VALUE) {
+            return fast;
+        }
         try {
             return Instant.parse(text).toEpochMilli();
         } catch (DateTimeParseException e) {
             return OffsetDateTime.parse(text).toInstant().toEpochMilli();
         }
+    }
+
+    /**
+     * The common form {@code yyyy-MM-ddTHH:mm:ss[.SSS]Z} without the general parser (a hot path when
+     * decoding events); {@link Long#MIN_VALUE} for anything else, which the general parser handles.
+     */
+    private static long parseUtcMillis(String s) {
+        int n = s.length();
+        if ((n != 20 && n != 24) || s.charAt(n - 1) != 'Z' || s.charAt(4) != '-' || s.charAt(7) != '-'
+                || s.charAt(10) != 'T' || s.charAt(13) != ':' || s.charAt(16) != ':') {
+            return Long.MIN_VALUE;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 2);
+        int day = digits(s, 8, 2);
+        int hour = digits(s, 11, 2);
+        int minute = digits(s, 14, 2);
+        int second = digits(s, 17, 2);
+        int millis = 0;
+        if (n == 24) {
+            if (s.charAt(19) != '.') {
+                return Long.MIN_VALUE;
+            }
+            millis = digits(s, 20, 3);
+        }
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 28 && day > java.time.YearMonth.of(year, month)
+                .lengthOfMonth() || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59
+                || millis < 0) {
+            return Long.MIN_VALUE;
+        }
+        long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+        return ((days * 24 + hour) * 60 + minute) * 60_000L + second * 1000L + millis;
+    }
+
+    private static int digits(String s, int from, int count) {
+        int v = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 }

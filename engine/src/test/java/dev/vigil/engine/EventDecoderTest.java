@@ -92,4 +92,23 @@ class EventDecoderTest {
         assertThat(d).isInstanceOf(Decoded.Accepted.class);
         return ((Decoded.Accepted) d).event();
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "2026-11-21T10:04:12.345Z, 2026-11-21T10:04:12.345Z",
+            "2026-11-21T10:04:12Z, 2026-11-21T10:04:12Z",
+            "2024-02-29T23:59:59.999Z, 2024-02-29T23:59:59.999Z",
+            "1969-12-31T23:59:59.000Z, 1969-12-31T23:59:59Z",
+            "2026-11-21T11:04:12.5+01:00, 2026-11-21T10:04:12.500Z",
+            "2026-11-21T10:04:12.123456Z, 2026-11-21T10:04:12.123Z"})
+    void times_parseLikeTheJdk(String text, String instant) {
+        assertThat(Times.parse(text)).isEqualTo(Instant.parse(instant).toEpochMilli());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"2026-02-30T10:00:00.000Z", "2026-13-01T10:00:00Z", "2026-11-21 10:00:00Z"})
+    void times_invalidDatesAreRefused(String text) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Times.parse(text))
+                .isInstanceOf(java.time.format.DateTimeParseException.class);
+    }
 }

@@ -64,7 +64,6 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         double factor = parseSpeed();
         Duration hold = parseLateness();
@@ -82,12 +81,17 @@ final class ReplayCommand implements Callable<Integer> {
             return ExitCode.FAILURE;
         }
         boolean terminal = System.console() != null;
+        // Buffered: one alert per line without a flush each; flushed at the end and when paced.
+        PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
         long[] printed = {0};
         AlertSink sink = new AlertSink() {
             @Override
             public void onAlert(Alert alert) {
                 synchronized (out) {
                     out.println(alert.toJson());
+                    if (factor > 0) {
+                        out.flush();
+                    }
                 }
             }
         };
@@ -99,10 +103,17 @@ final class ReplayCommand implements Callable<Integer> {
                         err.println("rejected " + rejection);
                     }
                 }
-            }, terminal ? (n, alerts) -> {
-                synchronized (err) {
-                    err.print("\r" + n + " events, " + alerts + " alerts");
-                    err.flush();
+            }, terminal ? new Replayer.Progress() {
+                private final long start = System.nanoTime();
+
+                @Override
+                public void onEvents(long n, long alerts) {
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    synchronized (err) {
+                        err.print(String.format(Locale.ROOT, "\r%d events, %.0f events/s, %d alerts", n,
+                                seconds > 0 ? n / seconds : 0.0, alerts));
+                        err.flush();
+                    }
                 }
             } : null);
         } catch (Replayer.RulesException e) {

@@ -42,6 +42,12 @@ final class Replayer {
     record Result(long events, long rejected, long late, long alerts, long nanos) {
     }
 
+    /**
+     * Events in flight between the reading thread and the engine: enough to smooth out bursts;
+     * more only keeps decoded events alive longer and makes young collections copy them.
+     */
+    private static final int REPLAY_QUEUE = 4096;
+
     private Replayer() {
     }
 
@@ -94,6 +100,7 @@ final class Replayer {
         EngineOptions options = EngineOptions.newBuilder()
                 .lateness(lateness)
                 .clock(Clock.systemUTC())
+                .queueCapacity(REPLAY_QUEUE)
                 .rejections(r -> {
                     synchronized (counts) {
                         counts[2]++;
