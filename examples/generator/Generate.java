@@ -1241,12 +1241,12 @@ public final class Generate {
                                 + w.size() + " readings"));
                 raw.addAll(Derive.sliding("low_spo2", "critical", "patientId", evs, MIN, 2 * MIN, end,
                         w -> !w.isEmpty() && Derive.max(w, "spo2") < 90,
-                        w -> "Patient " + id + ": SpO2 at most " + (int) Derive.max(w, "spo2") + " % for 2 minutes"));
+                        w -> "Patient " + id + ": SpO2 " + (int) Derive.max(w, "spo2") + " % or less over the last minute"));
                 raw.addAll(Derive.hopping("fever_rising", "warning", "patientId", evs, 10 * MIN, 2 * MIN, end,
                         w -> w.get(w.size() - 1).d("temperature") >= 38.0
                                 && w.get(w.size() - 1).d("temperature") - w.get(0).d("temperature") >= 1.0,
-                        w -> "Patient " + id + ": temperature up from " + f1(w.get(0).d("temperature")) + " to "
-                                + f1(w.get(w.size() - 1).d("temperature")) + " C in 10 minutes"));
+                        w -> "Patient " + id + ": temperature " + f1(w.get(0).d("temperature")) + " to "
+                                + f1(w.get(w.size() - 1).d("temperature")) + " C over the last 10 minutes"));
                 raw.addAll(Derive.times("bradycardia", "critical", "patientId", evs,
                         e -> e.i("heartRate") < 40, 3, MIN,
                         m -> "Patient " + id + ": heart rate " + m.get(0).i("heartRate") + ", " + m.get(1).i("heartRate")
