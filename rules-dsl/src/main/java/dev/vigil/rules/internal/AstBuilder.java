@@ -662,18 +662,22 @@ final class AstBuilder {
 
         @Override
         public Expr visitOrExpr(RulesParser.OrExprContext ctx) {
-            Expr result = visit(ctx.andExpr(0));
-            for (int i = 1; i < ctx.andExpr().size(); i++) {
-                result = new Expr.Binary(Expr.BinaryOp.OR, result, visit(ctx.andExpr(i)), result.pos());
+            // Each list is fetched once: ctx.andExpr(i) scans all children, which is quadratic on
+            // a long chain.
+            List<RulesParser.AndExprContext> operands = ctx.andExpr();
+            Expr result = visit(operands.get(0));
+            for (int i = 1; i < operands.size(); i++) {
+                result = new Expr.Binary(Expr.BinaryOp.OR, result, visit(operands.get(i)), result.pos());
             }
             return result;
         }
 
         @Override
         public Expr visitAndExpr(RulesParser.AndExprContext ctx) {
-            Expr result = visit(ctx.notExpr(0));
-            for (int i = 1; i < ctx.notExpr().size(); i++) {
-                result = new Expr.Binary(Expr.BinaryOp.AND, result, visit(ctx.notExpr(i)), result.pos());
+            List<RulesParser.NotExprContext> operands = ctx.notExpr();
+            Expr result = visit(operands.get(0));
+            for (int i = 1; i < operands.size(); i++) {
+                result = new Expr.Binary(Expr.BinaryOp.AND, result, visit(operands.get(i)), result.pos());
             }
             return result;
         }
@@ -729,23 +733,27 @@ final class AstBuilder {
 
         @Override
         public Expr visitAdditive(RulesParser.AdditiveContext ctx) {
-            Expr result = visit(ctx.multiplicative(0));
-            for (int i = 1; i < ctx.multiplicative().size(); i++) {
-                Expr.BinaryOp op = ctx.additiveOp(i - 1).PLUS() != null ? Expr.BinaryOp.ADD : Expr.BinaryOp.SUB;
-                result = new Expr.Binary(op, result, visit(ctx.multiplicative(i)), result.pos());
+            List<RulesParser.MultiplicativeContext> operands = ctx.multiplicative();
+            List<RulesParser.AdditiveOpContext> ops = ctx.additiveOp();
+            Expr result = visit(operands.get(0));
+            for (int i = 1; i < operands.size(); i++) {
+                Expr.BinaryOp op = ops.get(i - 1).PLUS() != null ? Expr.BinaryOp.ADD : Expr.BinaryOp.SUB;
+                result = new Expr.Binary(op, result, visit(operands.get(i)), result.pos());
             }
             return result;
         }
 
         @Override
         public Expr visitMultiplicative(RulesParser.MultiplicativeContext ctx) {
-            Expr result = visit(ctx.unary(0));
-            for (int i = 1; i < ctx.unary().size(); i++) {
-                RulesParser.MultiplicativeOpContext opCtx = ctx.multiplicativeOp(i - 1);
+            List<RulesParser.UnaryContext> operands = ctx.unary();
+            List<RulesParser.MultiplicativeOpContext> ops = ctx.multiplicativeOp();
+            Expr result = visit(operands.get(0));
+            for (int i = 1; i < operands.size(); i++) {
+                RulesParser.MultiplicativeOpContext opCtx = ops.get(i - 1);
                 Expr.BinaryOp op = opCtx.STAR() != null
                         ? Expr.BinaryOp.MUL
                         : opCtx.SLASH() != null ? Expr.BinaryOp.DIV : Expr.BinaryOp.MOD;
-                result = new Expr.Binary(op, result, visit(ctx.unary(i)), result.pos());
+                result = new Expr.Binary(op, result, visit(operands.get(i)), result.pos());
             }
             return result;
         }

@@ -59,6 +59,13 @@ final class Parsing {
         RulesLexer lexer = new RulesLexer(CharStreams.fromString(text));
         lexer.removeErrorListeners();
         CommonTokenStream tokens = new CommonTokenStream(lexer);
+        tokens.fill();
+        Token tooDeep = tooDeep(tokens.getTokens());
+        if (tooDeep != null) {
+            diagnostics.add(ErrorCode.TOO_LARGE, positions.of(tooDeep),
+                    "rule is too large: it nests more than " + MAX_NESTING + " levels deep");
+            return Optional.empty();
+        }
         RulesParser parser = new RulesParser(tokens);
         parser.removeErrorListeners();
         SyntaxErrors listener = new SyntaxErrors(positions, endName, diagnostics);
@@ -71,6 +78,39 @@ final class Parsing {
             diagnostics.add(ErrorCode.TOO_LARGE, positions.of(start), "rule is too large: it nests too deeply");
             return Optional.empty();
         }
+    }
+
+    /**
+     * How deep brackets and prefix operators may nest. The parser recurses for each level, so
+     * input nested without bound would overflow the stack; a stack overflow inside ANTLR could
+     * leave its shared prediction cache half-updated, so deep input is refused before parsing
+     * (the catch above is only a safety net). Real rules nest a handful of levels; 64 parses in
+     * interpreted mode on a 512 KB thread stack.
+     */
+    static final int MAX_NESTING = 64;
+
+    /** The first token nested deeper than {@link #MAX_NESTING}, or null. */
+    private static Token tooDeep(List<Token> tokens) {
+        int depth = 0;
+        int prefixRun = 0;
+        for (Token t : tokens) {
+            switch (t.getType()) {
+                case RulesLexer.LPAREN, RulesLexer.LBRACKET, RulesLexer.LBRACE -> {
+                    depth++;
+                    prefixRun = 0;
+                }
+                case RulesLexer.RPAREN, RulesLexer.RBRACKET, RulesLexer.RBRACE -> {
+                    depth = Math.max(0, depth - 1);
+                    prefixRun = 0;
+                }
+                case RulesLexer.NOT, RulesLexer.MINUS -> prefixRun++;
+                default -> prefixRun = 0;
+            }
+            if (depth + prefixRun > MAX_NESTING) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /** The first token of the outermost construct (rule, event declaration) being parsed. */
