@@ -444,6 +444,19 @@ class ParserTest {
         assertSameTree(order.fields().get(0), new FieldDecl("count", FieldType.INT, P));
     }
 
+    @ParameterizedTest
+    @CsvSource({"event", "rule", "when", "key", "severity", "message", "notify", "throttle", "labels", "enabled",
+        "epl", "absent", "times", "by", "over", "sliding", "tumbling", "hopping", "every", "session", "last",
+        "events", "having", "within", "for", "count", "at", "window", "Order"})
+    void keyword_isValidAsTypeFieldTagAndRuleName(String word) {
+        String text = "event " + word + " {\n " + word + " int\n}\n"
+                + "rule " + word + " {\n when " + word + ": " + word + "(" + word + " > 1) -> b: " + word
+                + "(" + word + " > " + word + "." + word + ")\n key " + word + "." + word + "\n}\n";
+        CompileResult result = RulesCompiler.compile(new SourceFile("k.rules", text));
+        assertThat(result.diagnostics()).extracting(Diagnostic::format).isEmpty();
+        assertThat(result.orThrow().rule(word)).isPresent();
+    }
+
     @Test
     void events_identicalAcrossFiles_areMergedIntoOne() {
         String decl = "event E {\n x int\n at timestamp\n}\n";

@@ -131,8 +131,16 @@ final class ExpectedTokens {
         return new ExpectedTokens(names, keywords, names.keySet().containsAll(CLAUSE_TOKENS));
     }
 
+    /** The keywords the grammar's {@code identifier} rule also accepts as names. */
+    private static final Set<Integer> SOFT_KEYWORDS = Set.of(RulesLexer.EVENT, RulesLexer.RULE, RulesLexer.WHEN,
+            RulesLexer.KEY, RulesLexer.SEVERITY, RulesLexer.MESSAGE, RulesLexer.NOTIFY, RulesLexer.THROTTLE,
+            RulesLexer.LABELS, RulesLexer.ENABLED, RulesLexer.EPL, RulesLexer.TIMES, RulesLexer.ABSENT, RulesLexer.BY,
+            RulesLexer.WITHIN, RulesLexer.OVER, RulesLexer.HAVING, RulesLexer.FOR, RulesLexer.SLIDING,
+            RulesLexer.TUMBLING, RulesLexer.HOPPING, RulesLexer.EVERY, RulesLexer.SESSION, RulesLexer.LAST,
+            RulesLexer.EVENTS);
+
     private static boolean isSoftKeyword(int type) {
-        return type >= RulesLexer.EVENT && type <= RulesLexer.FOR;
+        return SOFT_KEYWORDS.contains(type);
     }
 
     private static void add(TreeMap<Integer, String> names, Set<String> keywords, int type, String idRole,
