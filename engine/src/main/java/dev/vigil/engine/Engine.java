@@ -35,6 +35,9 @@ public final class Engine implements AutoCloseable {
     private volatile EventDecoder decoder;
     private volatile boolean closed;
     private volatile Throwable failure;
+    private java.util.concurrent.ScheduledExecutorService ticker;
+    /** How often live input looks at the wall clock: the precision of expiries during silence. */
+    private static final long TICK_MILLIS = 20;
 
     /** A command run on the engine thread between two events. */
     private record Command<T>(Function<EngineCore, T> action, CompletableFuture<T> done) {
@@ -77,6 +80,9 @@ public final class Engine implements AutoCloseable {
         requireNonNull(sink, "sink is null");
         Engine engine = new Engine(options, sink);
         engine.thread.start();
+        if (options.live() || options.timeMode() == EngineOptions.TimeMode.PROCESSING) {
+            engine.startTicker();
+        }
         return engine;
     }
 
@@ -238,6 +244,25 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    private void startTicker() {
+        ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vigil-engine-ticker");
+            t.setDaemon(true);
+            return t;
+        });
+        ticker.scheduleAtFixedRate(() -> {
+            if (closed || failure != null) {
+                return;
+            }
+            long wall = options.clock().millis();
+            // Best effort: when the queue is full, events are flowing and the next tick will do.
+            queue.offer(new Command<Void>(core -> {
+                core.tick(wall);
+                return null;
+            }, new CompletableFuture<>()));
+        }, TICK_MILLIS, TICK_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     /** Stops the engine thread after what is queued; undelivered events are dropped. */
     @Override
     public void close() {
@@ -245,6 +270,9 @@ public final class Engine implements AutoCloseable {
             return;
         }
         closed = true;
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
         try {
             queue.put(STOP);
             thread.join();

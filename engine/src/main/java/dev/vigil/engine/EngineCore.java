@@ -24,6 +24,14 @@ final class EngineCore implements Lifecycle.Timers {
     private long newest = Long.MIN_VALUE;
     private long watermark = Long.MIN_VALUE;
     private boolean stepping;
+    private final boolean processingTime;
+    private final boolean live;
+    /** Wall-clock time of the last event's arrival (live input), or MIN_VALUE before the first. */
+    private long lastArrivalWall = Long.MIN_VALUE;
+    /** Live input gone quiet: event time follows the wall clock from {@link #quietBase}. */
+    private boolean quiet;
+    private long quietBase;
+    private long quietWall;
 
     long processed;
     long late;
@@ -49,6 +57,8 @@ final class EngineCore implements Lifecycle.Timers {
     EngineCore(EngineOptions options, AlertSink sink) {
         this.options = options;
         this.lateness = options.lateness().toMillis();
+        this.processingTime = options.timeMode() == EngineOptions.TimeMode.PROCESSING;
+        this.live = options.live() || processingTime;
         this.host = new EsperHost(options.startTime(), sink, this, options.clock());
     }
 
@@ -78,11 +88,22 @@ final class EngineCore implements Lifecycle.Timers {
 
     /** Takes one event: held for reordering, released in time order, or rejected as late. */
     void onEvent(Event e) {
+        if (live) {
+            long wall = options.clock().millis();
+            lastArrivalWall = wall;
+            quiet = false;
+            if (processingTime) {
+                advanceTo(wall);
+                send(e);
+                return;
+            }
+        }
         long t = e.time();
-        if (t < watermark) {
+        if (t < watermark || t < now()) {
             late++;
             options.rejections().accept(new Rejection(e.type() + (e.id().isPresent() ? " " + e.id().get() : ""),
-                    "late event: time " + Times.format(t) + " is behind the watermark " + Times.format(watermark)
+                    "late event: time " + Times.format(t) + " is behind the watermark "
+                            + Times.format(Math.max(watermark, now()))
                             + " (lateness " + lateness + " ms)", Rejection.Kind.LATE));
             return;
         }
@@ -107,6 +128,31 @@ final class EngineCore implements Lifecycle.Timers {
         }
     }
 
+    /**
+     * Live input: called every few milliseconds with the wall clock. In processing time the clock
+     * follows it. In event time, once no event has arrived for {@code lateness}, held events are
+     * released and event time advances at wall-clock pace from the newest event time.
+     */
+    void tick(long wallNow) {
+        if (processingTime) {
+            advanceTo(wallNow);
+            return;
+        }
+        if (lastArrivalWall == Long.MIN_VALUE || wallNow - lastArrivalWall < lateness) {
+            return;
+        }
+        if (!quiet) {
+            quiet = true;
+            releaseHeld();
+            quietBase = Math.max(newest, now());
+            quietWall = lastArrivalWall + lateness;
+        }
+        long target = quietBase + (wallNow - quietWall);
+        if (target > now()) {
+            advanceTo(target);
+        }
+    }
+
     /** End of finite input: release held events, then let the longest rule duration pass. */
     void finish() {
         releaseHeld();
@@ -115,6 +161,10 @@ final class EngineCore implements Lifecycle.Timers {
 
     private void process(Event e) {
         advanceTo(e.time());
+        send(e);
+    }
+
+    private void send(Event e) {
         if (host.send(e)) {
             processed++;
             return;

@@ -13,6 +13,16 @@ public final class EngineOptions {
     private final long startTime;
     private final int queueCapacity;
     private final Consumer<Rejection> rejections;
+    private final TimeMode timeMode;
+    private final boolean live;
+
+    /** What drives the engine's clock (language spec, "Time"). */
+    public enum TimeMode {
+        /** The events' own times; the default. */
+        EVENT,
+        /** The wall clock: each event is processed at its arrival time. */
+        PROCESSING
+    }
 
     private EngineOptions(Builder b) {
         this.lateness = b.lateness;
@@ -20,6 +30,8 @@ public final class EngineOptions {
         this.startTime = b.startTime;
         this.queueCapacity = b.queueCapacity;
         this.rejections = b.rejections;
+        this.timeMode = b.timeMode;
+        this.live = b.live;
     }
 
     public static Builder newBuilder() {
@@ -36,7 +48,11 @@ public final class EngineOptions {
         return clock;
     }
 
-    /** The engine's event time before the first event, epoch milliseconds. */
+    /**
+     * The engine's clock before the first event, epoch milliseconds. In event time leave it at 0: no
+     * event may be behind the clock, and the first event moves it. In processing time, the wall
+     * clock's time at start.
+     */
     public long startTime() {
         return startTime;
     }
@@ -51,12 +67,27 @@ public final class EngineOptions {
         return rejections;
     }
 
+    public TimeMode timeMode() {
+        return timeMode;
+    }
+
+    /**
+     * Live input ({@code vigil run}): a ticker looks at the wall clock. When no event has arrived
+     * for {@code lateness}, held events are released and event time follows the wall clock from the
+     * newest event time, so expiries fire while a stream is silent. Replays and tests are not live.
+     */
+    public boolean live() {
+        return live;
+    }
+
     public static final class Builder {
         private Duration lateness = Duration.ZERO;
         private Clock clock = Clock.systemUTC();
         private long startTime;
         private int queueCapacity = 100_000;
         private Consumer<Rejection> rejections = r -> { };
+        private TimeMode timeMode = TimeMode.EVENT;
+        private boolean live;
 
         private Builder() {
         }
@@ -83,6 +114,16 @@ public final class EngineOptions {
 
         public Builder rejections(Consumer<Rejection> rejections) {
             this.rejections = requireNonNull(rejections, "rejections is null");
+            return this;
+        }
+
+        public Builder timeMode(TimeMode timeMode) {
+            this.timeMode = requireNonNull(timeMode, "timeMode is null");
+            return this;
+        }
+
+        public Builder live(boolean live) {
+            this.live = live;
             return this;
         }
 
