@@ -394,4 +394,21 @@ class DiagnosticsTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("a.rules:1:15: unknown event type `X`");
     }
+
+    @Test
+    void misspeltClause_theRestOfTheRuleIsStillChecked() {
+        CompileResult result = RulesCompiler.compile(new SourceFile("a.rules", """
+                event Transaction { cardId string  amount double  at timestamp }
+                rule big {
+                    when Transaction(amout > 10000)
+                    sevrity high
+                    key cardId
+                    message "{amont}"
+                }
+                """));
+        assertThat(result.diagnostics()).extracting(d -> d.line() + ":" + d.column() + " " + d.message()).containsExactly(
+                "3:22 unknown field `amout` in Transaction; did you mean `amount`?",
+                "4:5 unknown clause `sevrity`; did you mean `severity`?",
+                "6:15 unknown field `amont` in Transaction; did you mean `amount`?");
+    }
 }

@@ -83,7 +83,7 @@ final class AstBuilder {
         List<Rule> rules = new ArrayList<>();
         for (ParseTree child : children(parsed.tree())) {
             if (child instanceof RulesParser.EventDeclContext e) {
-                if (hasSyntaxError(e, parsed.errorTokens())) {
+                if (hasSyntaxError(e, parsed.errorTokens(), Set.of())) {
                     if (e.name != null) {
                         brokenEvents.add(e.name.getText());
                     }
@@ -91,7 +91,7 @@ final class AstBuilder {
                     events.add(event(e));
                 }
             } else if (child instanceof RulesParser.RuleDeclContext r) {
-                if (hasSyntaxError(r, parsed.errorTokens())) {
+                if (hasSyntaxError(r, parsed.errorTokens(), parsed.unknownClauseTokens())) {
                     if (r.id != null) {
                         brokenRuleIds.add(r.id.getText());
                     }
@@ -108,12 +108,22 @@ final class AstBuilder {
         return ctx.children == null ? List.of() : ctx.children;
     }
 
-    /** True when a syntax error was reported inside the construct or recovery touched it. */
-    private static boolean hasSyntaxError(ParserRuleContext ctx, Set<Integer> errorTokens) {
+    /**
+     * True when a syntax error was reported inside the construct or recovery touched it. A misspelt
+     * clause name does not count: recovery skips the rest of its line (those tokens hang directly
+     * under the rule), and the other clauses are still built and checked.
+     */
+    private boolean hasSyntaxError(ParserRuleContext ctx, Set<Integer> errorTokens, Set<Integer> unknownClauses) {
         int from = ctx.getStart().getTokenIndex();
         int to = ctx.getStop() == null ? Integer.MAX_VALUE : ctx.getStop().getTokenIndex();
-        for (int index : errorTokens) {
+        Set<Integer> skippedLines = new java.util.HashSet<>();
+        for (int index : unknownClauses) {
             if (index >= from && index <= to) {
+                skippedLines.add(tokens.get(index).getLine());
+            }
+        }
+        for (int index : errorTokens) {
+            if (index >= from && index <= to && !unknownClauses.contains(index)) {
                 return true;
             }
         }
@@ -121,8 +131,13 @@ final class AstBuilder {
         work.push(ctx);
         while (!work.isEmpty()) {
             ParseTree tree = work.pop();
-            if (tree instanceof ErrorNode) {
-                return true;
+            if (tree instanceof ErrorNode error) {
+                boolean skippedClause = error.getParent() == ctx
+                        && skippedLines.contains(error.getSymbol().getLine());
+                if (!skippedClause) {
+                    return true;
+                }
+                continue;
             }
             if (tree instanceof ParserRuleContext c) {
                 if (c.exception != null) {

@@ -35,7 +35,8 @@ final class Parsing {
      * A parse tree, its tokens, and the indexes of the tokens that syntax errors were reported at
      * (so the builder can skip the constructs that hold them).
      */
-    record Result<T extends ParserRuleContext>(T tree, TokenStream tokens, Set<Integer> errorTokens) {
+    record Result<T extends ParserRuleContext>(T tree, TokenStream tokens, Set<Integer> errorTokens,
+                                               Set<Integer> unknownClauseTokens) {
     }
 
     static Optional<Result<RulesParser.FileContext>> parseFile(String text, Diagnostics diagnostics) {
@@ -72,7 +73,8 @@ final class Parsing {
         parser.addErrorListener(listener);
         try {
             T tree = entry.apply(parser);
-            return Optional.of(new Result<>(tree, tokens, Set.copyOf(listener.errorTokens)));
+            return Optional.of(new Result<>(tree, tokens, Set.copyOf(listener.errorTokens),
+                    Set.copyOf(listener.unknownClauseTokens)));
         } catch (StackOverflowError e) {
             Token start = topLevelStart(parser);
             diagnostics.add(ErrorCode.TOO_LARGE, positions.of(start), "rule is too large: it nests too deeply");
@@ -132,6 +134,13 @@ final class Parsing {
         return top;
     }
 
+    /** The message for a clause name that is not one: the nearest clause, else the list of them. */
+    static String unknownClause(String word) {
+        Optional<String> near = Suggest.nearest(word, CLAUSES);
+        return near.map(n -> "unknown clause `" + word + "`; did you mean `" + n + "`?")
+                .orElse("unknown clause `" + word + "`; expected " + Suggest.orList(CLAUSES) + " (or `}`)");
+    }
+
     private static final List<String> CLAUSES =
             List.of("when", "key", "severity", "message", "notify", "throttle", "labels", "enabled");
 
@@ -145,6 +154,8 @@ final class Parsing {
         private final String endName;
         private final Diagnostics diagnostics;
         final Set<Integer> errorTokens = new HashSet<>();
+        /** Misspelt clause names: recovery skips their line, the rest of the rule is still checked. */
+        final Set<Integer> unknownClauseTokens = new HashSet<>();
         private final Set<Integer> reportedConstructs = new HashSet<>();
 
         SyntaxErrors(TokenPositions positions, String endName, Diagnostics diagnostics) {
@@ -181,14 +192,12 @@ final class Parsing {
             boolean isWord = token.getType() != Token.EOF && word != null && word.matches("[A-Za-z_][A-Za-z0-9_]*");
             Optional<String> near = isWord ? Suggest.nearest(word, expected.keywords()) : Optional.empty();
             if (isWord && expected.expectsClause()) {
-                if (near.isPresent() && CLAUSES.contains(near.get())) {
-                    diagnostics.add(ErrorCode.UNKNOWN_CLAUSE, positions.of(token),
-                            "unknown clause `" + word + "`; did you mean `" + near.get() + "`?");
-                    return;
-                }
-                if (near.isEmpty() && firstOnLine(parser.getInputStream(), token)) {
-                    diagnostics.add(ErrorCode.UNKNOWN_CLAUSE, positions.of(token),
-                            "unknown clause `" + word + "`; expected " + Suggest.orList(CLAUSES) + " (or `}`)");
+                if (near.isPresent() && CLAUSES.contains(near.get())
+                        || near.isEmpty() && firstOnLine(parser.getInputStream(), token)) {
+                    diagnostics.add(ErrorCode.UNKNOWN_CLAUSE, positions.of(token), unknownClause(word));
+                    if (parser.getContext() instanceof RulesParser.RuleDeclContext) {
+                        unknownClauseTokens.add(token.getTokenIndex());
+                    }
                     return;
                 }
             }
