@@ -35,6 +35,8 @@ public final class Engine implements AutoCloseable {
     private volatile EventDecoder decoder;
     private volatile boolean closed;
     private volatile Throwable failure;
+    /** The engine's event-time clock after the last batch, readable without a round trip. */
+    private volatile long clockSnapshot = Long.MIN_VALUE;
     private java.util.concurrent.ScheduledExecutorService ticker;
     /** How often live input looks at the wall clock: the precision of expiries during silence. */
     private static final long TICK_MILLIS = 20;
@@ -173,6 +175,19 @@ public final class Engine implements AutoCloseable {
         });
     }
 
+    /**
+     * The engine's event time as of the last batch it processed, without waiting for the engine
+     * thread; {@link Long#MIN_VALUE} before any. For gauges (engine lag).
+     */
+    public long clockSnapshot() {
+        return clockSnapshot;
+    }
+
+    /** Free places in the queue: how many events {@link #offer} can take now, at most. */
+    public int remainingCapacity() {
+        return queue.remainingCapacity();
+    }
+
     /** Items waiting in the queue. */
     public int queueDepth() {
         return queue.size();
@@ -228,6 +243,7 @@ public final class Engine implements AutoCloseable {
                     }
                 }
                 batch.clear();
+                clockSnapshot = core.now();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -104,7 +104,7 @@ final class EngineCore implements Lifecycle.Timers {
             options.rejections().accept(new Rejection(e.type() + (e.id().isPresent() ? " " + e.id().get() : ""),
                     "late event: time " + Times.format(t) + " is behind the watermark "
                             + Times.format(Math.max(watermark, now()))
-                            + " (lateness " + lateness + " ms)", Rejection.Kind.LATE));
+                            + " (lateness " + lateness + " ms)", Rejection.Kind.LATE, e.type()));
             return;
         }
         if (t > newest) {

@@ -116,8 +116,8 @@ public final class EventDecoder {
             FieldType t = shape.fieldType(i);
             Object value = convert(v, t);
             if (value == null) {
-                return rejected(where, "field `" + shape.fieldName(i) + "` of " + type + ": expected "
-                        + expected(t) + ", got " + shown(v));
+                return new Decoded.Rejected(new Rejection(where, "field `" + shape.fieldName(i) + "` of " + type
+                        + ": expected " + expected(t) + ", got " + shown(v), Rejection.Kind.INVALID, type));
             }
             row[i] = value;
         }

@@ -4,9 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Why an event was refused: {@code where} names the line (file) or index (batch), {@code reason}
- * the field and what was expected.
+ * the field and what was expected; {@code type} is the event's type when it names a declared one,
+ * else empty (for metrics by type).
  */
-public record Rejection(String where, String reason, Kind kind) {
+public record Rejection(String where, String reason, Kind kind, String type) {
     public enum Kind {
         /** The event does not match its declaration or is not an event at all. */
         INVALID,
@@ -18,6 +19,11 @@ public record Rejection(String where, String reason, Kind kind) {
         requireNonNull(where, "where is null");
         requireNonNull(reason, "reason is null");
         requireNonNull(kind, "kind is null");
+        requireNonNull(type, "type is null");
+    }
+
+    public Rejection(String where, String reason, Kind kind) {
+        this(where, reason, kind, "");
     }
 
     @Override

@@ -19,30 +19,36 @@ import java.util.regex.Pattern;
  * Reads typed values out of a configuration tree, collecting every problem with its path instead
  * of stopping at the first. Values that went through {@code ${VAR}} substitution may arrive as
  * text, so numbers and booleans are also accepted as their text ({@code "587"}, {@code "true"}).
+ * Public so the server reads its own sections of the same file the same way.
  */
-final class ConfigReader {
+public final class ConfigReader {
     private static final Pattern DURATION = Pattern.compile("\\s*(\\d+(?:\\.\\d+)?)\\s*([a-zA-Z]+)\\s*");
 
     final List<ConfigProblem> problems = new ArrayList<>();
 
-    void problem(String path, String message) {
+    /** Every problem found so far, in reading order. */
+    public List<ConfigProblem> problems() {
+        return List.copyOf(problems);
+    }
+
+    public void problem(String path, String message) {
         problems.add(new ConfigProblem(path, message));
     }
 
-    static String child(String path, String key) {
+    public static String child(String path, String key) {
         return path.isEmpty() ? key : path + "." + key;
     }
 
-    static String index(String path, int i) {
+    public static String index(String path, int i) {
         return path + "[" + i + "]";
     }
 
     /** True for an absent key, {@code key:} with nothing, and {@code null}. */
-    static boolean absent(JsonNode n) {
+    public static boolean absent(JsonNode n) {
         return n == null || n.isMissingNode() || n.isNull();
     }
 
-    static String kind(JsonNode n) {
+    public static String kind(JsonNode n) {
         return switch (n.getNodeType()) {
             case OBJECT, POJO -> "a mapping";
             case ARRAY -> "a list";
@@ -55,7 +61,7 @@ final class ConfigReader {
     }
 
     /** The node as a mapping, or empty after reporting what it is instead. */
-    Optional<ObjectNode> object(JsonNode n, String path) {
+    public Optional<ObjectNode> object(JsonNode n, String path) {
         if (n instanceof ObjectNode o) {
             return Optional.of(o);
         }
@@ -64,7 +70,7 @@ final class ConfigReader {
     }
 
     /** Reports every key of {@code o} not in {@code allowed}, with the nearest allowed key. */
-    void onlyKeys(ObjectNode o, String path, Collection<String> allowed) {
+    public void onlyKeys(ObjectNode o, String path, Collection<String> allowed) {
         for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!allowed.contains(k)) {
@@ -76,7 +82,7 @@ final class ConfigReader {
     }
 
     /** A string value; empty text counts as absent (an unset {@code ${VAR:-}}). */
-    Optional<String> string(ObjectNode o, String path, String key, boolean required) {
+    public Optional<String> string(ObjectNode o, String path, String key, boolean required) {
         JsonNode n = o.get(key);
         String p = child(path, key);
         if (absent(n) || (n.isTextual() && n.asText().isEmpty())) {
@@ -92,7 +98,7 @@ final class ConfigReader {
         return Optional.empty();
     }
 
-    Optional<Integer> integer(ObjectNode o, String path, String key, int min, int max) {
+    public Optional<Integer> integer(ObjectNode o, String path, String key, int min, int max) {
         JsonNode n = o.get(key);
         String p = child(path, key);
         if (absent(n)) {
@@ -119,7 +125,7 @@ final class ConfigReader {
         return Optional.of(v);
     }
 
-    Optional<Boolean> bool(ObjectNode o, String path, String key) {
+    public Optional<Boolean> bool(ObjectNode o, String path, String key) {
         JsonNode n = o.get(key);
         if (absent(n)) {
             return Optional.empty();
@@ -138,7 +144,7 @@ final class ConfigReader {
     }
 
     /** A positive duration written as a number and a unit: {@code 10s}, {@code 500ms}, {@code 24h}. */
-    Optional<Duration> duration(ObjectNode o, String path, String key) {
+    public Optional<Duration> duration(ObjectNode o, String path, String key) {
         JsonNode n = o.get(key);
         String p = child(path, key);
         if (absent(n)) {
@@ -178,7 +184,7 @@ final class ConfigReader {
      * A list of strings; a single string is taken as a list of one ({@code to: ops@example.org}).
      * Reports a missing or empty list when {@code required}.
      */
-    List<String> strings(ObjectNode o, String path, String key, boolean required) {
+    public List<String> strings(ObjectNode o, String path, String key, boolean required) {
         JsonNode n = o.get(key);
         String p = child(path, key);
         if (absent(n)) {
@@ -210,7 +216,7 @@ final class ConfigReader {
     }
 
     /** A mapping of names to strings, in configuration order. */
-    Map<String, String> stringMap(ObjectNode o, String path, String key) {
+    public Map<String, String> stringMap(ObjectNode o, String path, String key) {
         JsonNode n = o.get(key);
         String p = child(path, key);
         Map<String, String> out = new LinkedHashMap<>();

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.vigil.server.config.Durations;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;

@@ -33,6 +33,7 @@ import java.util.concurrent.Callable;
                 ReplayCommand.class,
                 TestCommand.class,
                 ExplainCommand.class,
+                RunCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class VigilCli implements Callable<Integer> {

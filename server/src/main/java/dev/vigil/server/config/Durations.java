@@ -1,4 +1,4 @@
-package dev.vigil.server.cli;
+package dev.vigil.server.config;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -6,7 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Durations as users write them in configuration and test files: {@code 2s}, {@code 500 ms}, {@code 1.5 min}. */
-final class Durations {
+public final class Durations {
     private static final Pattern FORM = Pattern.compile("\\s*(\\d+(?:\\.\\d+)?)\\s*([a-zA-Z]+)\\s*");
 
     private Durations() {
@@ -15,7 +15,7 @@ final class Durations {
     /**
      * @throws IllegalArgumentException naming the text and the accepted forms
      */
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         Matcher m = FORM.matcher(text);
         if (!m.matches()) {
             throw new IllegalArgumentException("not a duration: \"" + text + "\" (expected a number and a unit: ms, s, min, h, d)");

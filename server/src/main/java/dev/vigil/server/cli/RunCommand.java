@@ -1,0 +1,79 @@
+package dev.vigil.server.cli;
+
+import dev.vigil.notifier.ConfigException;
+import dev.vigil.notifier.ConfigProblem;
+import dev.vigil.server.config.ConfigLoader;
+import dev.vigil.server.config.VigilConfig;
+import dev.vigil.server.run.VigilServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code vigil run}: the service. */
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+                "Start Vigil: the engine, the event sources, the notifier and the admin API, from a YAML "
+                        + "configuration file. Stops cleanly on SIGTERM or Ctrl-C (drains the queue, flushes "
+                        + "the store).",
+        },
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+                "0:stopped cleanly",
+                "1:the configuration or the rule files have errors, or Vigil could not start",
+                "2:wrong usage: a missing configuration file, an unknown option",
+        })
+final class RunCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--config", defaultValue = "vigil.yaml", paramLabel = "FILE",
+            description = "The configuration file (default: vigil.yaml). Relative paths in it are relative "
+                    + "to its folder.")
+    private Path config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        if (!Files.isRegularFile(config)) {
+            throw new ParameterException(spec.commandLine(), "no such configuration file: " + config);
+        }
+        VigilConfig c;
+        try {
+            c = ConfigLoader.fromEnvironment().load(config);
+        } catch (ConfigException e) {
+            for (ConfigProblem p : e.problems()) {
+                err.println(config + ": " + p);
+            }
+            err.println(e.problems().size() + " configuration error" + (e.problems().size() == 1 ? "" : "s"));
+            err.flush();
+            return ExitCode.FAILURE;
+        }
+        VigilServer server;
+        try {
+            server = VigilServer.start(c, Clock.systemUTC());
+        } catch (VigilServer.StartException e) {
+            err.println("vigil run: " + e.getMessage());
+            err.flush();
+            return ExitCode.FAILURE;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "vigil-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopped.await();
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,243 @@
+package dev.vigil.server.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.vigil.notifier.ConfigException;
+import dev.vigil.notifier.ConfigProblem;
+import dev.vigil.notifier.ConfigReader;
+import dev.vigil.notifier.NotifierConfig;
+import dev.vigil.notifier.Secret;
+import dev.vigil.notifier.StoreConfig;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the YAML configuration: {@code ${VAR}} and {@code ${VAR:-default}} from the environment,
+ * then every section validated, every problem reported with its path
+ * ({@code server.prot: unknown key; did you mean "port"?}).
+ */
+public final class ConfigLoader {
+    private static final YAMLMapper YAML = new YAMLMapper();
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
+    private static final List<String> TOP = List.of("rules", "time", "server", "sources", "channels", "routes", "store");
+    private static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
+    private static final int DEFAULT_QUEUE = 100_000;
+
+    private final Map<String, String> env;
+
+    public ConfigLoader(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    public static ConfigLoader fromEnvironment() {
+        return new ConfigLoader(System.getenv());
+    }
+
+    public VigilConfig load(Path file) throws ConfigException {
+        JsonNode root;
+        try {
+            root = YAML.readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new ConfigException(List.of(new ConfigProblem(file.toString(), "cannot read configuration: "
+                    + e.getMessage())));
+        }
+        Path base = file.toAbsolutePath().getParent();
+        return parse(root == null ? JsonNodeFactory.instance.objectNode() : root, base);
+    }
+
+    /** Parses an already read tree; relative paths resolve against {@code base}. */
+    public VigilConfig parse(JsonNode rawRoot, Path base) throws ConfigException {
+        ConfigReader r = new ConfigReader();
+        JsonNode root = substitute(rawRoot, "", r);
+        ObjectNode top = r.object(root, "(file)").orElse(JsonNodeFactory.instance.objectNode());
+        r.onlyKeys(top, "", TOP);
+
+        ObjectNode rulesNode = section(top, "rules", r);
+        r.onlyKeys(rulesNode, "rules", List.of("dir", "watch"));
+        VigilConfig.Rules rules = new VigilConfig.Rules(
+                base.resolve(r.string(rulesNode, "rules", "dir", false).orElse("rules")).normalize(),
+                r.bool(rulesNode, "rules", "watch").orElse(false));
+
+        ObjectNode timeNode = section(top, "time", r);
+        r.onlyKeys(timeNode, "time", List.of("mode", "lateness"));
+        VigilConfig.TimeMode mode = VigilConfig.TimeMode.EVENT;
+        Optional<String> modeText = r.string(timeNode, "time", "mode", false);
+        if (modeText.isPresent()) {
+            switch (modeText.get().toLowerCase(Locale.ROOT)) {
+                case "event" -> mode = VigilConfig.TimeMode.EVENT;
+                case "processing" -> mode = VigilConfig.TimeMode.PROCESSING;
+                default -> r.problem("time.mode", "expected event or processing, got \"" + modeText.get() + "\"");
+            }
+        }
+        Duration lateness = Duration.ofSeconds(2);
+        Optional<String> latenessText = r.string(timeNode, "time", "lateness", false);
+        if (latenessText.isPresent()) {
+            try {
+                lateness = Durations.parse(latenessText.get());
+            } catch (IllegalArgumentException e) {
+                r.problem("time.lateness", e.getMessage());
+            }
+        }
+
+        ObjectNode serverNode = section(top, "server", r);
+        r.onlyKeys(serverNode, "server", List.of("host", "port", "adminToken"));
+        Optional<Secret> adminToken = r.string(serverNode, "server", "adminToken", false).map(Secret::of);
+        String host = r.string(serverNode, "server", "host", false)
+                .orElse(adminToken.isPresent() ? "0.0.0.0" : "127.0.0.1");
+        VigilConfig.Server server = new VigilConfig.Server(host,
+                r.integer(serverNode, "server", "port", 0, 65535).orElse(8080), adminToken);
+
+        VigilConfig.Sources sources = sources(section(top, "sources", r), base, r);
+
+        NotifierConfig notifier = NotifierConfig.empty();
+        try {
+            NotifierConfig n = NotifierConfig.parse(top.get("channels"), top.get("routes"), top.get("store"));
+            notifier = new NotifierConfig(n.channels(), n.routes(),
+                    new StoreConfig(base.resolve(n.store().path()).normalize()));
+        } catch (ConfigException e) {
+            e.problems().forEach(p -> r.problem(p.path(), p.message()));
+        }
+        if (!r.problems().isEmpty()) {
+            throw new ConfigException(r.problems());
+        }
+        return new VigilConfig(rules, new VigilConfig.Time(mode, lateness), server, sources, notifier);
+    }
+
+    private static VigilConfig.Sources sources(ObjectNode s, Path base, ConfigReader r) {
+        r.onlyKeys(s, "sources", List.of("http", "kafka", "files"));
+        ObjectNode h = s.has("http") ? r.object(s.get("http"), "sources.http").orElse(empty()) : empty();
+        r.onlyKeys(h, "sources.http", List.of("enabled", "token", "maxBodyBytes", "queue"));
+        VigilConfig.Http http = new VigilConfig.Http(
+                r.bool(h, "sources.http", "enabled").orElse(true),
+                r.string(h, "sources.http", "token", false).map(Secret::of),
+                r.integer(h, "sources.http", "maxBodyBytes", 1, Integer.MAX_VALUE).map(Integer::longValue)
+                        .orElse(DEFAULT_MAX_BODY),
+                r.integer(h, "sources.http", "queue", 1, 100_000_000).orElse(DEFAULT_QUEUE));
+
+        List<VigilConfig.Kafka> kafka = new ArrayList<>();
+        for (ObjectNode k : list(s, "kafka", "sources.kafka", r)) {
+            String p = "sources.kafka[" + kafka.size() + "]";
+            r.onlyKeys(k, p, List.of("bootstrapServers", "topics", "topicPattern", "groupId", "properties"));
+            List<String> topics = r.strings(k, p, "topics", false);
+            Optional<String> pattern = r.string(k, p, "topicPattern", false);
+            if (topics.isEmpty() && pattern.isEmpty()) {
+                r.problem(p, "needs topics or a topicPattern");
+            }
+            kafka.add(new VigilConfig.Kafka(r.string(k, p, "bootstrapServers", true).orElse(""), topics, pattern,
+                    r.string(k, p, "groupId", true).orElse(""), r.stringMap(k, p, "properties")));
+        }
+
+        List<VigilConfig.File> files = new ArrayList<>();
+        for (ObjectNode f : list(s, "files", "sources.files", r)) {
+            String p = "sources.files[" + files.size() + "]";
+            r.onlyKeys(f, p, List.of("path", "speed", "type", "follow"));
+            String speedText = r.string(f, p, "speed", false).orElse("max");
+            double speed = 0;
+            if (!speedText.equalsIgnoreCase("max")) {
+                try {
+                    speed = Double.parseDouble(speedText);
+                } catch (NumberFormatException e) {
+                    speed = -1;
+                }
+                if (!(speed > 0) || Double.isInfinite(speed)) {
+                    r.problem(ConfigReader.child(p, "speed"), "expected max or a positive number, got \"" + speedText + "\"");
+                }
+            }
+            Path path = base.resolve(r.string(f, p, "path", true).orElse("")).normalize();
+            files.add(new VigilConfig.File(path, speed, r.string(f, p, "type", false),
+                    r.bool(f, p, "follow").orElse(false)));
+        }
+        return new VigilConfig.Sources(http, kafka, files);
+    }
+
+    private static List<ObjectNode> list(ObjectNode parent, String key, String path, ConfigReader r) {
+        JsonNode n = parent.get(key);
+        if (ConfigReader.absent(n)) {
+            return List.of();
+        }
+        if (!n.isArray()) {
+            r.problem(path, "expected a list, got " + ConfigReader.kind(n));
+            return List.of();
+        }
+        List<ObjectNode> out = new ArrayList<>();
+        for (int i = 0; i < n.size(); i++) {
+            r.object(n.get(i), ConfigReader.index(path, i)).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    private static ObjectNode section(ObjectNode top, String key, ConfigReader r) {
+        JsonNode n = top.get(key);
+        if (ConfigReader.absent(n)) {
+            return empty();
+        }
+        return r.object(n, key).orElse(empty());
+    }
+
+    private static ObjectNode empty() {
+        return JsonNodeFactory.instance.objectNode();
+    }
+
+    /** Replaces {@code ${VAR}} and {@code ${VAR:-default}} in every string; an unset variable without default is a problem. */
+    private JsonNode substitute(JsonNode node, String path, ConfigReader r) {
+        if (node == null) {
+            return null;
+        }
+        if (node.isTextual()) {
+            String text = node.textValue();
+            Matcher m = VARIABLE.matcher(text);
+            StringBuilder out = new StringBuilder();
+            boolean changed = false;
+            while (m.find()) {
+                changed = true;
+                String value = env.get(m.group(1));
+                if (value == null) {
+                    if (m.group(2) != null) {
+                        value = m.group(3);
+                    } else {
+                        r.problem(path.isEmpty() ? "(file)" : path, "environment variable " + m.group(1)
+                                + " is not set (write ${" + m.group(1) + ":-default} for a default)");
+                        value = "";
+                    }
+                }
+                m.appendReplacement(out, Matcher.quoteReplacement(value));
+            }
+            if (!changed) {
+                return node;
+            }
+            m.appendTail(out);
+            return TextNode.valueOf(out.toString());
+        }
+        if (node.isObject()) {
+            ObjectNode copy = JsonNodeFactory.instance.objectNode();
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                copy.set(e.getKey(), substitute(e.getValue(), ConfigReader.child(path, e.getKey()), r));
+            }
+            return copy;
+        }
+        if (node.isArray()) {
+            ArrayNode copy = JsonNodeFactory.instance.arrayNode();
+            for (int i = 0; i < node.size(); i++) {
+                copy.add(substitute(node.get(i), ConfigReader.index(path, i), r));
+            }
+            return copy;
+        }
+        return node;
+    }
+}

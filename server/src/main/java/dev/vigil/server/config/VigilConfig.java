@@ -1,0 +1,70 @@
+package dev.vigil.server.config;
+
+import dev.vigil.notifier.NotifierConfig;
+import dev.vigil.notifier.Secret;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The whole configuration file (interfaces.md, "Configuration"), validated. Relative paths are
+ * resolved against the folder of the configuration file.
+ */
+public record VigilConfig(Rules rules, Time time, Server server, Sources sources, NotifierConfig notifier) {
+    public VigilConfig {
+        requireNonNull(rules, "rules is null");
+        requireNonNull(time, "time is null");
+        requireNonNull(server, "server is null");
+        requireNonNull(sources, "sources is null");
+        requireNonNull(notifier, "notifier is null");
+    }
+
+    /** Where the rule files are, and whether changes are deployed as they happen. */
+    public record Rules(Path dir, boolean watch) {
+    }
+
+    public enum TimeMode { EVENT, PROCESSING }
+
+    public record Time(TimeMode mode, Duration lateness) {
+    }
+
+    /**
+     * @param host the address the HTTP server binds; loopback when no admin token is configured
+     * @param port 0 picks a free port
+     */
+    public record Server(String host, int port, Optional<Secret> adminToken) {
+    }
+
+    public record Sources(Http http, List<Kafka> kafka, List<File> files) {
+        public Sources {
+            kafka = List.copyOf(kafka);
+            files = List.copyOf(files);
+        }
+    }
+
+    /** {@code POST /events}. */
+    public record Http(boolean enabled, Optional<Secret> token, long maxBodyBytes, int queue) {
+    }
+
+    /** A Kafka consumer (issue 6: parsed and validated, not yet run). */
+    public record Kafka(String bootstrapServers, List<String> topics, Optional<String> topicPattern, String groupId,
+                        Map<String, String> properties) {
+        public Kafka {
+            topics = List.copyOf(topics);
+            properties = Map.copyOf(properties);
+        }
+    }
+
+    /**
+     * A recorded event file replayed into the running engine.
+     *
+     * @param speed 0 for as fast as possible, else a multiple of real time
+     */
+    public record File(Path path, double speed, Optional<String> type, boolean follow) {
+    }
+}

@@ -1,0 +1,415 @@
+package dev.vigil.server.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.engine.Engine;
+import dev.vigil.engine.EngineStats;
+import dev.vigil.engine.Times;
+import dev.vigil.notifier.AlertQuery;
+import dev.vigil.notifier.DeadLetter;
+import dev.vigil.notifier.NotifierStore;
+import dev.vigil.notifier.Secret;
+import dev.vigil.notifier.StoreCounts;
+import dev.vigil.notifier.StoredAlert;
+import dev.vigil.rules.ast.Rule;
+import dev.vigil.server.config.VigilConfig;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * The HTTP side of {@code vigil run} (interfaces.md, "Admin API"): the admin API under {@code /api}
+ * (bearer token), event ingest at {@code POST /events} (optional token), health, readiness and
+ * Prometheus metrics. Errors are JSON: {@code {"error": "..."}}.
+ */
+final class HttpApi {
+    /** Deliveries the admin API can act on: retrying a dead letter. */
+    interface DeadLetters {
+        /** Puts a dead letter back in the outbox; false when there is no such dead letter. */
+        boolean retry(long id);
+    }
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final VigilConfig config;
+    private final Engine engine;
+    private final RuleLibrary library;
+    private final NotifierStore store;
+    private final DeadLetters deadLetters;
+    private final Metrics metrics;
+    private final Ingest ingest;
+    private final java.util.function.BooleanSupplier ready;
+    private final LongSupplier rejectedEvents;
+    private Javalin app;
+
+    HttpApi(VigilConfig config, Engine engine, RuleLibrary library, NotifierStore store, DeadLetters deadLetters,
+            Metrics metrics, java.util.function.BooleanSupplier ready, LongSupplier rejectedEvents) {
+        this.config = config;
+        this.engine = engine;
+        this.library = library;
+        this.store = store;
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
+        this.ready = ready;
+        this.rejectedEvents = rejectedEvents;
+        this.ingest = new Ingest(json, engine, metrics);
+    }
+
+    /** Starts the server; the port actually bound (the configured one, or a free one for 0). */
+    int start() {
+        VigilConfig.Server server = config.server();
+        VigilConfig.Http http = config.sources().http();
+        app = Javalin.create(c -> {
+            c.startup.showJavalinBanner = false;
+            c.jetty.host = server.host();
+            c.jetty.port = server.port();
+            c.http.maxRequestSize = Math.max(http.maxBodyBytes(), 1_000_000L);
+            c.routes.before("/api/*", this::authorizeAdmin);
+            c.routes.before("/api", this::authorizeAdmin);
+            c.routes.get("/health", ctx -> ok(ctx, 200, obj().put("status", "up")));
+            c.routes.get("/ready", this::readyCheck);
+            c.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(metrics.scrape()));
+            if (http.enabled()) {
+                c.routes.post("/events", this::events);
+            }
+            c.routes.get("/api/rules", this::rules);
+            c.routes.patch("/api/rules/{id}", this::patchRule);
+            c.routes.get("/api/rule-files", this::listFiles);
+            c.routes.post("/api/rule-files/validate", this::validate);
+            c.routes.get("/api/rule-files/{name}", this::getFile);
+            c.routes.put("/api/rule-files/{name}", this::putFile);
+            c.routes.delete("/api/rule-files/{name}", this::deleteFile);
+            c.routes.post("/api/reload", this::reload);
+            c.routes.get("/api/alerts", this::alerts);
+            c.routes.get("/api/dead-letters", this::deadLetters);
+            c.routes.post("/api/dead-letters/{id}/retry", this::retryDeadLetter);
+            c.routes.get("/api/stats", this::stats);
+            c.routes.exception(HttpError.class, this::handle);
+            c.routes.exception(Exception.class, (e, ctx) -> ok(ctx, 500, obj().put("error",
+                    "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage())));
+            c.routes.error(404, "*", ctx -> {
+                if (ctx.result() == null || ctx.result().isEmpty()) {
+                    ok(ctx, 404, obj().put("error", "no such endpoint: " + ctx.method() + " " + ctx.path()));
+                }
+            });
+        }).start();
+        return app.port();
+    }
+
+    void stop() {
+        if (app != null) {
+            app.stop();
+        }
+    }
+
+    // ---------------------------------------------------------------- auth
+
+    private void authorizeAdmin(Context ctx) {
+        Optional<Secret> token = config.server().adminToken();
+        if (token.isPresent()) {
+            authorize(ctx, token.get(), "admin");
+        }
+    }
+
+    private static void authorize(Context ctx, Secret token, String what) {
+        String header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            ctx.header("WWW-Authenticate", "Bearer");
+            throw new HttpError(401, "missing " + what + " token: send Authorization: Bearer <token>");
+        }
+        byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(given, token.reveal().getBytes(StandardCharsets.UTF_8))) {
+            throw new HttpError(403, "wrong " + what + " token");
+        }
+    }
+
+    /** An answer decided early (auth, bad input): status and message. */
+    static final class HttpError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        HttpError(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+
+    // ---------------------------------------------------------------- health
+
+    private void readyCheck(Context ctx) {
+        boolean up = ready.getAsBoolean();
+        ok(ctx, up ? 200 : 503, obj().put("status", up ? "ready" : "starting"));
+    }
+
+    // ---------------------------------------------------------------- ingest
+
+    private void events(Context ctx) {
+        VigilConfig.Http http = config.sources().http();
+        if (http.token().isPresent()) {
+            authorize(ctx, http.token().get(), "ingest");
+        }
+        long length = ctx.contentLength();
+        if (length > http.maxBodyBytes()) {
+            ok(ctx, 413, obj().put("error", "body of " + length + " bytes is over the limit of " + http.maxBodyBytes()));
+            return;
+        }
+        byte[] body = ctx.bodyAsBytes();
+        if (body.length > http.maxBodyBytes()) {
+            ok(ctx, 413, obj().put("error", "body of " + body.length + " bytes is over the limit of "
+                    + http.maxBodyBytes()));
+            return;
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        ctx.headerMap().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
+        Ingest.Answer a = ingest.handle(body, ctx.contentType(), headers);
+        if (a.retryAfterSeconds() > 0) {
+            ctx.header("Retry-After", Integer.toString(a.retryAfterSeconds()));
+        }
+        ok(ctx, a.status(), a.body());
+    }
+
+    // ---------------------------------------------------------------- rules
+
+    private void rules(Context ctx) throws InterruptedException {
+        EngineStats stats = engine.stats();
+        Map<String, EngineStats.RuleStats> byId = new LinkedHashMap<>();
+        stats.rules().forEach(r -> byId.put(r.id(), r));
+        ArrayNode out = json.createArrayNode();
+        for (Rule r : library.rules()) {
+            ObjectNode o = out.addObject();
+            o.put("id", r.id());
+            o.put("title", r.title().orElse(r.id()));
+            o.put("file", r.file());
+            o.put("enabled", r.enabled());
+            o.put("severity", r.severity().keyword());
+            EngineStats.RuleStats s = byId.get(r.id());
+            ObjectNode counts = o.putObject("counts");
+            counts.put("matched", s == null ? 0 : s.matched());
+            counts.put("sent", s == null ? 0 : s.sent());
+            counts.put("suppressed", s == null ? 0 : s.suppressed());
+            if (s != null && s.lastAlertTime() != Long.MIN_VALUE) {
+                o.put("lastAlertTime", Times.format(s.lastAlertTime()));
+            } else {
+                o.putNull("lastAlertTime");
+            }
+        }
+        ok(ctx, 200, out);
+    }
+
+    private void patchRule(Context ctx) throws Exception {
+        JsonNode body = readJson(ctx);
+        JsonNode enabled = body.get("enabled");
+        if (enabled == null || !enabled.isBoolean()) {
+            throw new HttpError(400, "expected {\"enabled\": true|false}");
+        }
+        String id = ctx.pathParam("id");
+        try {
+            Optional<RuleLibrary.Change> c = library.setEnabled(id, enabled.booleanValue());
+            if (c.isEmpty()) {
+                throw new HttpError(404, "no such rule: " + id);
+            }
+            ok(ctx, 200, change(c.get()).put("id", id).put("enabled", enabled.booleanValue()));
+        } catch (RuleLibrary.RejectedException e) {
+            problems(ctx, e);
+        }
+    }
+
+    private void listFiles(Context ctx) {
+        ArrayNode out = json.createArrayNode();
+        for (RuleLibrary.FileInfo f : library.files()) {
+            out.addObject().put("name", f.name()).put("version", f.version()).put("hash", f.hash());
+        }
+        ok(ctx, 200, out);
+    }
+
+    private void getFile(Context ctx) {
+        String name = ctx.pathParam("name");
+        Optional<String> text = library.text(name);
+        if (text.isEmpty()) {
+            throw new HttpError(404, "no such rule file: " + name);
+        }
+        ctx.status(200).contentType("text/plain; charset=utf-8").result(text.get());
+    }
+
+    private void putFile(Context ctx) throws InterruptedException {
+        String name = ctx.pathParam("name");
+        try {
+            RuleLibrary.Change c = library.put(name, ctx.body());
+            ok(ctx, 200, change(c));
+        } catch (RuleLibrary.RejectedException e) {
+            problems(ctx, e);
+        }
+    }
+
+    private void validate(Context ctx) {
+        try {
+            library.validate(ctx.queryParam("name"), ctx.body());
+            ok(ctx, 200, obj().put("ok", true));
+        } catch (RuleLibrary.RejectedException e) {
+            problems(ctx, e);
+        }
+    }
+
+    private void deleteFile(Context ctx) throws InterruptedException {
+        String name = ctx.pathParam("name");
+        try {
+            Optional<RuleLibrary.Change> c = library.delete(name);
+            if (c.isEmpty()) {
+                throw new HttpError(404, "no such rule file: " + name);
+            }
+            ok(ctx, 200, change(c.get()));
+        } catch (RuleLibrary.RejectedException e) {
+            problems(ctx, e);
+        }
+    }
+
+    private void reload(Context ctx) throws InterruptedException {
+        try {
+            ok(ctx, 200, change(library.reload()));
+        } catch (RuleLibrary.RejectedException e) {
+            problems(ctx, e);
+        }
+    }
+
+    private ObjectNode change(RuleLibrary.Change c) {
+        ObjectNode o = obj();
+        o.put("version", c.version());
+        o.set("deployed", json.valueToTree(c.deployed()));
+        o.set("changed", json.valueToTree(c.changed()));
+        o.set("unchanged", json.valueToTree(c.unchanged()));
+        o.set("removed", json.valueToTree(c.removed()));
+        return o;
+    }
+
+    private void problems(Context ctx, RuleLibrary.RejectedException e) {
+        ObjectNode o = obj();
+        ArrayNode errors = o.putArray("errors");
+        for (RuleLibrary.Problem p : e.problems()) {
+            errors.addObject().put("file", p.file()).put("line", p.line()).put("column", p.column())
+                    .put("message", p.message());
+        }
+        ok(ctx, 422, o);
+    }
+
+    // ---------------------------------------------------------------- alerts and delivery
+
+    private void alerts(Context ctx) {
+        AlertQuery q = AlertQuery.newest();
+        String rule = ctx.queryParam("rule");
+        if (rule != null && !rule.isEmpty()) {
+            q = q.withRule(rule);
+        }
+        String status = ctx.queryParam("status");
+        if (status != null && !status.isEmpty()) {
+            if (!status.equals("firing") && !status.equals("resolved")) {
+                throw new HttpError(400, "status: expected firing or resolved, got " + status);
+            }
+            q = q.withStatus(status);
+        }
+        Optional<Instant> since = Optional.empty();
+        String sinceText = ctx.queryParam("since");
+        if (sinceText != null && !sinceText.isEmpty()) {
+            try {
+                since = Optional.of(Instant.ofEpochMilli(Times.parse(sinceText)));
+            } catch (DateTimeParseException e) {
+                throw new HttpError(400, "since: expected an ISO-8601 time, got " + sinceText);
+            }
+        }
+        int limit = AlertQuery.DEFAULT_LIMIT;
+        String limitText = ctx.queryParam("limit");
+        if (limitText != null && !limitText.isEmpty()) {
+            try {
+                limit = Integer.parseInt(limitText);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > 10_000) {
+                throw new HttpError(400, "limit: expected a whole number from 1 to 10000, got " + limitText);
+            }
+        }
+        q = new AlertQuery(q.rule(), q.status(), since, limit);
+        ArrayNode out = json.createArrayNode();
+        for (StoredAlert a : store.alerts(q)) {
+            out.add(json.valueToTree(a));
+        }
+        ok(ctx, 200, out);
+    }
+
+    private void deadLetters(Context ctx) {
+        ArrayNode out = json.createArrayNode();
+        for (DeadLetter d : store.deadLetters()) {
+            out.add(json.valueToTree(d));
+        }
+        ok(ctx, 200, out);
+    }
+
+    private void retryDeadLetter(Context ctx) {
+        long id;
+        try {
+            id = Long.parseLong(ctx.pathParam("id"));
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, "dead letter id must be a number: " + ctx.pathParam("id"));
+        }
+        if (!deadLetters.retry(id)) {
+            throw new HttpError(404, "no such dead letter: " + id);
+        }
+        ok(ctx, 202, obj().put("id", id).put("status", "queued for delivery"));
+    }
+
+    private void stats(Context ctx) throws InterruptedException {
+        EngineStats s = engine.stats();
+        StoreCounts c = store.counts();
+        ObjectNode o = obj();
+        ObjectNode events = o.putObject("events");
+        events.put("accepted", s.eventsProcessed() + engine.queueDepth());
+        events.put("rejected", rejectedEvents.getAsLong());
+        events.put("late", s.eventsLate());
+        ObjectNode alerts = o.putObject("alerts");
+        alerts.put("raised", s.alertsSent() + s.alertsSuppressed());
+        alerts.put("sent", c.delivered());
+        alerts.put("suppressed", s.alertsSuppressed());
+        alerts.put("failed", c.deadLetters());
+        ObjectNode queues = o.putObject("queues");
+        queues.put("engine", engine.queueDepth());
+        queues.put("outbox", c.pending());
+        ok(ctx, 200, o);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private JsonNode readJson(Context ctx) {
+        try {
+            JsonNode n = json.readTree(ctx.body());
+            if (n == null || !n.isObject()) {
+                throw new HttpError(400, "expected a JSON object");
+            }
+            return n;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new HttpError(400, "body is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private ObjectNode obj() {
+        return json.createObjectNode();
+    }
+
+    private void ok(Context ctx, int status, JsonNode body) {
+        ctx.status(status).contentType("application/json").result(body.toString());
+    }
+
+    /** Maps early answers to their status; installed by {@link #start()}. */
+    void handle(HttpError e, Context ctx) {
+        ok(ctx, e.status, obj().put("error", e.getMessage()));
+    }
+}

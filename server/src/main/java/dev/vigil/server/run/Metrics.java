@@ -1,0 +1,70 @@
+package dev.vigil.server.run;
+
+import dev.vigil.engine.Alert;
+import dev.vigil.engine.AlertSink;
+import dev.vigil.engine.Engine;
+import dev.vigil.engine.Rejection;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Clock;
+
+/**
+ * Vigil's metrics, in Prometheus text format at {@code GET /metrics}: events accepted, rejected
+ * and late by type; alerts raised and suppressed by rule; queue depth; engine lag.
+ */
+public final class Metrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public void accepted(String type, String source) {
+        Counter.builder("vigil.events.accepted").description("Events accepted into the engine queue")
+                .tag("type", type).tag("source", source).register(registry).increment();
+    }
+
+    public void rejected(Rejection r, String source) {
+        String name = r.kind() == Rejection.Kind.LATE ? "vigil.events.late" : "vigil.events.rejected";
+        Counter.builder(name).description(r.kind() == Rejection.Kind.LATE
+                        ? "Events rejected as behind the watermark" : "Events rejected as invalid")
+                .tag("type", r.type().isEmpty() ? "unknown" : r.type()).tag("source", source)
+                .register(registry).increment();
+    }
+
+    /** Counts alerts on their way to {@code sink}. */
+    public AlertSink counting(AlertSink sink) {
+        return new AlertSink() {
+            @Override
+            public void onAlert(Alert alert) {
+                Counter.builder("vigil.alerts.raised").description("Alerts raised by the engine")
+                        .tag("rule", alert.rule()).tag("status", alert.status().text()).register(registry).increment();
+                sink.onAlert(alert);
+            }
+
+            @Override
+            public void onSuppressed(Alert alert, String reason) {
+                Counter.builder("vigil.alerts.suppressed").description("Firing alerts suppressed by a throttle")
+                        .tag("rule", alert.rule()).register(registry).increment();
+                sink.onSuppressed(alert, reason);
+            }
+        };
+    }
+
+    /** Queue depth and engine lag (wall clock minus the engine's event time), read when scraped. */
+    public void engineGauges(Engine engine, Clock clock) {
+        Gauge.builder("vigil.engine.queue.depth", engine, Engine::queueDepth)
+                .description("Events and commands waiting for the engine thread").register(registry);
+        Gauge.builder("vigil.engine.lag.seconds", engine, e -> {
+            long t = e.clockSnapshot();
+            return t == Long.MIN_VALUE || t <= 0 ? Double.NaN : (clock.millis() - t) / 1000.0;
+        }).description("Wall clock minus the engine's event time").register(registry);
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+}

@@ -1,0 +1,325 @@
+package dev.vigil.server.run;
+
+import dev.vigil.engine.DeployException;
+import dev.vigil.engine.DeployResult;
+import dev.vigil.engine.Engine;
+import dev.vigil.notifier.ConfigProblem;
+import dev.vigil.notifier.NotifierConfig;
+import dev.vigil.notifier.NotifierStore;
+import dev.vigil.rules.CompileResult;
+import dev.vigil.rules.Diagnostic;
+import dev.vigil.rules.RuleSet;
+import dev.vigil.rules.RulesCompiler;
+import dev.vigil.rules.SourceFile;
+import dev.vigil.rules.ast.Rule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The rule files of a running Vigil: the rules folder on disk, what the engine runs, and the
+ * versions in the store. Every change (a PUT, a DELETE, a reload, a watched file, enabling a rule)
+ * compiles the whole set first and changes nothing on any error: all or nothing.
+ * Thread-safe: changes are serialized.
+ */
+public final class RuleLibrary {
+    private static final Logger LOG = LoggerFactory.getLogger(RuleLibrary.class);
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*\\.rules");
+
+    private final Path dir;
+    private final Engine engine;
+    private final NotifierConfig notifier;
+    private final NotifierStore store;
+    /** File name (relative to the folder, with '/') to its text: what runs now. */
+    private final Map<String, String> files = new TreeMap<>();
+    private final Map<String, Boolean> enabledOverrides = new LinkedHashMap<>();
+    private RuleSet running;
+
+    /** A change refused: every problem, located. */
+    public static final class RejectedException extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final transient List<Problem> problems;
+
+        RejectedException(List<Problem> problems) {
+            super(String.join("\n", problems.stream().map(Problem::toString).toList()));
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<Problem> problems() {
+            return problems;
+        }
+    }
+
+    /** One located problem of a rule file ({@code line} and {@code column} 0 when not known). */
+    public record Problem(String file, int line, int column, String message, String formatted) {
+        @Override
+        public String toString() {
+            return formatted;
+        }
+    }
+
+    /** What a change deployed, by rule id. */
+    public record Change(int version, List<String> deployed, List<String> changed, List<String> unchanged,
+                         List<String> removed) {
+    }
+
+    /** A loaded file: name, store version, content hash. */
+    public record FileInfo(String name, int version, String hash) {
+    }
+
+    public RuleLibrary(Path dir, Engine engine, NotifierConfig notifier, NotifierStore store) {
+        this.dir = dir;
+        this.engine = engine;
+        this.notifier = notifier;
+        this.store = store;
+    }
+
+    /** Loads and deploys every rule file of the folder (at start). */
+    public synchronized Change loadFromDisk() throws RejectedException, InterruptedException {
+        Map<String, String> next = readDisk();
+        Change c = apply(next, null);
+        next.forEach((name, text) -> store.saveRuleFileVersion(name, text, hash(text)));
+        return c;
+    }
+
+    /** Reloads the folder from disk (POST /api/reload, the watcher). */
+    public synchronized Change reload() throws RejectedException, InterruptedException {
+        Map<String, String> next = readDisk();
+        Change c = apply(next, null);
+        for (Map.Entry<String, String> e : next.entrySet()) {
+            store.saveRuleFileVersion(e.getKey(), e.getValue(), hash(e.getValue()));
+        }
+        return c;
+    }
+
+    /** True when the folder differs from what runs (the watcher asks every second). */
+    public synchronized boolean diskChanged() {
+        try {
+            return !readDisk().equals(files);
+        } catch (RejectedException e) {
+            return false;
+        }
+    }
+
+    /** Validates, deploys and saves one file (PUT /api/rule-files/{name}). */
+    public synchronized Change put(String name, String text) throws RejectedException, InterruptedException {
+        checkName(name);
+        Map<String, String> next = new TreeMap<>(files);
+        next.put(name, text);
+        Change c = apply(next, name);
+        write(name, text);
+        int version = store.saveRuleFileVersion(name, text, hash(text));
+        return new Change(version, c.deployed(), c.changed(), c.unchanged(), c.removed());
+    }
+
+    /** Undeploys a file's rules and deletes it; empty when there is no such file. */
+    public synchronized Optional<Change> delete(String name) throws RejectedException, InterruptedException {
+        if (!files.containsKey(name)) {
+            return Optional.empty();
+        }
+        Map<String, String> next = new TreeMap<>(files);
+        next.remove(name);
+        Change c = apply(next, null);
+        try {
+            Files.deleteIfExists(dir.resolve(name));
+        } catch (IOException e) {
+            LOG.warn("rule file {} undeployed but could not be deleted from disk: {}", name, e.getMessage());
+        }
+        int version = store.saveRuleFileDeletion(name);
+        return Optional.of(new Change(version, c.deployed(), c.changed(), c.unchanged(), c.removed()));
+    }
+
+    /** Checks a text as if it replaced (or joined) the loaded files, deploying nothing. */
+    public synchronized void validate(String name, String text) throws RejectedException {
+        Map<String, String> next = new TreeMap<>(files);
+        next.put(name == null ? "(validate).rules" : name, text);
+        compile(next);
+    }
+
+    /** Enables or disables one rule; empty when there is no such rule. */
+    public synchronized Optional<Change> setEnabled(String ruleId, boolean enabled)
+            throws RejectedException, InterruptedException {
+        if (running == null || running.rule(ruleId).isEmpty()) {
+            return Optional.empty();
+        }
+        Boolean previous = enabledOverrides.put(ruleId, enabled);
+        try {
+            return Optional.of(apply(new TreeMap<>(files), null));
+        } catch (RejectedException | RuntimeException e) {
+            if (previous == null) {
+                enabledOverrides.remove(ruleId);
+            } else {
+                enabledOverrides.put(ruleId, previous);
+            }
+            throw e;
+        }
+    }
+
+    public synchronized List<FileInfo> files() {
+        List<FileInfo> out = new ArrayList<>();
+        for (Map.Entry<String, String> e : files.entrySet()) {
+            int version = store.latestRuleFile(e.getKey()).map(v -> v.version()).orElse(0);
+            out.add(new FileInfo(e.getKey(), version, hash(e.getValue())));
+        }
+        return out;
+    }
+
+    public synchronized Optional<String> text(String name) {
+        return Optional.ofNullable(files.get(name));
+    }
+
+    /** The rules as written, with their effective enabled flag. */
+    public synchronized List<Rule> rules() {
+        return running == null ? List.of() : running.rules();
+    }
+
+    private Change apply(Map<String, String> next, String focus) throws RejectedException, InterruptedException {
+        RuleSet set = compile(next);
+        DeployResult r;
+        try {
+            r = engine.deploy(set);
+        } catch (DeployException e) {
+            List<Problem> problems = new ArrayList<>();
+            for (DeployException.Problem p : e.problems()) {
+                problems.add(new Problem(p.file(), p.line(), p.column(), "rule " + p.rule() + ": " + p.message(),
+                        p.toString()));
+            }
+            throw new RejectedException(problems);
+        }
+        files.clear();
+        files.putAll(next);
+        running = set;
+        List<String> deployed = r.deployed();
+        List<String> unchanged = r.unchanged();
+        if (focus != null) {
+            List<String> ofFile = set.rules().stream().filter(x -> x.file().equals(focus)).map(Rule::id).toList();
+            deployed = deployed.stream().filter(ofFile::contains).toList();
+            unchanged = unchanged.stream().filter(ofFile::contains).toList();
+        }
+        List<String> changed = new ArrayList<>(r.changed());
+        changed.addAll(r.added());
+        return new Change(0, deployed, changed, unchanged, r.removed());
+    }
+
+    private RuleSet compile(Map<String, String> next) throws RejectedException {
+        List<SourceFile> sources = new ArrayList<>();
+        next.forEach((name, text) -> sources.add(new SourceFile(name, text)));
+        CompileResult result = RulesCompiler.compile(sources);
+        if (!result.ok()) {
+            List<Problem> problems = new ArrayList<>();
+            for (Diagnostic d : result.diagnostics()) {
+                problems.add(new Problem(d.file(), d.line(), d.column(), d.message(), d.format()));
+            }
+            throw new RejectedException(problems);
+        }
+        RuleSet set = result.ruleSet().orElseThrow();
+        List<ConfigProblem> channels = notifier.ruleChannelProblems(set);
+        if (!channels.isEmpty()) {
+            List<Problem> problems = new ArrayList<>();
+            for (ConfigProblem p : channels) {
+                problems.add(locate(p));
+            }
+            throw new RejectedException(problems);
+        }
+        if (enabledOverrides.isEmpty()) {
+            return set;
+        }
+        List<Rule> rules = new ArrayList<>();
+        for (Rule rule : set.rules()) {
+            Boolean on = enabledOverrides.get(rule.id());
+            rules.add(on == null || on == rule.enabled() ? rule : new Rule(rule.id(), rule.title(), rule.when(),
+                    rule.key(), rule.severity(), rule.message(), rule.channels(), rule.throttle(), rule.labels(), on,
+                    rule.file(), rule.text(), rule.pos()));
+        }
+        return new RuleSet(set.files(), set.events(), rules);
+    }
+
+    /** A channel problem's path is {@code file:line:column}. */
+    private static Problem locate(ConfigProblem p) {
+        String[] parts = p.path().split(":");
+        int line = 0;
+        int column = 0;
+        String file = p.path();
+        if (parts.length >= 3) {
+            try {
+                line = Integer.parseInt(parts[parts.length - 2]);
+                column = Integer.parseInt(parts[parts.length - 1]);
+                file = String.join(":", java.util.Arrays.copyOf(parts, parts.length - 2));
+            } catch (NumberFormatException e) {
+                line = 0;
+            }
+        }
+        return new Problem(file, line, column, p.message(), p.toString());
+    }
+
+    private Map<String, String> readDisk() throws RejectedException {
+        Map<String, String> out = new TreeMap<>();
+        if (!Files.isDirectory(dir)) {
+            throw new RejectedException(List.of(new Problem(dir.toString(), 0, 0, "rules folder does not exist",
+                    dir + ": rules folder does not exist")));
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.filter(Files::isRegularFile).filter(x -> x.toString().endsWith(".rules")).toList()) {
+                String name = dir.relativize(p).toString().replace('\\', '/');
+                if (name.startsWith(".") || name.contains("/.")) {
+                    continue;
+                }
+                out.put(name, Files.readString(p, StandardCharsets.UTF_8));
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new RejectedException(List.of(new Problem(dir.toString(), 0, 0, "cannot read rules folder: "
+                    + e.getMessage(), dir + ": cannot read rules folder: " + e.getMessage())));
+        }
+        return out;
+    }
+
+    private static void checkName(String name) throws RejectedException {
+        if (!NAME.matcher(name).matches() || name.contains("..")) {
+            throw new RejectedException(List.of(new Problem(name, 0, 0,
+                    "invalid rule file name: use letters, digits, '.', '_', '-' and '/', ending in .rules",
+                    name + ": invalid rule file name: use letters, digits, '.', '_', '-' and '/', ending in .rules")));
+        }
+    }
+
+    private void write(String name, String text) {
+        Path target = dir.resolve(name);
+        try {
+            Files.createDirectories(target.getParent());
+            Path tmp = Files.createTempFile(target.getParent(), ".vigil-", ".tmp");
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            LOG.error("rule file {} is deployed but could not be written to {}: {}", name, target, e.getMessage());
+        }
+    }
+
+    static String hash(String text) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,296 @@
+package dev.vigil.server.run;
+
+import dev.vigil.connectors.EventFiles;
+import dev.vigil.engine.Engine;
+import dev.vigil.engine.EngineOptions;
+import dev.vigil.engine.Event;
+import dev.vigil.engine.Rejection;
+import dev.vigil.notifier.ChannelConfig;
+import dev.vigil.notifier.Notifier;
+import dev.vigil.server.config.VigilConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A running Vigil ({@code vigil run}): the notifier and its store, the engine in live time, the rule
+ * files (deployed all or nothing, optionally watched), the event sources and the HTTP API. Built by
+ * {@link #start}; {@link #close} stops it cleanly: sources first, then the engine drains its queue,
+ * then the notifier flushes what was handed to it.
+ */
+public final class VigilServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VigilServer.class);
+    /** How often the rules folder is compared with what runs, when watched. */
+    private static final long WATCH_MILLIS = 1000;
+
+    private final VigilConfig config;
+    private final Clock clock;
+    private final Metrics metrics = new Metrics();
+    private final AtomicLong rejected = new AtomicLong();
+    private final List<Thread> sources = new ArrayList<>();
+    private Notifier notifier;
+    private Engine engine;
+    private RuleLibrary library;
+    private HttpApi http;
+    private Thread watcher;
+    private int port;
+    private volatile boolean ready;
+    private volatile boolean stopping;
+
+    /** Vigil could not start: the message says what and where. */
+    public static final class StartException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StartException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private VigilServer(VigilConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+    }
+
+    public static VigilServer start(VigilConfig config, Clock clock) throws StartException, InterruptedException {
+        VigilServer s = new VigilServer(config, clock);
+        try {
+            s.startAll();
+        } catch (StartException | InterruptedException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    private void startAll() throws StartException, InterruptedException {
+        notifier = Notifier.newBuilder(config.notifier()).clock(clock).start();
+        LOG.info("store {}", config.notifier().store().path());
+        config.notifier().channels().forEach((name, channel) -> LOG.info("channel {}: {}", name, describe(channel)));
+
+        EngineOptions.Builder options = EngineOptions.newBuilder()
+                .clock(clock)
+                .lateness(config.time().lateness())
+                .queueCapacity(config.sources().http().queue())
+                .live(true)
+                .rejections(r -> {
+                    rejected.incrementAndGet();
+                    metrics.rejected(r, "engine");
+                });
+        if (config.time().mode() == VigilConfig.TimeMode.PROCESSING) {
+            options.timeMode(EngineOptions.TimeMode.PROCESSING).startTime(clock.millis());
+        }
+        engine = Engine.start(options.build(), metrics.counting(notifier));
+        metrics.engineGauges(engine, clock);
+        LOG.info("time: {} time, lateness {} ms", config.time().mode().name().toLowerCase(java.util.Locale.ROOT),
+                config.time().lateness().toMillis());
+
+        library = new RuleLibrary(config.rules().dir(), engine, config.notifier(), notifier.store());
+        try {
+            RuleLibrary.Change c = library.loadFromDisk();
+            for (RuleLibrary.FileInfo f : library.files()) {
+                long n = library.rules().stream().filter(r -> r.file().equals(f.name())).count();
+                LOG.info("rule file {}: {} rules (version {})", f.name(), n, f.version());
+            }
+            LOG.info("{} rules deployed", c.deployed().size());
+        } catch (RuleLibrary.RejectedException e) {
+            throw new StartException("the rule files in " + config.rules().dir() + " have errors:\n" + e.getMessage(), e);
+        }
+        if (config.rules().watch()) {
+            startWatcher();
+        }
+
+        http = new HttpApi(config, engine, library, notifier.store(), notifier::retryDeadLetter, metrics,
+                () -> ready && !stopping, rejected::get);
+        try {
+            port = http.start();
+        } catch (RuntimeException e) {
+            throw new StartException("cannot listen on " + config.server().host() + ":" + config.server().port()
+                    + ": " + e.getMessage(), e);
+        }
+        String base = "http://" + (config.server().host().equals("0.0.0.0") ? "localhost" : config.server().host())
+                + ":" + port;
+        LOG.info("admin API at {}/api{}", base, config.server().adminToken().isPresent() ? " (bearer token required)"
+                : " (no adminToken configured: listening on " + config.server().host() + " only)");
+        if (config.sources().http().enabled()) {
+            LOG.info("source http: POST {}/events{}", base, config.sources().http().token().isPresent()
+                    ? " (ingest token required)" : "");
+        }
+        for (VigilConfig.Kafka k : config.sources().kafka()) {
+            LOG.warn("source kafka {} {}: not started, the Kafka source is not part of this version yet",
+                    k.bootstrapServers(), k.topics());
+        }
+        startFileSources();
+        ready = true;
+    }
+
+    private static String describe(ChannelConfig c) {
+        return c.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Replays each configured file into the engine on its own thread, paced together. */
+    private void startFileSources() {
+        SharedPace pace = new SharedPace();
+        for (VigilConfig.File f : config.sources().files()) {
+            LOG.info("source file {} (speed {})", f.path(), f.speed() == 0 ? "max" : f.speed() + "x real time");
+            Thread t = new Thread(() -> {
+                try {
+                    long n = EventFiles.read(f.path(), f.type(), engine::decoder, new EventFiles.Handler() {
+                        @Override
+                        public void onEvent(Event event) throws InterruptedException {
+                            if (stopping) {
+                                throw new InterruptedException("stopping");
+                            }
+                            pace.await(event.time(), f.speed());
+                            engine.submit(event);
+                            metrics.accepted(event.type(), "file");
+                        }
+
+                        @Override
+                        public void onRejected(Rejection r) {
+                            rejected.incrementAndGet();
+                            metrics.rejected(r, "file");
+                            LOG.warn("rejected {}", r);
+                        }
+                    });
+                    LOG.info("source file {}: done, {} records", f.path(), n);
+                } catch (IOException e) {
+                    LOG.error("source file {}: {}", f.path(), e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "vigil-file-" + f.path().getFileName());
+            t.setDaemon(true);
+            sources.add(t);
+            t.start();
+        }
+    }
+
+    /**
+     * Paces several files against one origin: the first event of any of them starts the wall
+     * clock, so files that cover the same period stay in step (and in time order for the engine).
+     */
+    private static final class SharedPace {
+        private long firstEventTime = Long.MIN_VALUE;
+        private long startNanos;
+
+        void await(long eventTime, double speed) throws InterruptedException {
+            if (speed <= 0) {
+                return;
+            }
+            long due;
+            synchronized (this) {
+                if (firstEventTime == Long.MIN_VALUE) {
+                    firstEventTime = eventTime;
+                    startNanos = System.nanoTime();
+                }
+                due = startNanos + (long) ((eventTime - firstEventTime) * 1_000_000L / speed);
+            }
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+        }
+    }
+
+    private void startWatcher() {
+        watcher = new Thread(() -> {
+            while (!stopping) {
+                try {
+                    TimeUnit.MILLISECONDS.sleep(WATCH_MILLIS);
+                    if (library.diskChanged()) {
+                        try {
+                            RuleLibrary.Change c = library.reload();
+                            LOG.info("rules folder changed: deployed {}, changed {}, unchanged {}, removed {}",
+                                    c.deployed().size(), c.changed(), c.unchanged().size(), c.removed());
+                        } catch (RuleLibrary.RejectedException e) {
+                            LOG.error("rules folder changed but has errors; nothing was deployed:\n{}", e.getMessage());
+                            waitForNextChange();
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.error("rules watcher: {}", e.toString());
+                }
+            }
+        }, "vigil-rules-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+        LOG.info("watching {} for changes", config.rules().dir());
+    }
+
+    /** After a broken change, wait until the folder changes again before trying (and logging) anew. */
+    private void waitForNextChange() throws InterruptedException {
+        String before = snapshot();
+        while (!stopping && snapshot().equals(before)) {
+            TimeUnit.MILLISECONDS.sleep(WATCH_MILLIS);
+        }
+    }
+
+    private String snapshot() {
+        try (var paths = java.nio.file.Files.walk(config.rules().dir())) {
+            StringBuilder sb = new StringBuilder();
+            for (var p : paths.filter(x -> x.toString().endsWith(".rules")).sorted().toList()) {
+                sb.append(p).append(java.nio.file.Files.getLastModifiedTime(p)).append(java.nio.file.Files.size(p));
+            }
+            return sb.toString();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "";
+        }
+    }
+
+    /** The HTTP port bound (useful with {@code server.port: 0}). */
+    public int port() {
+        return port;
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    public Optional<Notifier> notifier() {
+        return Optional.ofNullable(notifier);
+    }
+
+    /** Stops sources, drains the engine queue, flushes the notifier, stops HTTP. */
+    @Override
+    public void close() {
+        stopping = true;
+        ready = false;
+        for (Thread t : sources) {
+            t.interrupt();
+        }
+        if (watcher != null) {
+            watcher.interrupt();
+        }
+        if (http != null) {
+            http.stop();
+        }
+        if (engine != null) {
+            try {
+                engine.now(); // everything queued before this point is processed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.warn("engine: {}", e.getMessage());
+            }
+            engine.close();
+        }
+        if (notifier != null) {
+            try {
+                notifier.flush().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("notifier flush: {}", e.toString());
+            }
+            notifier.close();
+        }
+        LOG.info("stopped");
+    }
+}
