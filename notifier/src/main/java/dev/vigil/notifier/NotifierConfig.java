@@ -230,6 +230,14 @@ public record NotifierConfig(Map<String, ChannelConfig> channels, List<Route> ro
             Duration maxAge, int workers) {
         Optional<URI> url = r.string(o, path, "url", true).flatMap(u -> httpUrl(r, ConfigReader.child(path, "url"), u));
         Optional<Secret> secret = r.string(o, path, "secret", false).map(Secret::of);
+        if (secret.isPresent()) {
+            try {
+                new WebhookSignature(secret.get().reveal());
+            } catch (IllegalArgumentException e) {
+                // The value is a secret: name the problem, never the value.
+                r.problem(ConfigReader.child(path, "secret"), "not base64 after \"whsec_\"");
+            }
+        }
         Map<String, String> headers = r.stringMap(o, path, "headers");
         for (String h : headers.keySet()) {
             String p = ConfigReader.child(ConfigReader.child(path, "headers"), h);

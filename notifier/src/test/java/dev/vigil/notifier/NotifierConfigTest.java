@@ -105,11 +105,11 @@ class NotifierConfigTest {
     void secrets_neverAppearInToString() throws Exception {
         NotifierConfig c = parse("""
                 channels:
-                  hook: { type: webhook, url: "http://localhost/x", secret: "whsec_TOPSECRET" }
+                  hook: { type: webhook, url: "http://localhost/x", secret: "whsec_VE9QU0VDUkVU" }
                   sms: { type: sms, accountSid: AC1, authToken: "TOKENVALUE", from: "+15550000", to: ["+15550100"] }
                   mail: { type: email, host: h, username: u, password: "PASSWORDVALUE", from: a@b.org, to: [c@d.org] }
                 """);
-        assertThat(c.toString()).doesNotContain("TOPSECRET", "TOKENVALUE", "PASSWORDVALUE").contains("******");
+        assertThat(c.toString()).doesNotContain("VE9QU0VDUkVU", "TOKENVALUE", "PASSWORDVALUE").contains("******");
     }
 
     static Stream<Arguments> badConfigs() {
@@ -124,6 +124,8 @@ class NotifierConfigTest {
                         List.of("channels.ops.url: missing")),
                 Arguments.of("channels:\n  ops: { type: webhook, url: 'ftp://x/y' }",
                         List.of("channels.ops.url: not an http or https URL: \"ftp://x/y\"")),
+                Arguments.of("channels:\n  ops: { type: webhook, url: 'http://x', secret: 'whsec_abc!' }",
+                        List.of("channels.ops.secret: not base64 after \"whsec_\"")),
                 Arguments.of("channels:\n  ops: { type: webhook, url: 'http://x', timout: 5s }",
                         List.of("channels.ops.timout: unknown key; did you mean \"timeout\"?")),
                 Arguments.of("channels:\n  ops: { type: webhook, url: 'http://x', timeout: 5 }",

@@ -1,0 +1,206 @@
+package dev.vigil.notifier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Delivers one channel's outbox: a dispatcher thread takes the rows that are due and hands each
+ * to one of the channel's own worker threads, which makes the attempt and records what
+ * {@link RetryPolicy} decided. Channels share nothing but the store, so a slow or dead receiver
+ * delays only its own channel.
+ */
+final class ChannelWorker {
+    private static final Logger LOG = LoggerFactory.getLogger(ChannelWorker.class);
+
+    private final ChannelConfig config;
+    private final Channel channel;
+    private final NotifierStore store;
+    private final RetryPolicy policy;
+    private final Clock clock;
+    private final Duration pollInterval;
+    private final Runnable onProgress;
+    private final ExecutorService pool;
+    private final Thread dispatcher;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private final Set<Long> inFlight = new HashSet<>();
+    private boolean poked;
+    private volatile boolean stopping;
+
+    final AtomicLong delivered = new AtomicLong();
+    final AtomicLong retried = new AtomicLong();
+    final AtomicLong deadLettered = new AtomicLong();
+
+    ChannelWorker(ChannelConfig config, Channel channel, NotifierStore store, RetryPolicy policy, Clock clock,
+            Duration pollInterval, Runnable onProgress) {
+        this.config = config;
+        this.channel = channel;
+        this.store = store;
+        this.policy = policy;
+        this.clock = clock;
+        this.pollInterval = pollInterval;
+        this.onProgress = onProgress;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(config.workers(), r -> {
+            Thread t = new Thread(r, "vigil-notify-" + config.name() + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.dispatcher = new Thread(this::dispatch, "vigil-notify-" + config.name());
+        this.dispatcher.setDaemon(true);
+    }
+
+    void start() {
+        dispatcher.start();
+    }
+
+    String name() {
+        return config.name();
+    }
+
+    /** Something changed in this channel's outbox: look again now. */
+    void poke() {
+        lock.lock();
+        try {
+            poked = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void dispatch() {
+        try {
+            while (!stopping) {
+                Instant now = clock.instant();
+                int free;
+                int busy;
+                lock.lock();
+                try {
+                    busy = inFlight.size();
+                    free = config.workers() - busy;
+                }  finally {
+                    lock.unlock();
+                }
+                if (free > 0) {
+                    List<NotifierStore.OutboxRow> rows = store.due(config.name(), now, free + busy);
+                    for (NotifierStore.OutboxRow row : rows) {
+                        lock.lock();
+                        try {
+                            if (free == 0 || !inFlight.add(row.id())) {
+                                continue;
+                            }
+                        } finally {
+                            lock.unlock();
+                        }
+                        free--;
+                        pool.execute(() -> attempt(row));
+                    }
+                }
+                long waitNanos = pollInterval.toNanos();
+                if (free > 0) {
+                    Optional<Instant> next = store.nextDueAfter(config.name(), now);
+                    if (next.isPresent()) {
+                        waitNanos = Math.min(waitNanos, Math.max(0, Duration.between(clock.instant(), next.get()).toNanos()));
+                    }
+                }
+                lock.lock();
+                try {
+                    while (!poked && !stopping && waitNanos > 0) {
+                        waitNanos = wake.awaitNanos(waitNanos);
+                    }
+                    poked = false;
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("channel {} stopped delivering: {}", config.name(), e.toString(), e);
+        }
+    }
+
+    private void attempt(NotifierStore.OutboxRow row) {
+        int attempts = row.attempts() + 1;
+        Delivery delivery = new Delivery(row.alertId(), row.json(), attempts, row.doneParts());
+        try {
+            Outcome outcome;
+            try {
+                outcome = channel.send(delivery);
+            } catch (InterruptedException e) {
+                // Stopping mid-attempt: the row stays in the outbox as it was, for the next start.
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | Error e) {
+                LOG.error("channel {} failed on alert {}", config.name(), row.alertId(), e);
+                outcome = new Outcome.Crashed(e);
+            }
+            Decision d = policy.decide(outcome, row.createdAt(), attempts, clock.instant(), config.maxAge());
+            if (d instanceof Decision.Delivered) {
+                store.delivered(row, attempts);
+                delivered.incrementAndGet();
+                LOG.debug("alert {} delivered to {} (attempt {})", row.alertId(), config.name(), attempts);
+            } else if (d instanceof Decision.RetryAt r) {
+                store.retryAt(row, attempts, r.at(), r.error(), delivery.done());
+                retried.incrementAndGet();
+                LOG.info("alert {} to {}: attempt {} failed ({}); next at {}", row.alertId(), config.name(), attempts,
+                        r.error(), r.at());
+            } else if (d instanceof Decision.Failed f) {
+                store.deadLetter(row, attempts, f.reason(), delivery.done());
+                deadLettered.incrementAndGet();
+                LOG.warn("alert {} to {}: dead letter (attempt {}): {}", row.alertId(), config.name(), attempts,
+                        f.reason());
+            }
+        } catch (StoreException e) {
+            // The row is still in the outbox as it was: it is attempted again (at least once).
+            LOG.error("alert {} to {}: cannot record the attempt's result", row.alertId(), config.name(), e);
+        } finally {
+            lock.lock();
+            try {
+                inFlight.remove(row.id());
+            } finally {
+                lock.unlock();
+            }
+            poke();
+            onProgress.run();
+        }
+    }
+
+    /**
+     * Stops taking rows, lets attempts under way finish for up to {@code grace}, then interrupts
+     * them; whatever was not confirmed stays in the outbox.
+     */
+    void stop(Duration grace) throws InterruptedException {
+        stopping = true;
+        poke();
+        dispatcher.join();
+        pool.shutdown();
+        if (!pool.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS)) {
+            pool.shutdownNow();
+            pool.awaitTermination(1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Stops at once, as if the process died: attempts under way are abandoned. */
+    void halt() {
+        stopping = true;
+        poke();
+        pool.shutdownNow();
+    }
+}

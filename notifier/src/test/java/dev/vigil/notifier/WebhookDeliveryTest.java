@@ -1,0 +1,150 @@
+package dev.vigil.notifier;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class WebhookDeliveryTest {
+    private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    /** Real retries, short: 10 ms doubling to 40 ms. */
+    private static final Backoff FAST = Backoff.exponential(Duration.ofMillis(10), Duration.ofMillis(40),
+            RandomGenerator.getDefault());
+
+    private static Notifier start(String yaml, Path dir, Clock clock) {
+        return Notifier.newBuilder(Configs.parse(yaml, dir.resolve("vigil.db"))).clock(clock).backoff(FAST)
+                .pollInterval(Duration.ofMillis(20)).start();
+    }
+
+    @Test
+    void retriedDelivery_keepsTheWebhookIdAndSignsEveryAttempt(@TempDir Path dir) throws Exception {
+        try (Receiver r = new Receiver(Optional.of(SECRET), c -> Receiver.Answer.of(c.n() < 3 ? 500 : 200));
+                Notifier n = start("""
+                        channels:
+                          hook:
+                            type: webhook
+                            url: "%s"
+                            secret: "%s"
+                            headers: { X-Team: fraud, Authorization: "Bearer abc" }
+                        """.formatted(r.url("/hooks/fraud"), SECRET), dir, Clock.systemUTC())) {
+            var alert = Alerts.alert("5b1f0d3c9a2e4f70b8c1d2e3f4a5b6c7", "hook");
+            n.onAlert(alert);
+            await().atMost(Duration.ofSeconds(10)).until(() -> r.accepted().size() == 1);
+            List<Receiver.Request> all = r.requests();
+            assertThat(all).hasSize(4);
+            assertThat(all).extracting(Receiver.Request::answered).containsExactly(500, 500, 500, 200);
+            assertThat(all).allSatisfy(q -> {
+                assertThat(q.path()).isEqualTo("/hooks/fraud");
+                assertThat(q.header("webhook-id")).isEqualTo(alert.id());
+                assertThat(q.signatureValid()).isTrue();
+                assertThat(q.header("content-type")).isEqualTo("application/json");
+                assertThat(q.header("X-Team")).isEqualTo("fraud");
+                assertThat(q.header("Authorization")).isEqualTo("Bearer abc");
+                assertThat(q.body()).isEqualTo(alert.toJson());
+                assertThat(Long.parseLong(q.header("webhook-timestamp")))
+                        .isCloseTo(Instant.now().getEpochSecond(), org.assertj.core.data.Offset.offset(30L));
+            });
+            await().atMost(Duration.ofSeconds(5)).until(() -> n.store().pending() == 0);
+            assertThat(n.stats().channels().get(0)).isEqualTo(new ChannelStats("hook", 1, 3, 0, 0));
+            assertThat(n.store().counts()).isEqualTo(new StoreCounts(1, 0, 0, 1, 0));
+        }
+    }
+
+    @Test
+    void receiverFailingForAWhileThenRecovering_getsEveryAlertExactlyOnce(@TempDir Path dir) throws Exception {
+        // The first 60 requests fail in turns of 503, connection-level trouble (408) and 429.
+        int[] failures = {503, 408, 429, 500};
+        try (Receiver r = new Receiver(Optional.of(SECRET),
+                c -> c.n() < 60 ? Receiver.Answer.of(failures[c.n() % failures.length]) : Receiver.Answer.of(204));
+                Notifier n = start("""
+                        channels:
+                          hook: { type: webhook, url: "%s", secret: "%s", workers: 4 }
+                        """.formatted(r.url("/in"), SECRET), dir, Clock.systemUTC())) {
+            List<String> ids = IntStream.range(0, 40).mapToObj(i -> "alert-" + i).toList();
+            ids.forEach(id -> n.onAlert(Alerts.alert(id, "hook")));
+            assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(20))).isTrue();
+            List<String> accepted = r.accepted().stream().map(q -> q.header("webhook-id")).toList();
+            assertThat(accepted).containsExactlyInAnyOrderElementsOf(ids);
+            assertThat(r.requests()).allSatisfy(q -> assertThat(q.signatureValid()).isTrue());
+            assertThat(r.requests()).hasSize(100);
+            ChannelStats s = n.stats().channels().get(0);
+            assertThat(s.delivered()).isEqualTo(40);
+            assertThat(s.retried()).isEqualTo(60);
+            assertThat(s.deadLettered()).isZero();
+        }
+    }
+
+    @Test
+    void hangingReceiver_delaysNoOtherChannel(@TempDir Path dir) throws Exception {
+        Receiver slow = new Receiver(Optional.empty(), c -> Receiver.Answer.hanging());
+        Receiver fast = Receiver.answering(200);
+        // Declared first, closed last: the receivers close first and release the hanging request.
+        try (Notifier n = start("""
+                        channels:
+                          slow: { type: webhook, url: "%s", timeout: 30s }
+                          fast: { type: webhook, url: "%s" }
+                        """.formatted(slow.url("/"), fast.url("/")), dir, Clock.systemUTC());
+                slow;
+                fast) {
+            for (int i = 0; i < 5; i++) {
+                n.onAlert(Alerts.alert("a" + i, "slow", "fast"));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> fast.accepted().size() == 5);
+            assertThat(slow.requests()).hasSize(1);
+            assertThat(n.store().pending("slow")).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void deliveryPastMaxAge_becomesADeadLetter_andARetriedDeadLetterIsDelivered(@TempDir Path dir) throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-21T10:00:00Z"));
+        List<Integer> statuses = new ArrayList<>();
+        try (Receiver r = new Receiver(Optional.empty(), c -> Receiver.Answer.of(statuses.isEmpty() ? 503 : 200));
+                Notifier n = start("""
+                        channels:
+                          hook: { type: webhook, url: "%s", maxAge: 1h }
+                        """.formatted(r.url("/")), dir, clock)) {
+            n.onAlert(Alerts.alert("a1", "hook"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> n.stats().channels().get(0).retried() == 1);
+            clock.advance(Duration.ofMinutes(61));
+            await().atMost(Duration.ofSeconds(5)).until(() -> n.store().deadLetters().size() == 1);
+            DeadLetter d = n.store().deadLetters().get(0);
+            assertThat(d.alertId()).isEqualTo("a1");
+            assertThat(d.channel()).isEqualTo("hook");
+            assertThat(d.attempts()).isEqualTo(2);
+            assertThat(d.lastError()).isEqualTo("gave up after 2 attempts in 1 h: HTTP 503");
+            assertThat(n.store().pending()).isZero();
+
+            statuses.add(200);
+            assertThat(n.retryDeadLetter(d.id())).isTrue();
+            assertThat(n.retryDeadLetter(d.id())).isFalse();
+            await().atMost(Duration.ofSeconds(5)).until(() -> n.stats().channels().get(0).delivered() == 1);
+            assertThat(n.store().deadLetters()).isEmpty();
+            assertThat(r.requests()).hasSize(3);
+        }
+    }
+
+    @Test
+    void unknownChannelAtRuntime_isADeadLetterAtOnce(@TempDir Path dir) throws Exception {
+        try (Notifier n = start("channels:\n  console: { type: log }", dir, Clock.systemUTC())) {
+            n.onAlert(Alerts.alert("a1", "nowhere"));
+            n.flush().get();
+            assertThat(n.store().deadLetters()).singleElement().satisfies(d -> {
+                assertThat(d.channel()).isEqualTo("nowhere");
+                assertThat(d.lastError()).isEqualTo("unknown channel \"nowhere\"");
+                assertThat(d.attempts()).isZero();
+            });
+        }
+    }
+}
