@@ -1,0 +1,115 @@
+package dev.vigil.notifier;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Against a fake Twilio Messages endpoint: a local HTTP server checking what Twilio checks. */
+class SmsChannelTest {
+    private static final Backoff FAST = Backoff.exponential(Duration.ofMillis(10), Duration.ofMillis(40),
+            RandomGenerator.getDefault());
+
+    static Map<String, String> form(String body) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Arrays.stream(body.split("&")).map(p -> p.split("=", 2)).forEach(kv -> out.put(
+                URLDecoder.decode(kv[0], StandardCharsets.UTF_8), URLDecoder.decode(kv[1], StandardCharsets.UTF_8)));
+        return out;
+    }
+
+    private static Notifier start(Receiver twilio, Path dir, String extra) {
+        String yaml = """
+                channels:
+                  fraud_sms:
+                    type: sms
+                    provider: twilio
+                    baseUrl: "%s"
+                    accountSid: AC0123456789abcdef
+                    authToken: "t0ken"
+                    from: "+15550000"
+                    to: ["+15550100", "+15550101"]
+                %s""".formatted(twilio.url("/twilio/"), extra);
+        return Notifier.newBuilder(Configs.parse(yaml, dir.resolve("vigil.db"))).backoff(FAST)
+                .pollInterval(Duration.ofMillis(20)).start();
+    }
+
+    @Test
+    void alert_isOneFormPostPerRecipient_withBasicAuthAndTheSeverityPrefixedMessage(@TempDir Path dir) throws Exception {
+        try (Receiver twilio = new Receiver(Optional.empty(), c -> Receiver.Answer.of(201));
+                Notifier n = start(twilio, dir, "")) {
+            n.onAlert(Alerts.alert("a1", "fraud_sms"));
+            assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(10))).isTrue();
+            List<Receiver.Request> rs = twilio.requests();
+            assertThat(rs).hasSize(2);
+            assertThat(rs).allSatisfy(r -> {
+                assertThat(r.path()).isEqualTo("/twilio/2010-04-01/Accounts/AC0123456789abcdef/Messages.json");
+                assertThat(r.header("Authorization")).isEqualTo("Basic "
+                        + Base64.getEncoder().encodeToString("AC0123456789abcdef:t0ken".getBytes(StandardCharsets.UTF_8)));
+                assertThat(r.header("Content-Type")).startsWith("application/x-www-form-urlencoded");
+            });
+            assertThat(rs.stream().map(r -> form(r.body())).toList()).containsExactlyInAnyOrder(
+                    Map.of("To", "+15550100", "From", "+15550000",
+                            "Body", "[CRITICAL] Card c-1001: test charge 1.0, then 812.5 at m-9"),
+                    Map.of("To", "+15550101", "From", "+15550000",
+                            "Body", "[CRITICAL] Card c-1001: test charge 1.0, then 812.5 at m-9"));
+            assertThat(n.stats().channels().get(0)).isEqualTo(new ChannelStats("fraud_sms", 1, 0, 0, 0));
+        }
+    }
+
+    @Test
+    void partialFailure_retriesOnlyTheRecipientsNotYetServed(@TempDir Path dir) throws Exception {
+        // First request (to +15550100) succeeds, the second (to +15550101) fails twice, then succeeds.
+        try (Receiver twilio = new Receiver(Optional.empty(), c -> Receiver.Answer.of(c.n() == 1 || c.n() == 2 ? 503 : 201));
+                Notifier n = start(twilio, dir, "")) {
+            n.onAlert(Alerts.alert("a1", "fraud_sms"));
+            assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(10))).isTrue();
+            assertThat(twilio.requests().stream().map(r -> form(r.body()).get("To")).toList())
+                    .containsExactly("+15550100", "+15550101", "+15550101", "+15550101");
+            assertThat(twilio.accepted().stream().map(r -> form(r.body()).get("To")).toList())
+                    .containsExactly("+15550100", "+15550101");
+        }
+    }
+
+    @Test
+    void invalidRecipientRefusedByTwilio_isADeadLetterAndTheOthersAreNotTextedAgain(@TempDir Path dir) throws Exception {
+        try (Receiver twilio = new Receiver(Optional.empty(), c -> Receiver.Answer.of(c.n() == 1 ? 400 : 201));
+                Notifier n = start(twilio, dir, "")) {
+            n.onAlert(Alerts.alert("a1", "fraud_sms"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> n.store().deadLetters().size() == 1);
+            assertThat(n.store().deadLetters().get(0).lastError()).isEqualTo("HTTP 400");
+            // Retrying the dead letter texts only the recipient that failed.
+            assertThat(n.retryDeadLetter(n.store().deadLetters().get(0).id())).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> n.stats().channels().get(0).delivered() == 1);
+            assertThat(twilio.requests().stream().map(r -> form(r.body()).get("To")).toList())
+                    .containsExactly("+15550100", "+15550101", "+15550101");
+        }
+    }
+
+    @Test
+    void longMessage_isCutToMaxSegments(@TempDir Path dir) throws Exception {
+        try (Receiver twilio = new Receiver(Optional.empty(), c -> Receiver.Answer.of(201));
+                Notifier n = start(twilio, dir, "    maxSegments: 2\n")) {
+            var a = Alerts.alert("a1", "fraud_sms");
+            n.onAlert(new dev.vigil.engine.Alert(a.id(), a.rule(), a.title(), a.status(), a.severity(), a.key(),
+                    "Too many purchases: " + "m-1234 ".repeat(80), a.time(), a.raisedAt(), a.labels(), a.values(),
+                    a.events(), a.channels(), 0));
+            assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(10))).isTrue();
+            String body = form(twilio.requests().get(0).body()).get("Body");
+            assertThat(body).startsWith("[CRITICAL] Too many purchases: m-1234 m-1234").endsWith("...").hasSize(304);
+            assertThat(SmsText.measure(body)).isEqualTo(new SmsText.Measure(SmsText.Encoding.GSM7, 306, 2));
+        }
+    }
+}
