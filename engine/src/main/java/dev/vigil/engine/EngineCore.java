@@ -25,6 +25,12 @@ final class EngineCore implements Lifecycle.Timers {
     private long watermark = Long.MIN_VALUE;
     private boolean stepping;
     private final boolean processingTime;
+    /**
+     * Live input counts as quiet after {@code lateness} without events, but never sooner than
+     * this: with {@code lateness: 0s} every gap between two requests would otherwise let the clock
+     * run ahead of the events still coming.
+     */
+    static final long MIN_QUIET_MILLIS = 1000;
     private final boolean live;
     /** Wall-clock time of the last event's arrival (live input), or MIN_VALUE before the first. */
     private long lastArrivalWall = Long.MIN_VALUE;
@@ -138,14 +144,15 @@ final class EngineCore implements Lifecycle.Timers {
             advanceTo(wallNow);
             return;
         }
-        if (lastArrivalWall == Long.MIN_VALUE || wallNow - lastArrivalWall < lateness) {
+        long quietAfter = Math.max(lateness, MIN_QUIET_MILLIS);
+        if (lastArrivalWall == Long.MIN_VALUE || wallNow - lastArrivalWall < quietAfter) {
             return;
         }
         if (!quiet) {
             quiet = true;
             releaseHeld();
             quietBase = Math.max(newest, now());
-            quietWall = lastArrivalWall + lateness;
+            quietWall = lastArrivalWall + quietAfter;
         }
         long target = quietBase + (wallNow - quietWall);
         if (target > now()) {

@@ -341,7 +341,9 @@ final class HttpApi {
         q = new AlertQuery(q.rule(), q.status(), since, limit);
         ArrayNode out = json.createArrayNode();
         for (StoredAlert a : store.alerts(q)) {
-            out.add(json.valueToTree(a));
+            ObjectNode alert = parse(a.json());
+            a.suppressed().ifPresent(reason -> alert.put("suppressed", reason));
+            out.add(alert);
         }
         ok(ctx, 200, out);
     }
@@ -349,7 +351,14 @@ final class HttpApi {
     private void deadLetters(Context ctx) {
         ArrayNode out = json.createArrayNode();
         for (DeadLetter d : store.deadLetters()) {
-            out.add(json.valueToTree(d));
+            ObjectNode o = out.addObject();
+            o.put("id", d.id());
+            o.put("alertId", d.alertId());
+            o.put("channel", d.channel());
+            o.put("attempts", d.attempts());
+            o.put("lastError", d.lastError());
+            o.put("failedAt", Times.format(d.failedAt().toEpochMilli()));
+            o.set("alert", parse(d.json()));
         }
         ok(ctx, 200, out);
     }
@@ -397,6 +406,14 @@ final class HttpApi {
             return n;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new HttpError(400, "body is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private ObjectNode parse(String alertJson) {
+        try {
+            return (ObjectNode) json.readTree(alertJson);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | ClassCastException e) {
+            return obj().put("unreadable", alertJson);
         }
     }
 

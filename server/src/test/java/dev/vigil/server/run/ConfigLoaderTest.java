@@ -1,0 +1,85 @@
+package dev.vigil.server.run;
+
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.vigil.notifier.ConfigException;
+import dev.vigil.server.config.ConfigLoader;
+import dev.vigil.server.config.VigilConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+    private static final Path BASE = Path.of("/etc/vigil");
+
+    private static VigilConfig parse(String yaml, Map<String, String> env) throws Exception {
+        return new ConfigLoader(env).parse(new YAMLMapper().readTree(yaml), BASE);
+    }
+
+    @Test
+    void fullExample_isReadWithVariablesAndDefaults() throws Exception {
+        VigilConfig c = parse("""
+                rules: { dir: rules, watch: true }
+                time: { mode: event, lateness: 2s }
+                server:
+                  port: ${PORT:-8080}
+                  adminToken: ${VIGIL_ADMIN_TOKEN}
+                sources:
+                  http: { enabled: true, token: "${VIGIL_INGEST_TOKEN:-}", maxBodyBytes: 10485760, queue: 100000 }
+                  kafka:
+                    - { bootstrapServers: "localhost:9092", topics: [transactions], groupId: vigil }
+                  files:
+                    - { path: examples/fraud/events.jsonl, speed: max }
+                channels:
+                  console: { type: log }
+                routes:
+                  - { notify: [console] }
+                store:
+                  path: data/vigil.db
+                """, Map.of("VIGIL_ADMIN_TOKEN", "s3cret"));
+        assertThat(c.rules().dir()).isEqualTo(Path.of("/etc/vigil/rules"));
+        assertThat(c.rules().watch()).isTrue();
+        assertThat(c.time().lateness()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.server().port()).isEqualTo(8080);
+        assertThat(c.server().adminToken().orElseThrow().reveal()).isEqualTo("s3cret");
+        assertThat(c.server().adminToken().orElseThrow().toString()).doesNotContain("s3cret");
+        assertThat(c.server().host()).isEqualTo("0.0.0.0");
+        assertThat(c.sources().http().token()).isEmpty();
+        assertThat(c.sources().kafka()).hasSize(1);
+        assertThat(c.sources().files().get(0).path()).isEqualTo(Path.of("/etc/vigil/examples/fraud/events.jsonl"));
+        assertThat(c.sources().files().get(0).speed()).isZero();
+        assertThat(c.notifier().store().path()).isEqualTo(Path.of("/etc/vigil/data/vigil.db"));
+    }
+
+    @Test
+    void noAdminToken_listensOnLoopbackOnly() throws Exception {
+        assertThat(parse("server: { port: 9000 }", Map.of()).server().host()).isEqualTo("127.0.0.1");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            server: { prot: 80 }                         | server.prot: unknown key; did you mean "port"?
+            server: { port: eighty }                     | server.port: expected a whole number, got "eighty"
+            server: { port: 70000 }                      | server.port: must be between 0 and 65535: 70000
+            time: { mode: wall }                         | time.mode: expected event or processing, got "wall"
+            time: { lateness: 2 parsecs }                | time.lateness: unknown unit "parsecs" in duration "2 parsecs" (expected ms, s, min, h or d)
+            sources: { files: [ { speed: 2 } ] }         | sources.files[0].path: missing
+            sources: { files: [ { path: x, speed: fast } ] } | sources.files[0].speed: expected max or a positive number, got "fast"
+            sources: { kafka: [ { groupId: g } ] }       | sources.kafka[0]: needs topics or a topicPattern
+            rulez: { dir: x }                            | rulez: unknown key; did you mean "rules"?
+            server: { adminToken: "${NOPE}" }            | server.adminToken: environment variable NOPE is not set (write ${NOPE:-default} for a default)
+            channels: { c: { type: webhok } }            | channels.c.type: unknown channel type "webhok"; did you mean "webhook"?
+            """)
+    void mistakes_nameTheirPath(String yaml, String message) {
+        assertThatThrownBy(() -> parse(yaml, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).extracting(Object::toString)
+                        .contains(message));
+    }
+}

@@ -1,0 +1,308 @@
+package dev.vigil.server.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.vigil.server.config.ConfigLoader;
+import dev.vigil.server.config.VigilConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code vigil run} end to end on port 0: config, rule files over the API, ingest, signed webhooks. */
+class ServerEndToEndTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN = "admin-secret";
+    private static final String HOOK_SECRET = "hook-secret";
+    private static final String TYPES = "event E { k string  v int  at timestamp }\n";
+    /** Event times follow the wall clock, as live traffic does; T0 is the test's start. */
+    private final long T0 = System.currentTimeMillis();
+
+    @TempDir
+    Path dir;
+    private HttpServer receiver;
+    private final List<JsonNode> hooks = new CopyOnWriteArrayList<>();
+    private final AtomicInteger badSignatures = new AtomicInteger();
+    private VigilServer server;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() throws Exception {
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", ex -> {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            String id = ex.getRequestHeaders().getFirst("webhook-id");
+            String ts = ex.getRequestHeaders().getFirst("webhook-timestamp");
+            String sig = ex.getRequestHeaders().getFirst("webhook-signature");
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(HOOK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+                String expected = "v1," + Base64.getEncoder().encodeToString(
+                        mac.doFinal((id + "." + ts + "." + new String(body, StandardCharsets.UTF_8))
+                                .getBytes(StandardCharsets.UTF_8)));
+                if (!expected.equals(sig)) {
+                    badSignatures.incrementAndGet();
+                }
+            } catch (Exception e) {
+                badSignatures.incrementAndGet();
+            }
+            hooks.add(JSON.readTree(body));
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        receiver.start();
+        Files.createDirectories(dir.resolve("rules"));
+        Files.writeString(dir.resolve("vigil.yaml"), """
+                rules: { dir: rules }
+                time: { mode: event, lateness: 0s }
+                server: { port: 0, adminToken: "${TOKEN}" }
+                sources:
+                  http: { maxBodyBytes: 100000, queue: 1000 }
+                channels:
+                  hook: { type: webhook, url: "http://127.0.0.1:%d/hook", secret: "%s" }
+                routes:
+                  - { notify: [hook] }
+                store: { path: data/test.db }
+                """.formatted(receiver.getAddress().getPort(), HOOK_SECRET));
+        VigilConfig config = new ConfigLoader(Map.of("TOKEN", TOKEN)).load(dir.resolve("vigil.yaml"));
+        server = VigilServer.start(config, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+        receiver.stop(0);
+    }
+
+    private HttpResponse<String> call(String method, String path, String body, String contentType, String token)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> admin(String method, String path, String body) throws Exception {
+        return call(method, path, body, "text/plain", TOKEN);
+    }
+
+    private String event(String k, int v, long offset) {
+        return "{\"type\": \"E\", \"id\": \"e-" + k + "-" + offset + "\", \"data\": {\"k\": \"" + k + "\", \"v\": " + v
+                + ", \"at\": " + (T0 + offset) + "}}";
+    }
+
+    private static void await(BooleanSupplier condition, String what) {
+        org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(condition::getAsBoolean);
+    }
+
+    @Test
+    void putRuleFile_postEvents_signedWebhookArrives_brokenFileIs422AndOldRulesStillAlert() throws Exception {
+        HttpResponse<String> put = admin("PUT", "/api/rule-files/main.rules", TYPES
+                + "rule big \"Big value\" { when E(v > 10) key k message \"{k}: {v}\" }\n");
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        JsonNode change = JSON.readTree(put.body());
+        assertThat(change.get("version").asInt()).isEqualTo(1);
+        assertThat(change.get("deployed").toString()).isEqualTo("[\"big\"]");
+        assertThat(Files.readString(dir.resolve("rules/main.rules"))).contains("rule big");
+
+        HttpResponse<String> ingest = call("POST", "/events", "[" + event("a", 5, 0) + "," + event("b", 50, 1) + "]",
+                "application/json", null);
+        assertThat(ingest.statusCode()).isEqualTo(202);
+        assertThat(ingest.body()).isEqualTo("{\"accepted\":2,\"rejected\":[]}");
+        await(() -> hooks.size() == 1, "the webhook");
+        assertThat(hooks.get(0).get("rule").asText()).isEqualTo("big");
+        assertThat(hooks.get(0).get("message").asText()).isEqualTo("b: 50");
+        assertThat(badSignatures).hasValue(0);
+
+        HttpResponse<String> broken = admin("PUT", "/api/rule-files/main.rules", TYPES
+                + "rule big { when E(vv > 10) key k }\n");
+        assertThat(broken.statusCode()).isEqualTo(422);
+        JsonNode error = JSON.readTree(broken.body()).get("errors").get(0);
+        assertThat(error.get("file").asText()).isEqualTo("main.rules");
+        assertThat(error.get("line").asInt()).isEqualTo(2);
+        assertThat(error.get("message").asText()).isEqualTo("unknown field `vv` in E; did you mean `v`?");
+        assertThat(Files.readString(dir.resolve("rules/main.rules"))).contains("E(v > 10)");
+
+        call("POST", "/events", event("c", 60, System.currentTimeMillis() - T0), "application/json", null);
+        await(() -> hooks.size() == 2, "the second webhook");
+        assertThat(hooks.get(1).get("message").asText()).isEqualTo("c: 60");
+
+        HttpResponse<String> alerts = admin("GET", "/api/alerts?rule=big", null);
+        assertThat(JSON.readTree(alerts.body())).hasSize(2);
+        assertThat(admin("GET", "/ready", null).statusCode()).isEqualTo(200);
+        assertThat(admin("GET", "/metrics", null).body()).contains("vigil_alerts_raised_total{rule=\"big\",status=\"firing\"} 2.0");
+    }
+
+    @Test
+    void hotSwap_whileEventsFlow_everyEventOnce_unchangedRuleKeepsItsWindow() throws Exception {
+        String unchanged = "rule three { when E by k over sliding 1 h having count() >= 3 message \"three\" }\n";
+        assertThat(admin("PUT", "/api/rule-files/r.rules", TYPES + unchanged
+                + "rule every { when E key k message \"one\" }\n").statusCode()).isEqualTo(200);
+        // Two events for key w before the swap; the third comes after it.
+        call("POST", "/events", event("w", 1, 0) + "\n" + event("w", 1, 1), "application/x-ndjson", null);
+
+        AtomicBoolean swapped = new AtomicBoolean();
+        AtomicInteger posted = new AtomicInteger(2);
+        Thread poster = new Thread(() -> {
+            long offset = 2;
+            int batches = 0;
+            try {
+                while (!swapped.get() || batches < 40) {
+                    batches++;
+                    StringBuilder batch = new StringBuilder();
+                    offset = Math.max(offset, System.currentTimeMillis() - T0);
+                    for (int i = 0; i < 10; i++, offset++) {
+                        batch.append(event("p", 1, offset)).append('\n');
+                    }
+                    HttpResponse<String> r = call("POST", "/events", batch.toString(), "application/x-ndjson", null);
+                    if (r.statusCode() == 202) {
+                        posted.addAndGet(JSON.readTree(r.body()).get("accepted").asInt());
+                    }
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        poster.start();
+        await(() -> posted.get() > 100, "events flowing");
+        HttpResponse<String> swap = admin("PUT", "/api/rule-files/r.rules", TYPES + unchanged
+                + "rule every { when E key k message \"one, again\" }\n");
+        swapped.set(true);
+        assertThat(swap.statusCode()).as(swap.body()).isEqualTo(200);
+        JsonNode change = JSON.readTree(swap.body());
+        assertThat(change.get("unchanged").toString()).isEqualTo("[\"three\"]");
+        assertThat(change.get("changed").toString()).isEqualTo("[\"every\"]");
+        poster.join();
+        long last = System.currentTimeMillis() - T0 + 60_000;
+        call("POST", "/events", event("w", 1, last), "application/json", null);
+        int total = posted.get() + 1;
+
+        await(() -> server.engine().clockSnapshot() >= T0 + last, "the last event");
+        assertThat(server.engine().stats().eventsProcessed()).isEqualTo(total);
+        // Every posted event raised exactly one `every` alert, before or after the swap.
+        server.notifier().orElseThrow().flush().get();
+        JsonNode every = JSON.readTree(admin("GET", "/api/alerts?rule=every&limit=10000", null).body());
+        assertThat(every).hasSize(total);
+        JsonNode three = JSON.readTree(admin("GET", "/api/alerts?rule=three&limit=10000", null).body());
+        assertThat(three.toString()).contains("\"w\"");
+    }
+
+    @Test
+    void ingest_everyShape_andEveryMistake_hasItsExactAnswer() throws Exception {
+        admin("PUT", "/api/rule-files/main.rules", TYPES + "rule all { when E key k }\n");
+        assertThat(call("POST", "/events", event("a", 1, 0), "application/json", null).body())
+                .isEqualTo("{\"accepted\":1,\"rejected\":[]}");
+        assertThat(call("POST", "/events", event("a", 1, 1) + "\n\n" + event("a", 1, 2) + "\n", "application/x-ndjson", null)
+                .body()).isEqualTo("{\"accepted\":2,\"rejected\":[]}");
+        String structured = "{\"specversion\": \"1.0\", \"type\": \"E\", \"source\": \"t\", \"id\": \"x1\","
+                + " \"time\": \"2026-11-21T10:00:00.003Z\", \"data\": {\"k\": \"a\", \"v\": 1}}";
+        assertThat(call("POST", "/events", structured, "application/cloudevents+json", null).body())
+                .isEqualTo("{\"accepted\":1,\"rejected\":[]}");
+        HttpRequest binary = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/events"))
+                .header("Content-Type", "application/json").header("ce-specversion", "1.0").header("ce-type", "E")
+                .header("ce-id", "x2").header("ce-source", "t").header("ce-time", "2026-11-21T10:00:00.004Z")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"k\": \"a\", \"v\": 1}")).build();
+        HttpResponse<String> b = http.send(binary, HttpResponse.BodyHandlers.ofString());
+        assertThat(b.statusCode()).isEqualTo(202);
+        assertThat(b.body()).isEqualTo("{\"accepted\":1,\"rejected\":[]}");
+
+        HttpResponse<String> malformed = call("POST", "/events", "{\"type\": ", "application/json", null);
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(malformed.body()).startsWith("{\"error\":\"body is not valid JSON:");
+
+        HttpResponse<String> mixed = call("POST", "/events", "[" + event("a", 1, 5) + ","
+                + "{\"type\": \"E\", \"data\": {\"k\": \"a\", \"v\": \"five\", \"at\": " + (T0 + 6) + "}},"
+                + "{\"type\": \"Nope\", \"data\": {}}]", "application/json", null);
+        assertThat(mixed.statusCode()).isEqualTo(202);
+        assertThat(mixed.body()).isEqualTo("{\"accepted\":1,\"rejected\":["
+                + "{\"index\":1,\"error\":\"field `v` of E: expected an int (whole number), got a string \\\"five\\\"\"},"
+                + "{\"index\":2,\"error\":\"unknown event type `Nope` (declared: E)\"}]}");
+
+        HttpResponse<String> big = call("POST", "/events", "[" + (event("a", 1, 7) + ",").repeat(3000) + event("a", 1, 7)
+                + "]", "application/json", null);
+        assertThat(big.statusCode()).isEqualTo(413);
+        assertThat(big.body()).contains("over the limit of 100000");
+
+        assertThat(call("GET", "/health", null, null, null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void ingest_fullQueue_is429WithRetryAfter_andNothingOfTheBatchIsTaken() throws Exception {
+        admin("PUT", "/api/rule-files/main.rules", TYPES + "rule all { when E key k }\n");
+        StringBuilder batch = new StringBuilder();
+        for (int i = 0; i < 1001; i++) {
+            batch.append("{\"type\":\"E\",\"data\":{\"k\":\"a\",\"v\":1,\"at\":").append(T0 + i).append("}}\n");
+        }
+        HttpResponse<String> r = call("POST", "/events", batch.toString(), "application/x-ndjson", null);
+        assertThat(r.statusCode()).isEqualTo(429);
+        assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(r.body()).isEqualTo("{\"error\":\"the engine queue is full; retry after 1 s\"}");
+        assertThat(server.engine().stats().eventsProcessed()).isZero();
+        assertThat(call("GET", "/health", null, null, null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void adminApi_everyRoute_needsTheToken() throws Exception {
+        admin("PUT", "/api/rule-files/main.rules", TYPES + "rule all { when E key k }\n");
+        List<String[]> routes = List.of(
+                new String[] {"GET", "/api/rules"}, new String[] {"PATCH", "/api/rules/all"},
+                new String[] {"GET", "/api/rule-files"}, new String[] {"GET", "/api/rule-files/main.rules"},
+                new String[] {"PUT", "/api/rule-files/main.rules"}, new String[] {"POST", "/api/rule-files/validate"},
+                new String[] {"DELETE", "/api/rule-files/main.rules"}, new String[] {"POST", "/api/reload"},
+                new String[] {"GET", "/api/alerts"}, new String[] {"GET", "/api/dead-letters"},
+                new String[] {"POST", "/api/dead-letters/1/retry"}, new String[] {"GET", "/api/stats"});
+        for (String[] route : routes) {
+            HttpResponse<String> none = call(route[0], route[1], "", "text/plain", null);
+            assertThat(none.statusCode()).as("no token: " + route[0] + " " + route[1]).isEqualTo(401);
+            assertThat(none.body()).contains("missing admin token");
+            HttpResponse<String> wrong = call(route[0], route[1], "", "text/plain", "nope");
+            assertThat(wrong.statusCode()).as("wrong token: " + route[0] + " " + route[1]).isEqualTo(403);
+        }
+        assertThat(admin("GET", "/api/rules", null).statusCode()).isEqualTo(200);
+        assertThat(admin("GET", "/api/rule-files", null).body()).contains("\"name\":\"main.rules\"");
+        assertThat(admin("GET", "/api/rule-files/main.rules", null).body()).contains("rule all");
+        assertThat(admin("POST", "/api/rule-files/validate", "rule x { when Nope }").statusCode()).isEqualTo(422);
+        assertThat(admin("POST", "/api/rule-files/validate", TYPES + "rule y { when E }").body())
+                .isEqualTo("{\"ok\":true}");
+        assertThat(admin("PATCH", "/api/rules/all", "{\"enabled\": false}").statusCode()).isEqualTo(200);
+        assertThat(admin("GET", "/api/rules", null).body()).contains("\"enabled\":false");
+        assertThat(admin("POST", "/api/reload", null).statusCode()).isEqualTo(200);
+        assertThat(admin("GET", "/api/stats", null).body()).contains("\"events\"");
+        assertThat(admin("GET", "/api/dead-letters", null).body()).isEqualTo("[]");
+        assertThat(admin("POST", "/api/dead-letters/99/retry", null).statusCode()).isEqualTo(404);
+        assertThat(admin("DELETE", "/api/rule-files/main.rules", null).statusCode()).isEqualTo(200);
+        assertThat(admin("GET", "/api/rule-files/main.rules", null).statusCode()).isEqualTo(404);
+    }
+}
