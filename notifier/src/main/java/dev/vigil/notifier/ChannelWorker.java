@@ -196,11 +196,4 @@ final class ChannelWorker {
             pool.awaitTermination(1, TimeUnit.SECONDS);
         }
     }
-
-    /** Stops at once, as if the process died: attempts under way are abandoned. */
-    void halt() {
-        stopping = true;
-        poke();
-        pool.shutdownNow();
-    }
 }

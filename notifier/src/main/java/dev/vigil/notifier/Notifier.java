@@ -422,17 +422,4 @@ public final class Notifier implements AlertSink, AutoCloseable {
             signal();
         }
     }
-
-    /**
-     * Stops at once, as a crash would: nothing more is written or confirmed, attempts under way
-     * are abandoned. For crash tests.
-     */
-    void halt() {
-        closed = true;
-        writer.interrupt();
-        workers.values().forEach(ChannelWorker::halt);
-        if (ownsStore) {
-            store.close();
-        }
-    }
 }

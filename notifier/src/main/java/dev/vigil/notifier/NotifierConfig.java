@@ -186,7 +186,8 @@ public record NotifierConfig(Map<String, ChannelConfig> channels, List<Route> ro
         if (known.isEmpty()) {
             return "unknown channel \"" + name + "\"; no channels are configured";
         }
-        return "unknown channel \"" + name + "\"" + Suggest.didYouMean(name, known);
+        return "unknown channel \"" + name + "\"" + Suggest.nearest(name, known).map(c -> "; did you mean \"" + c + "\"?")
+                .orElse("; configured: " + String.join(", ", known));
     }
 
     private static Optional<ChannelConfig> channel(ConfigReader r, String name, JsonNode node) {

@@ -200,10 +200,11 @@ public final class NotifierStore implements AutoCloseable {
         synchronized (writer) {
             checkOpen();
             try (PreparedStatement ia = writer.prepareStatement("""
-                    INSERT OR IGNORE INTO alerts (id, rule, status, severity, time, raised_at, stored_at, suppressed, json)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""");
+                    INSERT INTO alerts (id, rule, status, severity, time, raised_at, stored_at, suppressed, json)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""");
                     PreparedStatement io = writer.prepareStatement("""
-                            INSERT OR IGNORE INTO outbox (alert_id, channel, created_at, next_attempt) VALUES (?, ?, ?, ?)""");
+                            INSERT INTO outbox (alert_id, channel, created_at, next_attempt) VALUES (?, ?, ?, ?)
+                            ON CONFLICT (alert_id, channel) DO NOTHING""");
                     PreparedStatement id = writer.prepareStatement("""
                             INSERT INTO dead_letters (alert_id, channel, attempts, last_error, failed_at) VALUES (?, ?, 0, ?, ?)""")) {
                 for (NewAlert a : alerts) {
@@ -304,7 +305,9 @@ public final class NotifierStore implements AutoCloseable {
             checkOpen();
             try (PreparedStatement d = writer.prepareStatement("DELETE FROM outbox WHERE id = ?");
                     PreparedStatement i = writer.prepareStatement("""
-                            INSERT OR REPLACE INTO delivered (alert_id, channel, attempts, delivered_at) VALUES (?, ?, ?, ?)""")) {
+                            INSERT INTO delivered (alert_id, channel, attempts, delivered_at) VALUES (?, ?, ?, ?)
+                            ON CONFLICT (alert_id, channel) DO UPDATE SET attempts = excluded.attempts,
+                                delivered_at = excluded.delivered_at""")) {
                 d.setLong(1, row.id());
                 d.executeUpdate();
                 i.setString(1, row.alertId());
@@ -374,8 +377,8 @@ public final class NotifierStore implements AutoCloseable {
             try (PreparedStatement q = writer.prepareStatement(
                     "SELECT alert_id, channel, done_parts FROM dead_letters WHERE id = ?");
                     PreparedStatement i = writer.prepareStatement("""
-                            INSERT OR IGNORE INTO outbox (alert_id, channel, created_at, next_attempt, done_parts)
-                            VALUES (?, ?, ?, ?, ?)""");
+                            INSERT INTO outbox (alert_id, channel, created_at, next_attempt, done_parts)
+                            VALUES (?, ?, ?, ?, ?) ON CONFLICT (alert_id, channel) DO NOTHING""");
                     PreparedStatement d = writer.prepareStatement("DELETE FROM dead_letters WHERE id = ?")) {
                 q.setLong(1, id);
                 String alertId;

@@ -25,11 +25,6 @@ final class Suggest {
         return best != null && bestDistance <= limit && bestDistance < w.length() ? Optional.of(best) : Optional.empty();
     }
 
-    /** "; did you mean "x"?" or nothing. */
-    static String didYouMean(String word, Collection<String> candidates) {
-        return nearest(word, candidates).map(s -> "; did you mean \"" + s + "\"?").orElse("");
-    }
-
     /** Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps. */
     static int distance(String a, String b) {
         int[][] d = new int[a.length() + 1][b.length() + 1];

@@ -1,0 +1,172 @@
+package dev.vigil.notifier;
+
+import dev.vigil.engine.Alert;
+import dev.vigil.rules.ast.Severity;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class NotifierStoreTest {
+    private static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
+
+    private static Alert alert(String id, String rule, Alert.Status status, long raisedAt) {
+        Alert a = Alerts.alert(id, rule, Severity.HIGH, Map.of(), List.of());
+        return new Alert(a.id(), a.rule(), a.title(), status, a.severity(), a.key(), a.message(), a.time(), raisedAt,
+                a.labels(), a.values(), a.events(), a.channels(), 0);
+    }
+
+    @Test
+    void store_isSqliteInWalMode_andCreatesItsFolder(@TempDir Path dir) throws Exception {
+        Path db = dir.resolve("data/nested/vigil.db");
+        NotifierStore.open(db, new MutableClock(T0)).close();
+        assertThat(db).exists();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                ResultSet rs = c.createStatement().executeQuery("PRAGMA journal_mode")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("wal");
+        }
+    }
+
+    @Test
+    void unopenableStore_failsNamingThePath(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("plain-file"), "x");
+        assertThatThrownBy(() -> NotifierStore.open(file.resolve("vigil.db"), new MutableClock(T0)))
+                .isInstanceOf(StoreException.class)
+                .hasMessageStartingWith("cannot open the store " + file.resolve("vigil.db"));
+    }
+
+    @Test
+    void suppressedAlert_isRecordedWithTheReasonAndNeverSent(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (Notifier n = Notifier.newBuilder(Configs.parse("channels:\n  console: { type: log }", dir.resolve("v.db")))
+                .stdout(new PrintStream(out, true, StandardCharsets.UTF_8)).start()) {
+            n.onAlert(Alerts.alert("sent-1", "console"));
+            n.onSuppressed(Alerts.alert("held-1", "console"), "throttle 30 min: last sent at 2026-11-21T10:00:00Z");
+            assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(5))).isTrue();
+            assertThat(n.store().alerts(AlertQuery.newest().withStatus("suppressed"))).singleElement().satisfies(a -> {
+                assertThat(a.id()).isEqualTo("held-1");
+                assertThat(a.suppressed()).contains("throttle 30 min: last sent at 2026-11-21T10:00:00Z");
+            });
+            assertThat(n.store().alert("sent-1").orElseThrow().suppressed()).isEmpty();
+            assertThat(n.stats().suppressed()).isEqualTo(1);
+            assertThat(n.store().counts()).isEqualTo(new StoreCounts(2, 1, 0, 1, 0));
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"id\":\"sent-1\"").doesNotContain("held-1");
+    }
+
+    @Test
+    void alertWithAnIdAlreadyStored_isNotSentAgain(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        NotifierConfig config = Configs.parse("channels:\n  console: { type: log }", dir.resolve("v.db"));
+        for (int run = 0; run < 2; run++) {
+            try (Notifier n = Notifier.newBuilder(config).stdout(new PrintStream(out, true, StandardCharsets.UTF_8)).start()) {
+                n.onAlert(Alerts.alert("same-id", "console"));
+                n.onAlert(Alerts.alert("same-id", "console"));
+                assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(5))).isTrue();
+                assertThat(n.stats().duplicates()).isEqualTo(run == 0 ? 1 : 2);
+            }
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8).lines()).hasSize(1);
+    }
+
+    @Test
+    void alertsQuery_filtersByRuleStatusAndSince_newestFirst(@TempDir Path dir) throws Exception {
+        try (NotifierStore s = NotifierStore.open(dir.resolve("v.db"), new MutableClock(T0))) {
+            List<NotifierStore.NewAlert> batch = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                Alert a = alert("a" + i, i % 2 == 0 ? "velocity" : "card_testing",
+                        i % 3 == 0 ? Alert.Status.RESOLVED : Alert.Status.FIRING, T0.plusSeconds(i).toEpochMilli());
+                batch.add(new NotifierStore.NewAlert(a.id(), a.rule(), a.status().text(), a.severity().keyword(), a.time(),
+                        a.raisedAt(), a.toJson(), Optional.empty(), List.of()));
+            }
+            s.write(batch, Set.of());
+            assertThat(s.alerts(AlertQuery.newest())).extracting(StoredAlert::id)
+                    .containsExactly("a5", "a4", "a3", "a2", "a1", "a0");
+            assertThat(s.alerts(AlertQuery.newest().withRule("velocity"))).extracting(StoredAlert::id)
+                    .containsExactly("a4", "a2", "a0");
+            assertThat(s.alerts(AlertQuery.newest().withStatus("resolved"))).extracting(StoredAlert::id)
+                    .containsExactly("a3", "a0");
+            assertThat(s.alerts(AlertQuery.newest().withSince(T0.plusSeconds(4)))).extracting(StoredAlert::id)
+                    .containsExactly("a5", "a4");
+            assertThat(s.alerts(AlertQuery.newest().withRule("card_testing").withStatus("firing").withLimit(1)))
+                    .extracting(StoredAlert::id).containsExactly("a5");
+            StoredAlert a2 = s.alert("a2").orElseThrow();
+            assertThat(a2.severity()).isEqualTo("high");
+            assertThat(a2.raisedAt()).isEqualTo(T0.plusSeconds(2));
+            assertThat(a2.json()).startsWith("{\"id\":\"a2\",\"rule\":\"velocity\"");
+        }
+    }
+
+    @Test
+    void ruleFileVersions_countUpPerChange_andTheSameTextSavesNothing(@TempDir Path dir) throws Exception {
+        MutableClock clock = new MutableClock(T0);
+        try (NotifierStore s = NotifierStore.open(dir.resolve("v.db"), clock)) {
+            assertThat(s.latestRuleFile("fraud.rules")).isEmpty();
+            assertThat(s.saveRuleFileVersion("fraud.rules", "rule a {}", "h1")).isEqualTo(1);
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(s.saveRuleFileVersion("fraud.rules", "rule a {}", "h1")).isEqualTo(1);
+            assertThat(s.saveRuleFileVersion("fraud.rules", "rule b {}", "h2")).isEqualTo(2);
+            assertThat(s.saveRuleFileVersion("stock.rules", "rule s {}", "h3")).isEqualTo(1);
+            assertThat(s.latestRuleFile("fraud.rules")).contains(
+                    new RuleFileVersion("fraud.rules", 2, "h2", "rule b {}", T0.plusSeconds(60), false));
+            assertThat(s.latestRuleFiles()).extracting(RuleFileVersion::name, RuleFileVersion::version)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("fraud.rules", 2),
+                            org.assertj.core.groups.Tuple.tuple("stock.rules", 1));
+            assertThat(s.saveRuleFileDeletion("stock.rules")).isEqualTo(2);
+            assertThat(s.latestRuleFile("stock.rules")).isEmpty();
+            assertThat(s.latestRuleFiles()).extracting(RuleFileVersion::name).containsExactly("fraud.rules");
+            assertThat(s.saveRuleFileVersion("stock.rules", "rule s {}", "h3")).isEqualTo(3);
+            assertThat(s.ruleFileVersions("stock.rules")).extracting(RuleFileVersion::version).containsExactly(1, 2, 3);
+        }
+        try (NotifierStore s = NotifierStore.open(dir.resolve("v.db"), clock)) {
+            assertThat(s.latestRuleFile("fraud.rules").orElseThrow().text()).isEqualTo("rule b {}");
+        }
+    }
+
+    @Test
+    void alertAndItsOutboxRows_areOneTransaction(@TempDir Path dir) throws Exception {
+        try (NotifierStore s = NotifierStore.open(dir.resolve("v.db"), new MutableClock(T0))) {
+            Alert a = alert("a1", "velocity", Alert.Status.FIRING, T0.toEpochMilli());
+            NotifierStore.NewAlert good = new NotifierStore.NewAlert(a.id(), a.rule(), "firing", "high", a.time(),
+                    a.raisedAt(), a.toJson(), Optional.empty(), List.of("hook", "sms"));
+            // A null JSON violates NOT NULL: the whole batch, the good alert and its rows too, rolls back.
+            NotifierStore.NewAlert bad = new NotifierStore.NewAlert("a2", "velocity", "firing", "high", 0, 0, null,
+                    Optional.empty(), List.of("hook"));
+            assertThatThrownBy(() -> s.write(List.of(good, bad), Set.of("hook", "sms"))).isInstanceOf(StoreException.class);
+            assertThat(s.counts()).isEqualTo(new StoreCounts(0, 0, 0, 0, 0));
+            s.write(List.of(good), Set.of("hook", "sms"));
+            assertThat(s.counts()).isEqualTo(new StoreCounts(1, 0, 2, 0, 0));
+            assertThat(s.outbox()).extracting(NotifierStore.OutboxEntry::channel).containsExactly("hook", "sms");
+        }
+    }
+
+    @Test
+    void flush_completesOnceEverythingHandedOverIsInTheStore(@TempDir Path dir) throws Exception {
+        try (Notifier n = Notifier.newBuilder(Configs.parse("channels: {}", dir.resolve("v.db"))).start()) {
+            for (int i = 0; i < 1000; i++) {
+                n.onAlert(Alerts.alert("a" + i));
+            }
+            n.flush().get();
+            assertThat(n.store().counts().alerts()).isEqualTo(1000);
+            assertThat(n.stats().stored()).isEqualTo(1000);
+            assertThat(n.stats().queueDepth()).isZero();
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.vigil.notifier.publicapi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.engine.Alert;
+import dev.vigil.notifier.AlertQuery;
+import dev.vigil.notifier.ChannelConfig;
+import dev.vigil.notifier.ChannelStats;
+import dev.vigil.notifier.ConfigException;
+import dev.vigil.notifier.Notifier;
+import dev.vigil.notifier.NotifierConfig;
+import dev.vigil.notifier.NotifierStats;
+import dev.vigil.notifier.StoredAlert;
+import dev.vigil.rules.ast.Severity;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The notifier as the server uses it, through its public package only. */
+class PublicApiTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Alert alert(String id, Severity severity, Alert.Status status) {
+        return new Alert(id, "velocity", "Too many purchases on one card", status, severity, Map.of("cardId", "c-7"),
+                "Card c-7: 5 purchases", 1_795_255_452_345L, 1_795_255_452_351L, Map.of("team", "fraud"),
+                Map.of("count", 5), List.of(), List.of(), 0);
+    }
+
+    @Test
+    void configParsedFromATree_routesAlertsToALogChannel_andTheStoreAnswersQueries(@TempDir Path dir) throws Exception {
+        JsonNode root = JSON.readTree("""
+                {"channels": {"console": {"type": "log"}, "pager": {"type": "log"}},
+                 "routes": [{"match": {"severity": "critical"}, "notify": ["pager"]}, {"notify": ["console"]}],
+                 "store": {"path": "%s"}}""".formatted(dir.resolve("vigil.db").toString().replace("\\", "\\\\")));
+        NotifierConfig config = NotifierConfig.parse(root.get("channels"), root.get("routes"), root.get("store"));
+        assertThat(config.channels().get("console")).isInstanceOf(ChannelConfig.Log.class);
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (Notifier notifier = Notifier.newBuilder(config).stdout(new PrintStream(out, true, StandardCharsets.UTF_8))
+                .start()) {
+            notifier.onAlert(alert("a1", Severity.WARNING, Alert.Status.FIRING));
+            notifier.onAlert(alert("a2", Severity.CRITICAL, Alert.Status.FIRING));
+            notifier.onSuppressed(alert("a3", Severity.WARNING, Alert.Status.FIRING), "throttle 5 min");
+            notifier.onAlert(alert("a4", Severity.WARNING, Alert.Status.RESOLVED));
+            assertThat(notifier.awaitOutboxEmpty(Duration.ofSeconds(10))).isTrue();
+
+            NotifierStats stats = notifier.stats();
+            assertThat(stats.received()).isEqualTo(3);
+            assertThat(stats.suppressed()).isEqualTo(1);
+            assertThat(stats.channels()).containsExactly(new ChannelStats("console", 2, 0, 0, 0),
+                    new ChannelStats("pager", 1, 0, 0, 0));
+            assertThat(notifier.store().alerts(AlertQuery.newest())).extracting(StoredAlert::id)
+                    .containsExactly("a4", "a3", "a2", "a1");
+            assertThat(notifier.store().alerts(AlertQuery.newest().withStatus("resolved"))).extracting(StoredAlert::id)
+                    .containsExactly("a4");
+            assertThat(notifier.store().deadLetters()).isEmpty();
+            assertThat(notifier.store().saveRuleFileVersion("fraud.rules", "...", "abc")).isEqualTo(1);
+        }
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).hasSize(3);
+        for (String line : lines) {
+            assertThat(JSON.readTree(line).get("rule").asText()).isEqualTo("velocity");
+        }
+        assertThat(lines.stream().map(l -> l.substring(0, 11))).containsExactlyInAnyOrder(
+                "{\"id\":\"a1\",", "{\"id\":\"a2\",", "{\"id\":\"a4\",");
+    }
+
+    @Test
+    void badConfiguration_isOneExceptionListingEveryProblemWithItsPath() throws Exception {
+        JsonNode root = JSON.readTree("""
+                {"channels": {"ops": {"type": "webhok", "url": "http://x"}, "fraud_sms": {"type": "sms",
+                  "accountSid": "AC1", "authToken": "t", "from": "+15550000", "to": ["555-0100"]}},
+                 "routes": [{"notify": ["consol"]}]}""");
+        assertThatThrownBy(() -> NotifierConfig.parse(root.get("channels"), root.get("routes"), null))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+                        .extracting(Object::toString).containsExactly(
+                                "channels.ops.type: unknown channel type \"webhok\"; did you mean \"webhook\"?",
+                                "channels.fraud_sms.to[0]: not a phone number in E.164 form: \"555-0100\"",
+                                "routes[0].notify[0]: unknown channel \"consol\"; configured: ops, fraud_sms"));
+    }
+}
