@@ -64,6 +64,41 @@ public final class Metrics {
         }).description("Wall clock minus the engine's event time").register(registry);
     }
 
+    /**
+     * Delivery by channel, read from the notifier when scraped: alerts sent (delivered), failed
+     * (dead-lettered), retried, and waiting in the outbox.
+     */
+    public void notifierGauges(dev.vigil.notifier.Notifier notifier) {
+        for (String channel : notifier.config().channels().keySet()) {
+            io.micrometer.core.instrument.FunctionCounter.builder("vigil.alerts.sent", notifier,
+                            n -> channelStat(n, channel, dev.vigil.notifier.ChannelStats::delivered))
+                    .description("Alerts delivered, by channel").tag("channel", channel).register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder("vigil.alerts.failed", notifier,
+                            n -> channelStat(n, channel, dev.vigil.notifier.ChannelStats::deadLettered))
+                    .description("Alerts moved to the dead letters, by channel").tag("channel", channel)
+                    .register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder("vigil.deliveries.retried", notifier,
+                            n -> channelStat(n, channel, dev.vigil.notifier.ChannelStats::retried))
+                    .description("Delivery attempts that will be retried, by channel").tag("channel", channel)
+                    .register(registry);
+            Gauge.builder("vigil.outbox.pending", notifier,
+                            n -> channelStat(n, channel, dev.vigil.notifier.ChannelStats::pending))
+                    .description("Alerts waiting in the outbox, by channel").tag("channel", channel).register(registry);
+        }
+        Gauge.builder("vigil.notifier.queue.depth", notifier, n -> n.stats().queueDepth())
+                .description("Alerts handed to the notifier and not yet stored").register(registry);
+    }
+
+    private static double channelStat(dev.vigil.notifier.Notifier n, String channel,
+                                       java.util.function.ToLongFunction<dev.vigil.notifier.ChannelStats> f) {
+        for (dev.vigil.notifier.ChannelStats s : n.stats().channels()) {
+            if (s.channel().equals(channel)) {
+                return f.applyAsLong(s);
+            }
+        }
+        return 0;
+    }
+
     public String scrape() {
         return registry.scrape();
     }

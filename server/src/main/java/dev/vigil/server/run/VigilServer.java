@@ -88,6 +88,7 @@ public final class VigilServer implements AutoCloseable {
         }
         engine = Engine.start(options.build(), metrics.counting(notifier));
         metrics.engineGauges(engine, clock);
+        metrics.notifierGauges(notifier);
         LOG.info("time: {} time, lateness {} ms", config.time().mode().name().toLowerCase(java.util.Locale.ROOT),
                 config.time().lateness().toMillis());
 

@@ -162,7 +162,11 @@ class ServerEndToEndTest {
         HttpResponse<String> alerts = admin("GET", "/api/alerts?rule=big", null);
         assertThat(JSON.readTree(alerts.body())).hasSize(2);
         assertThat(admin("GET", "/ready", null).statusCode()).isEqualTo(200);
-        assertThat(admin("GET", "/metrics", null).body()).contains("vigil_alerts_raised_total{rule=\"big\",status=\"firing\"} 2.0");
+        assertThat(admin("GET", "/metrics", null).body())
+                .contains("vigil_alerts_raised_total{rule=\"big\",status=\"firing\"} 2.0")
+                .contains("vigil_alerts_sent_total{channel=\"hook\"} 2.0")
+                .contains("vigil_events_accepted_total{source=\"http\",type=\"E\"} 3.0")
+                .contains("vigil_engine_queue_depth");
     }
 
     @Test
