@@ -2,7 +2,15 @@ package dev.vigil.server.cli;
 
 import dev.vigil.engine.Alert;
 import dev.vigil.engine.AlertSink;
+import dev.vigil.notifier.ChannelStats;
+import dev.vigil.notifier.ConfigException;
+import dev.vigil.notifier.ConfigProblem;
+import dev.vigil.notifier.Notifier;
+import dev.vigil.notifier.NotifierStats;
+import dev.vigil.notifier.StoreException;
 import dev.vigil.rules.RuleSet;
+import dev.vigil.server.config.ConfigLoader;
+import dev.vigil.server.config.VigilConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -29,16 +37,22 @@ import java.util.concurrent.Callable;
                 "Alerts go to standard output, one JSON object per line; rejected events, progress (on a "
                         + "terminal) and a summary go to standard error. At the end of the input the clock "
                         + "advances by the longest duration any rule uses, so pending expiries still fire.",
+                "With --notify, every alert is also delivered through the configuration's routes and "
+                        + "channels (log channels write to standard error here, so standard output stays the "
+                        + "alerts), and the command exits once each is delivered or dead-lettered, with a "
+                        + "summary per channel.",
         },
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
                 "0:replayed (rejected events are reported, not fatal)",
-                "1:the rule files have errors",
+                "1:the rule files or the configuration have errors, or the store cannot be opened",
                 "2:wrong usage: a missing file, an unknown option",
         })
 final class ReplayCommand implements Callable<Integer> {
     /** Rejections printed one by one before only counting them. */
     private static final int MAX_PRINTED_REJECTIONS = 50;
+    /** How often a replay waiting for deliveries says how many are left. */
+    private static final Duration WAIT_REPORT = Duration.ofSeconds(10);
 
     @Spec
     private CommandSpec spec;
@@ -63,9 +77,25 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Hold events this long to reorder them (default 0s: input must be in time order).")
     private String lateness;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A configuration file (as for vigil run): its channels, routes and store are used "
+                    + "with --notify.")
+    private Path configFile;
+
+    @Option(names = "--notify",
+            description = "Also deliver every alert through the configuration's routes and channels; exit once "
+                    + "each is delivered or dead-lettered. Needs --config.")
+    private boolean notify;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        if (notify && configFile == null) {
+            throw new ParameterException(spec.commandLine(), "--notify needs --config FILE");
+        }
+        if (configFile != null && !Files.isRegularFile(configFile)) {
+            throw new ParameterException(spec.commandLine(), "no such configuration file: " + configFile);
+        }
         double factor = parseSpeed();
         Duration hold = parseLateness();
         for (Path p : events) {
@@ -81,6 +111,40 @@ final class ReplayCommand implements Callable<Integer> {
             err.flush();
             return ExitCode.FAILURE;
         }
+        Optional<VigilConfig> config = Optional.empty();
+        if (configFile != null) {
+            try {
+                config = Optional.of(ConfigLoader.fromEnvironment().load(configFile));
+                config.get().notifier().checkRuleChannels(ruleSet);
+            } catch (ConfigException e) {
+                for (ConfigProblem p : e.problems()) {
+                    err.println(configFile + ": " + p);
+                }
+                err.flush();
+                return ExitCode.FAILURE;
+            }
+        }
+        Notifier notifier = null;
+        if (notify) {
+            try {
+                notifier = Notifier.newBuilder(config.orElseThrow().notifier()).stdout(System.err).start();
+            } catch (StoreException e) {
+                err.println("vigil replay: " + e.getMessage());
+                err.flush();
+                return ExitCode.FAILURE;
+            }
+        }
+        try {
+            return replay(ruleSet, Optional.ofNullable(notifier), factor, hold, err);
+        } finally {
+            if (notifier != null) {
+                notifier.close();
+            }
+        }
+    }
+
+    private int replay(RuleSet ruleSet, Optional<Notifier> notifier, double factor, Duration hold, PrintWriter err)
+            throws Exception {
         boolean terminal = System.console() != null;
         // Buffered: one alert per line without a flush each; flushed at the end and when paced.
         PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
@@ -94,6 +158,12 @@ final class ReplayCommand implements Callable<Integer> {
                         out.flush();
                     }
                 }
+                notifier.ifPresent(n -> n.onAlert(alert));
+            }
+
+            @Override
+            public void onSuppressed(Alert alert, String reason) {
+                notifier.ifPresent(n -> n.onSuppressed(alert, reason));
             }
         };
         Replayer.Result r;
@@ -136,7 +206,29 @@ final class ReplayCommand implements Callable<Integer> {
                 r.events() + r.rejected(), r.rejected(), r.late(), r.alerts(), seconds,
                 seconds > 0 ? (r.events() + r.rejected()) / seconds : 0.0));
         err.flush();
+        if (notifier.isPresent()) {
+            awaitDeliveries(notifier.get(), err);
+        }
         return ExitCode.OK;
+    }
+
+    /** Waits until every alert is delivered or dead-lettered, then prints what each channel did. */
+    private static void awaitDeliveries(Notifier notifier, PrintWriter err) throws InterruptedException {
+        while (!notifier.awaitOutboxEmpty(WAIT_REPORT)) {
+            err.println("waiting for " + notifier.store().pending() + " deliveries (retrying with backoff; "
+                    + "each channel's maxAge bounds the wait)");
+            err.flush();
+        }
+        NotifierStats stats = notifier.stats();
+        for (ChannelStats c : stats.channels()) {
+            err.println(String.format(Locale.ROOT, "notify %s: %d delivered, %d retried, %d dead-lettered",
+                    c.channel(), c.delivered(), c.retried(), c.deadLettered()));
+        }
+        if (stats.duplicates() > 0) {
+            err.println(stats.duplicates() + " alerts were already in the store " + notifier.store().path()
+                    + " and were not sent again");
+        }
+        err.flush();
     }
 
     private double parseSpeed() {

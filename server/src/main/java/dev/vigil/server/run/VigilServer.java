@@ -252,6 +252,10 @@ public final class VigilServer implements AutoCloseable {
         return port;
     }
 
+    public RuleLibrary library() {
+        return library;
+    }
+
     public Engine engine() {
         return engine;
     }
