@@ -39,6 +39,12 @@ final class ChannelWorker {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private final Set<Long> inFlight = new HashSet<>();
+    /**
+     * Rows whose attempt finished since the dispatcher last read the outbox. The read may have
+     * seen such a row as it was before its result was recorded, so it is not taken again until
+     * the next read.
+     */
+    private final Set<Long> finished = new HashSet<>();
     private boolean poked;
     private volatile boolean stopping;
 
@@ -98,11 +104,17 @@ final class ChannelWorker {
                     lock.unlock();
                 }
                 if (free > 0) {
+                    lock.lock();
+                    try {
+                        finished.clear();
+                    } finally {
+                        lock.unlock();
+                    }
                     List<NotifierStore.OutboxRow> rows = store.due(config.name(), now, free + busy);
                     for (NotifierStore.OutboxRow row : rows) {
                         lock.lock();
                         try {
-                            if (free == 0 || !inFlight.add(row.id())) {
+                            if (free == 0 || finished.contains(row.id()) || !inFlight.add(row.id())) {
                                 continue;
                             }
                         } finally {
@@ -173,7 +185,10 @@ final class ChannelWorker {
         } finally {
             lock.lock();
             try {
+                // After the result is committed: a read of the outbox that began before this line
+                // skips the row, a read that begins after it sees the result.
                 inFlight.remove(row.id());
+                finished.add(row.id());
             } finally {
                 lock.unlock();
             }

@@ -86,6 +86,21 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void fastReceiverWithSeveralWorkers_getsEachAlertExactlyOnce(@TempDir Path dir) throws Exception {
+        try (Receiver r = Receiver.answering(204);
+                Notifier n = start("""
+                        channels:
+                          hook: { type: webhook, url: "%s", workers: 4 }
+                        """.formatted(r.url("/in")), dir, Clock.systemUTC())) {
+            List<String> ids = IntStream.range(0, 400).mapToObj(i -> "alert-" + i).toList();
+            ids.forEach(id -> n.onAlert(Alerts.alert(id, "hook")));
+            assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(20))).isTrue();
+            assertThat(r.requests().stream().map(q -> q.header("webhook-id")).toList())
+                    .containsExactlyInAnyOrderElementsOf(ids);
+        }
+    }
+
+    @Test
     void hangingReceiver_delaysNoOtherChannel(@TempDir Path dir) throws Exception {
         Receiver slow = new Receiver(Optional.empty(), c -> Receiver.Answer.hanging());
         Receiver fast = Receiver.answering(200);
