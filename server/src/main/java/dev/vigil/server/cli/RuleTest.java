@@ -75,12 +75,10 @@ record RuleTest(Path file, String name, List<Path> rules, List<Path> events, Pat
         if (root == null || !root.isObject()) {
             throw new InvalidTestException(file + ": expected a YAML mapping with rules, events and expect");
         }
-        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!KEYS.contains(key)) {
-                throw new InvalidTestException(file + ": " + key + ": unknown key" + Suggest.nearest(key, KEYS)
-                        .map(s -> "; did you mean \"" + s + "\"?").orElse(""));
-            }
+        dev.vigil.notifier.ConfigReader keys = new dev.vigil.notifier.ConfigReader();
+        keys.onlyKeys((com.fasterxml.jackson.databind.node.ObjectNode) root, "", KEYS);
+        if (!keys.problems().isEmpty()) {
+            throw new InvalidTestException(file + ": " + keys.problems().get(0));
         }
         Path dir = file.toAbsolutePath().getParent();
         List<Path> rules = paths(file, dir, root, "rules");
