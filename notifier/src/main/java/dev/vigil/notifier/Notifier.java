@@ -194,9 +194,14 @@ public final class Notifier implements AlertSink, AutoCloseable {
     }
 
     private void begin() {
-        long pending = store.pending();
+        long pending = pending();
         if (pending > 0) {
             LOG.info("resuming {} deliveries left in the outbox of {}", pending, store.path());
+        }
+        long orphans = store.pending() - pending;
+        if (orphans > 0) {
+            LOG.warn("{} deliveries in the outbox of {} are for channels no longer configured; they stay there",
+                    orphans, store.path());
         }
         writer.start();
         workers.values().forEach(ChannelWorker::start);
@@ -269,8 +274,9 @@ public final class Notifier implements AlertSink, AutoCloseable {
     }
 
     /**
-     * Waits until everything handed over is written and the outbox is empty: every alert delivered
-     * or dead-lettered (what {@code vigil replay --notify} waits for).
+     * Waits until everything handed over is written and the outbox holds nothing for the configured
+     * channels: every alert delivered or dead-lettered (what {@code vigil replay --notify} waits
+     * for).
      *
      * @return false when {@code timeout} passed first
      */
@@ -283,7 +289,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
         }
         progressLock.lock();
         try {
-            while (store.pending() > 0) {
+            while (pending() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -295,6 +301,15 @@ public final class Notifier implements AlertSink, AutoCloseable {
         } finally {
             progressLock.unlock();
         }
+    }
+
+    /** Deliveries in the outbox for the configured channels. */
+    private long pending() {
+        long n = 0;
+        for (String channel : workers.keySet()) {
+            n += store.pending(channel);
+        }
+        return n;
     }
 
     private void signal() {
@@ -338,7 +353,12 @@ public final class Notifier implements AlertSink, AutoCloseable {
                 boolean stop = false;
                 for (Object item : batch) {
                     if (item instanceof Incoming in) {
-                        alerts.add(newAlert(in));
+                        try {
+                            alerts.add(newAlert(in));
+                        } catch (RuntimeException e) {
+                            LOG.error("alert {} of rule {} cannot be recorded and is dropped", in.alert().id(),
+                                    in.alert().rule(), e);
+                        }
                     } else if (item == STOP) {
                         stop = true;
                     }

@@ -22,9 +22,11 @@ final class SmsChannel implements Channel {
     private final URI endpoint;
     private final String authorization;
     private final HttpClient client;
+    private final String where;
 
     SmsChannel(ChannelConfig.Sms config) {
         this.config = config;
+        this.where = WebhookChannel.origin(config.baseUrl());
         String base = config.baseUrl().toString().replaceAll("/+$", "");
         this.endpoint = URI.create(base + "/2010-04-01/Accounts/"
                 + URLEncoder.encode(config.accountSid(), StandardCharsets.UTF_8) + "/Messages.json");
@@ -63,12 +65,12 @@ final class SmsChannel implements Channel {
                 HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
                 o = new Outcome.Http(response.statusCode(), response.headers().firstValue("Retry-After"));
             } catch (HttpTimeoutException e) {
-                o = new Outcome.TimedOut("no answer from " + endpoint + " within " + config.timeout().toMillis() + " ms");
+                o = new Outcome.TimedOut("no answer from " + where + " within " + config.timeout().toMillis() + " ms");
             } catch (ConnectException e) {
-                o = new Outcome.Unreachable("cannot connect to " + endpoint + ": "
+                o = new Outcome.Unreachable("cannot connect to " + where + ": "
                         + (e.getMessage() == null ? "connection refused" : e.getMessage()));
             } catch (IOException e) {
-                o = new Outcome.Unreachable("request to " + endpoint + " failed: " + e);
+                o = new Outcome.Unreachable("request to " + where + " failed: " + e);
             }
             if (!(o instanceof Outcome.Http h && h.status() >= 200 && h.status() < 300)) {
                 return o;

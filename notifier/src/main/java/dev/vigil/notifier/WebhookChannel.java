@@ -2,6 +2,7 @@ package dev.vigil.notifier;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -23,9 +24,12 @@ final class WebhookChannel implements Channel {
     private final Clock clock;
     private final Optional<WebhookSignature> signature;
     private final HttpClient client;
+    /** The URL without its path and query, which may hold a token: what errors and logs show. */
+    private final String where;
 
     WebhookChannel(ChannelConfig.Webhook config, Clock clock) {
         this.config = config;
+        this.where = origin(config.url());
         this.clock = clock;
         this.signature = config.secret().map(s -> new WebhookSignature(s.reveal()));
         // HTTP/1.1: no h2c upgrade dance on plain http; redirects are not followed (RetryPolicy
@@ -56,12 +60,18 @@ final class WebhookChannel implements Channel {
             HttpResponse<Void> response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
             return new Outcome.Http(response.statusCode(), response.headers().firstValue("Retry-After"));
         } catch (HttpTimeoutException e) {
-            return new Outcome.TimedOut("no answer from " + config.url() + " within " + config.timeout().toMillis() + " ms");
+            return new Outcome.TimedOut("no answer from " + where + " within " + config.timeout().toMillis() + " ms");
         } catch (ConnectException e) {
-            return new Outcome.Unreachable("cannot connect to " + config.url() + ": "
+            return new Outcome.Unreachable("cannot connect to " + where + ": "
                     + (e.getMessage() == null ? "connection refused" : e.getMessage()));
         } catch (IOException e) {
-            return new Outcome.Unreachable("request to " + config.url() + " failed: " + e);
+            return new Outcome.Unreachable("request to " + where + " failed: " + e);
         }
+    }
+
+    /** {@code https://hooks.example.org:443}: scheme, host and port only. */
+    static String origin(URI url) {
+        int port = url.getPort() >= 0 ? url.getPort() : url.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+        return url.getScheme() + "://" + url.getHost() + ":" + port;
     }
 }
