@@ -48,12 +48,14 @@ final class ChannelWorker {
     private boolean poked;
     private volatile boolean stopping;
 
+    private final DeliveryListener listener;
     final AtomicLong delivered = new AtomicLong();
     final AtomicLong retried = new AtomicLong();
     final AtomicLong deadLettered = new AtomicLong();
 
     ChannelWorker(ChannelConfig config, Channel channel, NotifierStore store, RetryPolicy policy, Clock clock,
-            Duration pollInterval, Runnable onProgress) {
+            Duration pollInterval, Runnable onProgress, DeliveryListener listener) {
+        this.listener = listener;
         this.config = config;
         this.channel = channel;
         this.store = store;
@@ -167,6 +169,7 @@ final class ChannelWorker {
             if (d instanceof Decision.Delivered) {
                 store.delivered(row, attempts);
                 delivered.incrementAndGet();
+                listener.delivered(config.name(), Duration.between(row.createdAt(), clock.instant()));
                 LOG.debug("alert {} delivered to {} (attempt {})", row.alertId(), config.name(), attempts);
             } else if (d instanceof Decision.RetryAt r) {
                 store.retryAt(row, attempts, r.at(), r.error(), delivery.done());

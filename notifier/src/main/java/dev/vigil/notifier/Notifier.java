@@ -110,7 +110,8 @@ public final class Notifier implements AlertSink, AutoCloseable {
             } else {
                 throw new IllegalStateException("no channel for " + c.type());
             }
-            workers.put(c.name(), new ChannelWorker(c, channel, store, policy, b.clock, b.pollInterval, this::signal));
+            workers.put(c.name(), new ChannelWorker(c, channel, store, policy, b.clock, b.pollInterval, this::signal,
+                    b.deliveries));
         }
         this.writer = new Thread(this::writeLoop, "vigil-notifier-store");
         this.writer.setDaemon(true);
@@ -130,9 +131,16 @@ public final class Notifier implements AlertSink, AutoCloseable {
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
         private PrintStream stdout = System.out;
         private NotifierStore store;
+        private DeliveryListener deliveries = DeliveryListener.NONE;
 
         private Builder(NotifierConfig config) {
             this.config = requireNonNull(config, "config is null");
+        }
+
+        /** Told about every confirmed delivery with its latency (metrics); nothing by default. */
+        public Builder deliveryListener(DeliveryListener listener) {
+            this.deliveries = requireNonNull(listener, "listener is null");
+            return this;
         }
 
         /** The clock for timestamps, backoff and {@code maxAge}; the system clock by default. */

@@ -89,6 +89,16 @@ public final class Metrics {
                 .description("Alerts handed to the notifier and not yet stored").register(registry);
     }
 
+    /** A latency histogram of confirmed deliveries, by channel (time from the outbox to the receiver's 2xx). */
+    public dev.vigil.notifier.DeliveryListener deliveryLatency() {
+        return (channel, latency) -> io.micrometer.core.instrument.Timer.builder("vigil.delivery.latency")
+                .description("Time from an alert entering the outbox to its channel confirming it")
+                .tag("channel", channel)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(latency);
+    }
+
     private static double channelStat(dev.vigil.notifier.Notifier n, String channel,
                                        java.util.function.ToLongFunction<dev.vigil.notifier.ChannelStats> f) {
         for (dev.vigil.notifier.ChannelStats s : n.stats().channels()) {

@@ -70,7 +70,8 @@ public final class VigilServer implements AutoCloseable {
     }
 
     private void startAll() throws StartException, InterruptedException {
-        notifier = Notifier.newBuilder(config.notifier()).clock(clock).start();
+        notifier = Notifier.newBuilder(config.notifier()).clock(clock).deliveryListener(metrics.deliveryLatency())
+                .start();
         LOG.info("store {}", config.notifier().store().path());
         config.notifier().channels().forEach((name, channel) -> LOG.info("channel {}: {}", name, describe(channel)));
 

@@ -166,7 +166,8 @@ class ServerEndToEndTest {
                 .contains("vigil_alerts_raised_total{rule=\"big\",status=\"firing\"} 2.0")
                 .contains("vigil_alerts_sent_total{channel=\"hook\"} 2.0")
                 .contains("vigil_events_accepted_total{source=\"http\",type=\"E\"} 3.0")
-                .contains("vigil_engine_queue_depth");
+                .contains("vigil_engine_queue_depth")
+                .contains("vigil_delivery_latency_seconds_bucket{channel=\"hook\"");
     }
 
     @Test
