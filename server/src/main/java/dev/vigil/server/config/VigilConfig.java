@@ -51,7 +51,7 @@ public record VigilConfig(Rules rules, Time time, Server server, Sources sources
     public record Http(boolean enabled, Optional<Secret> token, long maxBodyBytes, int queue) {
     }
 
-    /** A Kafka consumer (issue 6: parsed and validated, not yet run). */
+    /** A Kafka consumer ({@code dev.vigil.connectors.KafkaSource}). */
     public record Kafka(String bootstrapServers, List<String> topics, Optional<String> topicPattern, String groupId,
                         Map<String, String> properties) {
         public Kafka {

@@ -1,8 +1,10 @@
 package dev.vigil.server.run;
 
+import dev.vigil.connectors.KafkaSource;
 import dev.vigil.engine.Alert;
 import dev.vigil.engine.AlertSink;
 import dev.vigil.engine.Engine;
+import dev.vigil.engine.Event;
 import dev.vigil.engine.Rejection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -10,13 +12,18 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Vigil's metrics, in Prometheus text format at {@code GET /metrics}: events accepted, rejected
- * and late by type; alerts raised and suppressed by rule; queue depth; engine lag.
+ * and late by type; alerts raised and suppressed by rule; queue depth; engine lag; Kafka lag per
+ * partition.
  */
 public final class Metrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<KafkaSource.Partition, AtomicLong> kafkaLag = new ConcurrentHashMap<>();
 
     public PrometheusMeterRegistry registry() {
         return registry;
@@ -33,6 +40,45 @@ public final class Metrics {
                         ? "Events rejected as behind the watermark" : "Events rejected as invalid")
                 .tag("type", r.type().isEmpty() ? "unknown" : r.type()).tag("source", source)
                 .register(registry).increment();
+    }
+
+    /**
+     * What a Kafka source reports: events accepted and rejected (source {@code kafka}), and
+     * {@code vigil.kafka.lag} per assigned partition (records not yet handed to the engine).
+     */
+    public KafkaSource.Listener kafka(java.util.function.Consumer<Rejection> onRejected) {
+        return new KafkaSource.Listener() {
+            @Override
+            public void accepted(KafkaSource.Partition partition, long offset, Event event) {
+                Metrics.this.accepted(event.type(), "kafka");
+            }
+
+            @Override
+            public void rejected(KafkaSource.Partition partition, long offset, Rejection rejection) {
+                Metrics.this.rejected(rejection, "kafka");
+                onRejected.accept(rejection);
+            }
+
+            @Override
+            public void lag(KafkaSource.Partition partition, long records) {
+                kafkaLag.computeIfAbsent(partition, p -> {
+                    AtomicLong value = new AtomicLong();
+                    Gauge.builder("vigil.kafka.lag", value, AtomicLong::get)
+                            .description("Records of an assigned partition not yet handed to the engine")
+                            .tag("topic", p.topic()).tag("partition", String.valueOf(p.partition())).register(registry);
+                    return value;
+                }).set(records);
+            }
+
+            @Override
+            public void revoked(KafkaSource.Partition partition) {
+                if (kafkaLag.remove(partition) != null) {
+                    registry.find("vigil.kafka.lag").tag("topic", partition.topic())
+                            .tag("partition", String.valueOf(partition.partition())).meters()
+                            .forEach(registry::remove);
+                }
+            }
+        };
     }
 
     /** Counts alerts on their way to {@code sink}. */

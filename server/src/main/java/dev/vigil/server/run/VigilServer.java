@@ -1,6 +1,9 @@
 package dev.vigil.server.run;
 
+import dev.vigil.connectors.Checkpoint;
 import dev.vigil.connectors.EventFiles;
+import dev.vigil.connectors.FileFollower;
+import dev.vigil.connectors.KafkaSource;
 import dev.vigil.engine.Engine;
 import dev.vigil.engine.EngineOptions;
 import dev.vigil.engine.Event;
@@ -35,6 +38,7 @@ public final class VigilServer implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private final AtomicLong rejected = new AtomicLong();
     private final List<Thread> sources = new ArrayList<>();
+    private final List<KafkaSource> kafkaSources = new ArrayList<>();
     private Notifier notifier;
     private Engine engine;
     private RuleLibrary library;
@@ -124,10 +128,7 @@ public final class VigilServer implements AutoCloseable {
             LOG.info("source http: POST {}/events{}", base, config.sources().http().token().isPresent()
                     ? " (ingest token required)" : "");
         }
-        for (VigilConfig.Kafka k : config.sources().kafka()) {
-            LOG.warn("source kafka {} {}: not started, the Kafka source is not part of this version yet",
-                    k.bootstrapServers(), k.topics());
-        }
+        startKafkaSources();
         startFileSources();
         ready = true;
     }
@@ -136,32 +137,76 @@ public final class VigilServer implements AutoCloseable {
         return c.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** Replays each configured file into the engine on its own thread, paced together. */
+    /**
+     * A consumer per {@code sources.kafka} entry. Offsets are committed once the engine has processed
+     * the records and the alerts they raised are in the store (at least once).
+     */
+    private void startKafkaSources() throws StartException {
+        boolean processingTime = config.time().mode() == VigilConfig.TimeMode.PROCESSING;
+        Checkpoint stored = () -> {
+            long done = engine.now();
+            notifier.flush().get();
+            return processingTime ? Long.MAX_VALUE : done; // processing time holds nothing back
+        };
+        for (int i = 0; i < config.sources().kafka().size(); i++) {
+            VigilConfig.Kafka k = config.sources().kafka().get(i);
+            KafkaSource source;
+            try {
+                source = KafkaSource.newBuilder(engine).bootstrapServers(k.bootstrapServers()).topics(k.topics())
+                        .topicPattern(k.topicPattern()).groupId(k.groupId()).properties(k.properties())
+                        .lateness(config.time().lateness()).clock(clock).checkpoint(stored)
+                        .listener(metrics.kafka(r -> {
+                            rejected.incrementAndGet();
+                            LOG.warn("rejected {}", r);
+                        }))
+                        .build();
+            } catch (IllegalArgumentException e) {
+                throw new StartException("sources.kafka[" + i + "]: " + e.getMessage(), e);
+            }
+            kafkaSources.add(source);
+            LOG.info("source kafka {} {} (group {})", k.bootstrapServers(),
+                    k.topicPattern().map(p -> "/" + p + "/").orElse(k.topics().toString()), k.groupId());
+            source.start();
+        }
+    }
+
+    /**
+     * Replays each configured file into the engine on its own thread, paced together; a file with
+     * {@code follow: true} is then followed as it grows (and across rotation) until Vigil stops.
+     */
     private void startFileSources() {
         SharedPace pace = new SharedPace();
         for (VigilConfig.File f : config.sources().files()) {
-            LOG.info("source file {} (speed {})", f.path(), f.speed() == 0 ? "max" : f.speed() + "x real time");
+            LOG.info("source file {} (speed {}{})", f.path(), f.speed() == 0 ? "max" : f.speed() + "x real time",
+                    f.follow() ? ", followed" : "");
+            EventFiles.Handler handler = new EventFiles.Handler() {
+                @Override
+                public void onEvent(Event event) throws InterruptedException {
+                    if (stopping) {
+                        throw new InterruptedException("stopping");
+                    }
+                    pace.await(event.time(), f.speed());
+                    engine.submit(event);
+                    metrics.accepted(event.type(), "file");
+                }
+
+                @Override
+                public void onRejected(Rejection r) {
+                    rejected.incrementAndGet();
+                    metrics.rejected(r, "file");
+                    LOG.warn("rejected {}", r);
+                }
+            };
             Thread t = new Thread(() -> {
                 try {
-                    long n = EventFiles.read(f.path(), f.type(), engine::decoder, new EventFiles.Handler() {
-                        @Override
-                        public void onEvent(Event event) throws InterruptedException {
-                            if (stopping) {
-                                throw new InterruptedException("stopping");
-                            }
-                            pace.await(event.time(), f.speed());
-                            engine.submit(event);
-                            metrics.accepted(event.type(), "file");
-                        }
-
-                        @Override
-                        public void onRejected(Rejection r) {
-                            rejected.incrementAndGet();
-                            metrics.rejected(r, "file");
-                            LOG.warn("rejected {}", r);
-                        }
-                    });
-                    LOG.info("source file {}: done, {} records", f.path(), n);
+                    if (f.follow()) {
+                        FileFollower.of(f.path(), engine::decoder, handler).run();
+                    } else {
+                        long n = EventFiles.read(f.path(), f.type(), engine::decoder, handler);
+                        LOG.info("source file {}: done, {} records", f.path(), n);
+                    }
+                } catch (IllegalArgumentException e) {
+                    LOG.error("source file {}: {}", f.path(), e.getMessage());
                 } catch (IOException e) {
                     LOG.error("source file {}: {}", f.path(), e.getMessage());
                 } catch (InterruptedException e) {
@@ -272,6 +317,9 @@ public final class VigilServer implements AutoCloseable {
         ready = false;
         for (Thread t : sources) {
             t.interrupt();
+        }
+        for (KafkaSource k : kafkaSources) {
+            k.close(); // a last checkpoint and commit, while the engine and the notifier still run
         }
         if (watcher != null) {
             watcher.interrupt();
