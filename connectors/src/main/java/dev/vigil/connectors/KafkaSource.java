@@ -55,8 +55,9 @@ import static java.util.Objects.requireNonNull;
  *   reordering) and their alerts stored. A crash re-reads from the last commit; it never skips.
  *   <li><b>Event time across partitions.</b> Records are handed to the engine in event-time order
  *   up to a watermark: the lowest, over the assigned partitions, of the latest event time each has
- *   delivered. A partition with nothing buffered that has delivered nothing for {@code lateness}
- *   (on the injected clock) is idle and left out, so one quiet partition does not stall alerts.
+ *   delivered. A partition that has nothing buffered, nothing more to fetch, and has delivered
+ *   nothing for {@code lateness} (on the injected clock) is idle and left out, so one quiet
+ *   partition does not stall alerts.
  *   <li><b>Bounded buffering and backpressure.</b> A partition with records waiting for the
  *   watermark is paused, so only partitions the watermark waits for are fetched: at most {@code
  *   max.poll.records} records per assigned partition are held. When the engine queue is full
@@ -105,7 +106,7 @@ public final class KafkaSource implements AutoCloseable {
 
     /**
      * What a source reports, for metrics and tests. Every method is called on the source's thread and
-     * must return quickly.
+     * must return quickly and not throw (a failure stops the source).
      */
     public interface Listener {
         /** A record decoded and handed to the engine. */
@@ -180,6 +181,7 @@ public final class KafkaSource implements AutoCloseable {
     // Read by other threads.
     private volatile boolean running = true;
     private volatile boolean halted;
+    private boolean started;
     private volatile long records;
     private volatile long accepted;
     private volatile long rejected;
@@ -219,7 +221,11 @@ public final class KafkaSource implements AutoCloseable {
     }
 
     /** Joins the group and starts consuming on the source's own thread. */
-    public KafkaSource start() {
+    public synchronized KafkaSource start() {
+        if (started) {
+            throw new IllegalStateException("source kafka " + name + " was already started or closed");
+        }
+        started = true;
         thread.start();
         return this;
     }
@@ -236,6 +242,13 @@ public final class KafkaSource implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        synchronized (this) {
+            if (!started) {
+                started = true; // never to start now
+                consumer.close(Duration.ZERO);
+                return;
+            }
+        }
         join();
     }
 
@@ -440,19 +453,31 @@ public final class KafkaSource implements AutoCloseable {
     }
 
     /**
-     * The lowest latest event time over the partitions, leaving out those with nothing buffered that
-     * have delivered nothing for {@code lateness}; {@link Long#MAX_VALUE} when all are left out.
+     * The lowest latest event time over the partitions, leaving out the idle ones; {@link
+     * Long#MAX_VALUE} when all are idle.
      */
     private long watermark() {
         long now = clock.millis();
         long w = Long.MAX_VALUE;
         for (PartitionState p : parts.values()) {
-            if (p.buffered == 0 && now - p.lastActivity > lateness) {
-                continue;
+            if (!idle(p, now)) {
+                w = Math.min(w, p.high);
             }
-            w = Math.min(w, p.high);
         }
         return w;
+    }
+
+    /**
+     * Idle: nothing buffered, nothing more to fetch (the last fetch found the consumer at the log
+     * end), and nothing received for {@code lateness}. A partition with records still to fetch is
+     * waited for however long the fetch takes: leaving it out would make its records late.
+     */
+    private boolean idle(PartitionState p, long now) {
+        if (p.buffered > 0 || now - p.lastActivity <= lateness) {
+            return false;
+        }
+        OptionalLong lag = consumer.currentLag(p.tp);
+        return lag.isPresent() && lag.getAsLong() == 0;
     }
 
     private void reportLag() {

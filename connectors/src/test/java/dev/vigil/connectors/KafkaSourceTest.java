@@ -288,7 +288,7 @@ class KafkaSourceTest {
     }
 
     @Test
-    void builder_refusesIncompleteSettings() {
+    void builder_refusesIncompleteSettings_andAnUnstartedSourceCloses() {
         try (Engine engine = Engine.start(EngineOptions.newBuilder().build(), new Sink())) {
             assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> KafkaSource.newBuilder(engine)
                     .bootstrapServers("localhost:1").groupId("g").build()))
@@ -296,6 +296,12 @@ class KafkaSourceTest {
             assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> KafkaSource.newBuilder(engine)
                     .bootstrapServers("localhost:1").topics(List.of("t")).build()))
                     .isInstanceOf(IllegalArgumentException.class).hasMessage("groupId is required");
+            // Built but never started (a later source failed to build): closing releases the consumer.
+            KafkaSource unstarted = KafkaSource.newBuilder(engine).bootstrapServers("localhost:1").groupId("g")
+                    .topics(List.of("t")).build();
+            unstarted.close();
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(unstarted::start))
+                    .isInstanceOf(IllegalStateException.class);
         }
     }
 
