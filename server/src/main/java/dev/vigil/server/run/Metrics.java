@@ -29,9 +29,14 @@ public final class Metrics {
         return registry;
     }
 
+    /** Counters by (type, source), so the per-event path is one map lookup, not a meter registration. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Counter> acceptedCounters =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     public void accepted(String type, String source) {
-        Counter.builder("vigil.events.accepted").description("Events accepted into the engine queue")
-                .tag("type", type).tag("source", source).register(registry).increment();
+        acceptedCounters.computeIfAbsent(source + '\u0000' + type, k -> Counter.builder("vigil.events.accepted")
+                .description("Events accepted into the engine queue")
+                .tag("type", type).tag("source", source).register(registry)).increment();
     }
 
     public void rejected(Rejection r, String source) {
