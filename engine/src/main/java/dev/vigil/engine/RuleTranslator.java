@@ -93,12 +93,8 @@ final class RuleTranslator {
 
     private RulePlan aggregate(Rule rule, Condition.Aggregate a) {
         EventDecl decl = decl(a.event().type().name());
-        EplExpr own = new EplExpr(ref -> EsperNames.field(ref.field()));
-        Columns cols = new Columns();
-        for (Ident by : a.by()) {
-            cols.groups.add(cols.add(EsperNames.field(by.name())));
-        }
-        keysAndMessages(rule, cols, own, ref -> decl);
+        EplExpr own = OWN_FIELDS;
+        Columns cols = groupedColumns(rule, a.by(), decl);
         Set<Expr.Aggregate> aggregates = new LinkedHashSet<>();
         collectAggregates(a.having(), aggregates);
         rule.message().ifPresent(m -> m.parts().forEach(p -> {
@@ -156,12 +152,8 @@ final class RuleTranslator {
 
     private RulePlan absence(Rule rule, Condition.Absence a) {
         EventDecl decl = decl(a.event().type().name());
-        EplExpr own = new EplExpr(ref -> EsperNames.field(ref.field()));
-        Columns cols = new Columns();
-        for (Ident by : a.by()) {
-            cols.groups.add(cols.add(EsperNames.field(by.name())));
-        }
-        keysAndMessages(rule, cols, own, ref -> decl);
+        EplExpr own = OWN_FIELDS;
+        Columns cols = groupedColumns(rule, a.by(), decl);
         cols.events.add(cols.add("last(" + EsperNames.EVENT_PROPERTY + ")"));
         cols.condition = cols.add("(count(*) = 0)");
         String epl = header(rule, 0) + "select irstream " + cols.select()
@@ -472,6 +464,19 @@ final class RuleTranslator {
     }
 
     // ---------------------------------------------------------------- shared
+
+    /** Field references of a single-stream statement: the stream's own fields. */
+    private static final EplExpr OWN_FIELDS = new EplExpr(ref -> EsperNames.field(ref.field()));
+
+    /** Columns of a grouped statement: the {@code by} fields first, then keys and message values. */
+    private Columns groupedColumns(Rule rule, List<Ident> by, EventDecl decl) {
+        Columns cols = new Columns();
+        for (Ident b : by) {
+            cols.groups.add(cols.add(EsperNames.field(b.name())));
+        }
+        keysAndMessages(rule, cols, OWN_FIELDS, ref -> decl);
+        return cols;
+    }
 
     /** Select columns under construction (equal expressions share one), and what each is for. */
     private static final class Columns {
