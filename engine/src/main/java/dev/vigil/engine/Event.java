@@ -15,16 +15,28 @@ public final class Event {
     private final EventShape shape;
     private final long time;
     private final String id;
-    private final ObjectNode data;
+    /** The data as a tree; parsed from {@link #rawData} on first use when decoded from text. */
+    private ObjectNode data;
+    private final String rawData;
     /** The declared fields in declaration order, then this event (Esper's object-array row). */
     final Object[] row;
     private String digestId;
 
     Event(EventShape shape, long time, String id, ObjectNode data, Object[] row) {
+        this(shape, time, id, requireNonNull(data, "data is null"), null, row);
+    }
+
+    /** An event decoded from text: its data object kept as text until someone asks for it. */
+    Event(EventShape shape, long time, String id, String rawData, Object[] row) {
+        this(shape, time, id, null, requireNonNull(rawData, "rawData is null"), row);
+    }
+
+    private Event(EventShape shape, long time, String id, ObjectNode data, String rawData, Object[] row) {
         this.shape = requireNonNull(shape, "shape is null");
         this.time = time;
         this.id = id;
-        this.data = requireNonNull(data, "data is null");
+        this.data = data;
+        this.rawData = rawData;
         this.row = requireNonNull(row, "row is null");
         row[row.length - 1] = this;
     }
@@ -45,6 +57,13 @@ public final class Event {
 
     /** The event's data as received, undeclared fields included. */
     public ObjectNode data() {
+        if (data == null) {
+            try {
+                data = (ObjectNode) Json.MAPPER.readTree(rawData);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("data of a decoded event is no longer valid JSON", e);
+            }
+        }
         return data;
     }
 
@@ -54,7 +73,7 @@ public final class Event {
             return id;
         }
         if (digestId == null) {
-            digestId = Digests.hex128((type() + "\u0000" + data).getBytes(StandardCharsets.UTF_8));
+            digestId = Digests.hex128((type() + "\u0000" + data()).getBytes(StandardCharsets.UTF_8));
         }
         return digestId;
     }
@@ -65,6 +84,6 @@ public final class Event {
 
     @Override
     public String toString() {
-        return type() + "@" + Times.format(time) + (id == null ? "" : "#" + id) + data;
+        return type() + "@" + Times.format(time) + (id == null ? "" : "#" + id) + (data != null ? data : rawData);
     }
 }

@@ -51,8 +51,149 @@ public final class EventDecoder {
         return shapes.get(type);
     }
 
-    /** Decodes one JSON text (a line of a JSONL file, an HTTP body element). */
+    /**
+     * Decodes one JSON text (a line of a JSONL file, a Kafka record). The common case (a valid
+     * envelope whose {@code type} comes before {@code data}) is read in one streaming pass straight
+     * into the engine's row, the data kept as text; anything else takes the tree path below, which
+     * gives the same result and every rejection's reason.
+     */
     public Decoded decodeJson(String text, String where) {
+        Decoded fast = stream(text);
+        return fast != null ? fast : decodeTree(text, where);
+    }
+
+    /** The streaming pass: an accepted event, or null to let the tree path decide. */
+    private Decoded stream(String text) {
+        try (com.fasterxml.jackson.core.JsonParser p = Json.MAPPER.getFactory().createParser(text)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return null;
+            }
+            EventShape shape = null;
+            Object[] row = null;
+            String id = null;
+            Long envelopeTime = null;
+            String rawData = null;
+            com.fasterxml.jackson.core.JsonToken t;
+            while ((t = p.nextToken()) == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                t = p.nextToken();
+                switch (field) {
+                    case "type" -> {
+                        if (t != com.fasterxml.jackson.core.JsonToken.VALUE_STRING || shape != null) {
+                            return null;
+                        }
+                        shape = shapes.get(p.getText());
+                        if (shape == null) {
+                            return null;
+                        }
+                    }
+                    case "specversion" -> {
+                        if (t != com.fasterxml.jackson.core.JsonToken.VALUE_STRING || !"1.0".equals(p.getText())) {
+                            return null;
+                        }
+                    }
+                    case "id" -> {
+                        if (t == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                            id = p.getText();
+                        } else if (t != com.fasterxml.jackson.core.JsonToken.VALUE_NULL) {
+                            return null;
+                        }
+                    }
+                    case "time" -> {
+                        if (t == com.fasterxml.jackson.core.JsonToken.VALUE_NULL) {
+                            envelopeTime = null;
+                        } else {
+                            envelopeTime = streamedTimestamp(p, t);
+                            if (envelopeTime == null) {
+                                return null;
+                            }
+                        }
+                    }
+                    case "data" -> {
+                        if (shape == null || t != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                            return null;
+                        }
+                        int start = (int) p.currentTokenLocation().getCharOffset();
+                        row = new Object[shape.size() + 1];
+                        while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                            int i = shape.indexOf(p.currentName());
+                            com.fasterxml.jackson.core.JsonToken v = p.nextToken();
+                            if (i < 0) {
+                                p.skipChildren();
+                                continue;
+                            }
+                            if (v == com.fasterxml.jackson.core.JsonToken.VALUE_NULL) {
+                                row[i] = null;
+                                continue;
+                            }
+                            Object value = streamedValue(p, v, shape.fieldType(i));
+                            if (value == null) {
+                                return null;
+                            }
+                            row[i] = value;
+                        }
+                        int end = (int) p.currentLocation().getCharOffset();
+                        if (start < 0 || end <= start || end > text.length()) {
+                            return null;
+                        }
+                        rawData = text.substring(start, end);
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (t != com.fasterxml.jackson.core.JsonToken.END_OBJECT || shape == null || rawData == null) {
+                return null;
+            }
+            long time;
+            int ts = shape.timestampIndex();
+            if (ts >= 0 && row[ts] != null) {
+                time = (Long) row[ts];
+            } else if (envelopeTime != null) {
+                time = envelopeTime;
+            } else {
+                time = clock.millis();
+            }
+            return new Decoded.Accepted(new Event(shape, time, id, rawData, row));
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Object streamedValue(com.fasterxml.jackson.core.JsonParser p, com.fasterxml.jackson.core.JsonToken v,
+                                        FieldType type) throws java.io.IOException {
+        return switch (type) {
+            case STRING -> v == com.fasterxml.jackson.core.JsonToken.VALUE_STRING ? p.getText() : null;
+            case INT -> v == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT
+                    && p.getNumberType() == com.fasterxml.jackson.core.JsonParser.NumberType.INT
+                    ? (Object) p.getIntValue() : null;
+            case LONG -> v == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT
+                    && p.getNumberType() != com.fasterxml.jackson.core.JsonParser.NumberType.BIG_INTEGER
+                    ? (Object) p.getLongValue() : null;
+            case DOUBLE -> v == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT
+                    || v == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_FLOAT ? (Object) p.getDoubleValue() : null;
+            case BOOLEAN -> v == com.fasterxml.jackson.core.JsonToken.VALUE_TRUE ? Boolean.TRUE
+                    : v == com.fasterxml.jackson.core.JsonToken.VALUE_FALSE ? Boolean.FALSE : null;
+            case TIMESTAMP -> streamedTimestamp(p, v);
+        };
+    }
+
+    private static Long streamedTimestamp(com.fasterxml.jackson.core.JsonParser p, com.fasterxml.jackson.core.JsonToken v)
+            throws java.io.IOException {
+        if (v == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT
+                && p.getNumberType() != com.fasterxml.jackson.core.JsonParser.NumberType.BIG_INTEGER) {
+            return p.getLongValue();
+        }
+        if (v == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+            try {
+                return Times.parse(p.getText());
+            } catch (DateTimeParseException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private Decoded decodeTree(String text, String where) {
         JsonNode node;
         try {
             node = Json.MAPPER.readTree(text);
