@@ -290,7 +290,10 @@ public final class Engine implements AutoCloseable {
             ticker.shutdownNow();
         }
         try {
-            queue.put(STOP);
+            // A dead engine thread takes nothing from a full queue: only wait for room while it lives.
+            while (thread.isAlive() && !queue.offer(STOP, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                Thread.onSpinWait();
+            }
             thread.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
