@@ -84,6 +84,13 @@ final class TestBroker implements AutoCloseable {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        // Not idempotent: one producer serves every test of a class, and on a loaded machine an
+        // idempotent producer whose batch timed out on a new topic can wedge in
+        // OutOfOrderSequenceException until the delivery timeout (seen once in CI, 120 s lost).
+        // One request in flight keeps each partition in send order.
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "60000");
         return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
     }
 

@@ -61,6 +61,9 @@ class KafkaServerTest {
             }
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ProducerConfig.ACKS_CONFIG, "all");
+            p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+            p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
             int produced = 0;
             try (KafkaProducer<String, String> producer =
                          new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
