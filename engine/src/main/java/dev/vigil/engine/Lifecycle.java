@@ -143,6 +143,9 @@ final class Lifecycle {
 
     private void judge(Object[] row, long now) {
         boolean cond = Boolean.TRUE.equals(row[layout.conditionCol()]);
+        if (!cond && !keepAllGroups && groups.isEmpty()) {
+            return; // the common row: nothing open, nothing pending, nothing to remember
+        }
         List<Object> group = groupOf(row);
         GroupState st = groups.get(group);
         if (cond) {
