@@ -44,7 +44,8 @@ final class Ingest {
 
     Answer handle(byte[] body, String contentType, Map<String, String> headers) {
         String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
-        List<JsonNode> items = new ArrayList<>();
+        EventDecoder decoder = engine.decoder();
+        List<Event> events = new ArrayList<>();
         List<ObjectNode> rejected = new ArrayList<>();
         if (headers.containsKey("ce-type")) {
             ObjectNode envelope = json.createObjectNode();
@@ -59,21 +60,23 @@ final class Ingest {
                 return error(400, "body is not valid JSON (CloudEvents binary mode: the body is the event's data): "
                         + firstLine(e.getMessage()));
             }
-            items.add(envelope);
+            collect(decoder.decode(envelope, "index 0"), 0, events, rejected);
         } else if (type.startsWith("application/x-ndjson") || type.startsWith("application/jsonl")
                 || type.startsWith("application/json-seq")) {
-            String text = new String(body, StandardCharsets.UTF_8);
+            // One streaming pass per line, as a file's lines are read (the tree only for a line the
+            // fast path does not take, which also gives its rejection's reason).
             int index = 0;
-            for (String line : text.split("\n", -1)) {
+            int start = 0;
+            for (int i = 0; i <= body.length; i++) {
+                if (i < body.length && body[i] != '\n') {
+                    continue;
+                }
+                String line = new String(body, start, i - start, StandardCharsets.UTF_8);
+                start = i + 1;
                 if (line.isBlank()) {
                     continue;
                 }
-                try {
-                    items.add(json.readTree(line));
-                } catch (IOException e) {
-                    items.add(null);
-                    rejected.add(reject(index, "not valid JSON: " + firstLine(e.getMessage())));
-                }
+                collect(decoder.decodeJson(line, "index " + index), index, events, rejected);
                 index++;
             }
         } else {
@@ -90,29 +93,18 @@ final class Ingest {
             if (root == null || root.isMissingNode()) {
                 return error(400, "empty body: send an event, a JSON array of events, or NDJSON");
             }
+            List<JsonNode> items = new ArrayList<>();
             if (root.isArray()) {
                 root.forEach(items::add);
             } else {
                 items.add(root);
             }
-        }
-
-        EventDecoder decoder = engine.decoder();
-        List<Event> events = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-            JsonNode n = items.get(i);
-            if (n == null) {
-                continue;
-            }
-            Decoded d = decoder.decode(n, "index " + i);
-            if (d instanceof Decoded.Accepted a) {
-                events.add(a.event());
-            } else if (d instanceof Decoded.Rejected r) {
-                metrics.rejected(r.rejection(), "http");
-                rejected.add(reject(i, r.rejection().reason()));
+            for (int i = 0; i < items.size(); i++) {
+                collect(decoder.decode(items.get(i), "index " + i), i, events, rejected);
             }
         }
         int accepted = 0;
+        Map<String, Integer> byType = new java.util.HashMap<>();
         synchronized (offering) {
             if (engine.remainingCapacity() < events.size()) {
                 ObjectNode b = json.createObjectNode();
@@ -122,19 +114,29 @@ final class Ingest {
             for (Event e : events) {
                 if (engine.offer(e)) {
                     accepted++;
-                    metrics.accepted(e.type(), "http");
+                    byType.merge(e.type(), 1, Integer::sum);
                 } else {
                     // Another source filled the queue between the check and this offer.
                     rejected.add(reject(-1, "queue full: event of type " + e.type() + " not accepted, send it again"));
                 }
             }
         }
+        byType.forEach((t, n) -> metrics.accepted(t, "http", n));
         rejected.sort((a, b) -> Integer.compare(a.get("index").asInt(), b.get("index").asInt()));
         ObjectNode b = json.createObjectNode();
         b.put("accepted", accepted);
         ArrayNode r = b.putArray("rejected");
         rejected.forEach(r::add);
         return new Answer(202, b, 0);
+    }
+
+    private void collect(Decoded d, int index, List<Event> events, List<ObjectNode> rejected) {
+        if (d instanceof Decoded.Accepted a) {
+            events.add(a.event());
+        } else if (d instanceof Decoded.Rejected r) {
+            metrics.rejected(r.rejection(), "http");
+            rejected.add(reject(index, r.rejection().reason()));
+        }
     }
 
     private ObjectNode reject(int index, String error) {

@@ -34,9 +34,14 @@ public final class Metrics {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     public void accepted(String type, String source) {
+        accepted(type, source, 1);
+    }
+
+    /** {@code count} events of one type accepted from one source (a batch counted once). */
+    public void accepted(String type, String source, int count) {
         acceptedCounters.computeIfAbsent(source + '\u0000' + type, k -> Counter.builder("vigil.events.accepted")
                 .description("Events accepted into the engine queue")
-                .tag("type", type).tag("source", source).register(registry)).increment();
+                .tag("type", type).tag("source", source).register(registry)).increment(count);
     }
 
     public void rejected(Rejection r, String source) {

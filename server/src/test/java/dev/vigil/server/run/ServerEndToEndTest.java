@@ -255,6 +255,23 @@ class ServerEndToEndTest {
                 + "{\"index\":1,\"error\":\"field `v` of E: expected an int (whole number), got a string \\\"five\\\"\"},"
                 + "{\"index\":2,\"error\":\"unknown event type `Nope` (declared: E)\"}]}");
 
+        HttpResponse<String> lines = call("POST", "/events", event("a", 1, 6) + "\r\n"
+                + "{\"type\": \"E\", \"data\": \n"
+                + "{\"type\": \"E\", \"data\": {\"k\": \"caf\u00e9 \u2603\", \"v\": 2, \"at\": " + (T0 + 6) + "}}\n"
+                + "{\"type\": \"E\", \"data\": {\"k\": \"a\", \"v\": 1.5, \"at\": " + (T0 + 6) + "}}\n",
+                "application/x-ndjson", null);
+        assertThat(lines.statusCode()).isEqualTo(202);
+        assertThat(lines.body()).startsWith("{\"accepted\":2,\"rejected\":[{\"index\":1,\"error\":\"not valid JSON: ")
+                .endsWith(",{\"index\":3,\"error\":\"field `v` of E: expected an int (whole number), got a number 1.5\"}]}");
+        // Counted with the two of the array above: an unparsable line has no type ("unknown").
+        assertThat(call("GET", "/metrics", null, null, null).body())
+                .containsPattern("vigil_events_rejected_total\\{source=\"http\",type=\"unknown\"} 2.0")
+                .containsPattern("vigil_events_rejected_total\\{source=\"http\",type=\"E\"} 2.0");
+
+        // The multi-byte key of line 2 arrived whole: its alert carries it.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+                admin("GET", "/api/alerts?rule=all&limit=100", null).body().contains("caf\u00e9 \u2603"));
+
         HttpResponse<String> big = call("POST", "/events", "[" + (event("a", 1, 7) + ",").repeat(3000) + event("a", 1, 7)
                 + "]", "application/json", null);
         assertThat(big.statusCode()).isEqualTo(413);
