@@ -93,6 +93,10 @@ public final class Report {
             System.out.printf(Locale.ROOT, "4. Latency POST -> webhook at %d events/s, %d alerts: p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms%n",
                     r.get("rate").asInt(), r.get("alerts").asInt(), r.get("p50Ms").asDouble(), r.get("p99Ms").asDouble(),
                     r.get("p999Ms").asDouble(), r.get("maxMs").asDouble());
+            if (r.hasNonNull("warmupMaxMs")) {
+                System.out.printf(Locale.ROOT, "   after %.0f s of the same load from start; in those first seconds (%d alerts) the slowest took %.1f ms%n",
+                        r.get("warmupSeconds").asDouble(), r.get("warmupProbes").asInt(), r.get("warmupMaxMs").asDouble());
+            }
         }
         for (JsonNode r : all(results, "hot-swap")) {
             System.out.println();

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -137,7 +138,14 @@ public final class ServerBench {
         int perBatch = rate / 100; // a batch every 10 ms
         ConcurrentHashMap<Integer, Long> sent = new ConcurrentHashMap<>();
         ConcurrentHashMap<Integer, Long> received = new ConcurrentHashMap<>();
+        // Where the time goes: wall-clock millis of the POST's start, of its 202, of the alert's
+        // raisedAt (the engine's processing), and of the webhook's arrival.
+        ConcurrentHashMap<Integer, Long> sentWall = new ConcurrentHashMap<>();
+        ConcurrentHashMap<Integer, Long> answeredWall = new ConcurrentHashMap<>();
+        ConcurrentHashMap<Integer, Long> raisedWall = new ConcurrentHashMap<>();
+        ConcurrentHashMap<Integer, Long> receivedWall = new ConcurrentHashMap<>();
         Pattern probe = Pattern.compile("probe-(\\d+)");
+        Pattern raised = Pattern.compile("\"raisedAt\":\"([^\"]+)\"");
         HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", hookPort), 64);
         hook.setExecutor(Executors.newFixedThreadPool(2));
         hook.createContext("/hook", ex -> {
@@ -145,15 +153,26 @@ public final class ServerBench {
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             Matcher m = probe.matcher(body);
             if (m.find()) {
-                received.putIfAbsent(Integer.parseInt(m.group(1)), now);
+                int id = Integer.parseInt(m.group(1));
+                received.putIfAbsent(id, now);
+                receivedWall.putIfAbsent(id, System.currentTimeMillis());
+                Matcher r = raised.matcher(body);
+                if (r.find()) {
+                    raisedWall.putIfAbsent(id, java.time.Instant.parse(r.group(1)).toEpochMilli());
+                }
             }
             ex.sendResponseHeaders(200, -1);
             ex.close();
         });
         hook.start();
-        int batches = (int) (seconds * 100);
+        // The same load for warmupSeconds first: its probes are reported apart (a cold JVM right
+        // after start falls behind for about a second, and that is not the steady state).
+        double warmupSeconds = Double.parseDouble(o.get("warmup-seconds", "5"));
+        int warmupBatches = (int) (warmupSeconds * 100);
+        int batches = warmupBatches + (int) (seconds * 100);
         int probeEvery = o.getInt("probe-every", 5); // batches: 20 alerts/s at a batch every 10 ms
-        int probes = (batches + probeEvery - 1) / probeEvery;
+        int firstMeasured = (warmupBatches + probeEvery - 1) / probeEvery * probeEvery;
+        int probes = (batches - firstMeasured + probeEvery - 1) / probeEvery;
         AtomicInteger failures = new AtomicInteger();
         ScheduledExecutorService tick = Executors.newScheduledThreadPool(2);
         AtomicInteger n = new AtomicInteger();
@@ -179,11 +198,15 @@ public final class ServerBench {
                         .append("\",\"amount\":10.0,\"merchant\":\"probe\",\"country\":\"US\",\"at\":").append(now)
                         .append("}}\n");
                 sent.put(b, System.nanoTime());
+                sentWall.put(b, System.currentTimeMillis());
             }
             HTTP.sendAsync(request(sb.toString().getBytes(StandardCharsets.UTF_8)), HttpResponse.BodyHandlers.ofString())
                     .whenComplete((r, e) -> {
                         if (e != null || r.statusCode() != 202) {
                             failures.incrementAndGet();
+                        }
+                        if (isProbe) {
+                            answeredWall.put(b, System.currentTimeMillis());
                         }
                     });
         }, 0, 10, TimeUnit.MILLISECONDS);
@@ -191,17 +214,38 @@ public final class ServerBench {
             sleep(50);
         }
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while (received.size() < probes && System.nanoTime() < deadline) {
+        while (received.keySet().stream().filter(k -> k >= firstMeasured).count() < probes
+                && System.nanoTime() < deadline) {
             sleep(50);
         }
         tick.shutdownNow();
         hook.stop(0);
-        double[] ms = received.entrySet().stream().filter(e -> sent.containsKey(e.getKey()))
+        double[] ms = received.entrySet().stream().filter(e -> e.getKey() >= firstMeasured)
+                .mapToDouble(e -> (e.getValue() - sent.get(e.getKey())) / 1e6).sorted().toArray();
+        double[] warm = received.entrySet().stream().filter(e -> e.getKey() < firstMeasured)
                 .mapToDouble(e -> (e.getValue() - sent.get(e.getKey())) / 1e6).sorted().toArray();
         System.err.printf("latency: %d probes sent, %d webhooks received, %d failed posts%n", probes, ms.length,
                 failures.get());
+        StringBuilder order = new StringBuilder("latency by probe, in sending order (ms), warm-up in []:");
+        for (int b = 0; b < batches; b += probeEvery) {
+            Long r = received.get(b);
+            String v = r == null ? "lost" : String.valueOf((r - sent.get(b)) / 1_000_000);
+            order.append(' ').append(b < firstMeasured ? "[" + v + "]" : v);
+        }
+        System.err.println(order);
+        sentWall.keySet().removeIf(k -> k < firstMeasured);
+        double[] answer = stage(sentWall, answeredWall);
+        double[] engine = stage(sentWall, raisedWall);
+        double[] delivery = stage(raisedWall, receivedWall);
+        System.err.printf("latency stages (ms, p50/p99/max): POST answered %s/%s/%s; start of POST to raisedAt %s/%s/%s;"
+                        + " raisedAt to webhook %s/%s/%s%n", pct(answer, 0.5), pct(answer, 0.99), pct(answer, 1),
+                pct(engine, 0.5), pct(engine, 0.99), pct(engine, 1), pct(delivery, 0.5), pct(delivery, 0.99),
+                pct(delivery, 1));
         System.out.println("RESULT {\"measurement\": \"latency\", \"engine\": \"vigil\", \"rate\": " + rate
-                + ", \"seconds\": " + seconds + ", \"probes\": " + probes + ", \"alerts\": " + ms.length
+                + ", \"seconds\": " + seconds + ", \"warmupSeconds\": " + warmupSeconds
+                + ", \"warmupProbes\": " + warm.length
+                + ", \"warmupMaxMs\": " + (warm.length == 0 ? "null" : Stats.num(warm[warm.length - 1]))
+                + ", \"probes\": " + probes + ", \"alerts\": " + ms.length
                 + ", \"failedPosts\": " + failures.get()
                 + ", \"p50Ms\": " + pct(ms, 0.50) + ", \"p99Ms\": " + pct(ms, 0.99) + ", \"p999Ms\": " + pct(ms, 0.999)
                 + ", \"maxMs\": " + (ms.length == 0 ? "null" : Stats.num(ms[ms.length - 1])) + "}");
@@ -212,6 +256,12 @@ public final class ServerBench {
         sb.append("{\"type\":\"Transaction\",\"data\":{\"cardId\":\"bg-").append(seq % 1_000_000)
                 .append("\",\"amount\":").append(5 + seq % 200).append(".25,\"merchant\":\"m-").append(seq % 997)
                 .append("\",\"country\":\"US\",\"at\":").append(at).append("}}\n");
+    }
+
+    /** Sorted differences to - from, in ms, of the keys in both maps. */
+    static double[] stage(Map<Integer, Long> from, Map<Integer, Long> to) {
+        return to.entrySet().stream().filter(e -> from.containsKey(e.getKey()))
+                .mapToDouble(e -> e.getValue() - from.get(e.getKey())).sorted().toArray();
     }
 
     static String pct(double[] sorted, double p) {
