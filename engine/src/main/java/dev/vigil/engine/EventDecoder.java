@@ -115,13 +115,15 @@ public final class EventDecoder {
                         }
                         int start = (int) p.currentTokenLocation().getCharOffset();
                         row = new Object[shape.size() + 1];
+                        int hint = 0;
                         while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
-                            int i = shape.indexOf(p.currentName());
+                            int i = shape.indexOf(p.currentName(), hint);
                             com.fasterxml.jackson.core.JsonToken v = p.nextToken();
                             if (i < 0) {
                                 p.skipChildren();
                                 continue;
                             }
+                            hint = i + 1;
                             if (v == com.fasterxml.jackson.core.JsonToken.VALUE_NULL) {
                                 row[i] = null;
                                 continue;

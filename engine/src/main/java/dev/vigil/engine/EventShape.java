@@ -4,16 +4,13 @@ import dev.vigil.rules.ast.EventDecl;
 import dev.vigil.rules.ast.FieldDecl;
 import dev.vigil.rules.ast.FieldType;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /** A declared event type as the engine lays it out: field positions in the row, the time field. */
 final class EventShape {
     private final EventDecl decl;
     private final String[] names;
     private final FieldType[] types;
-    private final Map<String, Integer> index = new HashMap<>();
     private final int timestampIndex;
 
     EventShape(EventDecl decl) {
@@ -23,9 +20,10 @@ final class EventShape {
         types = new FieldType[fields.size()];
         int ts = -1;
         for (int i = 0; i < fields.size(); i++) {
-            names[i] = fields.get(i).name();
+            // Interned, as Jackson interns the field names it reads: the decoder's lookups are then
+            // mostly a reference comparison.
+            names[i] = fields.get(i).name().intern();
             types[i] = fields.get(i).type();
-            index.put(names[i], i);
             if (types[i] == FieldType.TIMESTAMP && ts < 0) {
                 ts = i;
             }
@@ -55,8 +53,29 @@ final class EventShape {
 
     /** Position of a field in the row, or -1. */
     int indexOf(String field) {
-        Integer i = index.get(field);
-        return i == null ? -1 : i;
+        return indexOf(field, 0);
+    }
+
+    /**
+     * Position of a field in the row, or -1, looking first from {@code hint} on (the position after
+     * the previous field of the same object: events usually list their fields in declared order).
+     * Types have a handful of fields, so a scan beats hashing the name.
+     */
+    int indexOf(String field, int hint) {
+        int n = names.length;
+        int start = hint >= 0 && hint < n ? hint : 0;
+        for (int k = 0; k < n; k++) {
+            int i = start + k < n ? start + k : start + k - n;
+            if (names[i] == field) {
+                return i;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (names[i].equals(field)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Position of the timestamp field, or -1 when the type has none. */

@@ -1,10 +1,18 @@
 package dev.vigil.engine;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The JSON mapper the engine shares: thread-safe once configured. */
 final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * Decimal numbers through Jackson's fast double parser (same, correctly rounded values as
+     * {@code Double.parseDouble}, about a third of the time per number).
+     */
+    static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .build());
 
     private Json() {
     }

@@ -118,6 +118,8 @@ class EventDecoderTest {
             {"data": {"cardId": "c", "amount": 2.5}, "type": "Transaction", "time": 5}
             {"type": "Transaction", "data": {"cardId": null, "amount": -1e3}, "time": "2026-11-21T10:00:00Z", "extra": [1, {"a": 2}]}
             {"specversion": "1.0", "type": "Ping", "data": {"source": "s"}, "id": null}
+            {"type": "Transaction", "data": {"at": 7, "ok": false, "x": 1, "big": 4, "count": 3, "amount": 2.5, "cardId": "r"}}
+            {"type": "Transaction", "data": {"amount": 1, "cardId": "first", "amount": 2, "cardId": "second"}}
             """)
     void streamingAndTreeDecoding_giveTheSameEvent(String json) throws Exception {
         Event streamed = accepted(json);
@@ -129,6 +131,14 @@ class EventDecoderTest {
                 .containsExactly(java.util.Arrays.copyOf(tree.row, tree.row.length - 1));
         assertThat(streamed.data()).isEqualTo(tree.data());
         assertThat(streamed.effectiveId()).isEqualTo(tree.effectiveId());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"0.1", "2.2250738585072012e-308", "4.9e-324",
+            "1.7976931348623157e308", "123456.78901234567890123", "9007199254740993", "-0.0", "1e23", "8.41e21"})
+    void decimals_areTheValuesJavaParses(String number) {
+        Event e = accepted("{\"type\": \"Transaction\", \"data\": {\"cardId\": \"c\", \"amount\": " + number + "}}");
+        assertThat(e.row[1]).isEqualTo(Double.parseDouble(number));
     }
 
     @Test
