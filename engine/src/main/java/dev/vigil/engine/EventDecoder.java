@@ -26,6 +26,8 @@ import static java.util.Objects.requireNonNull;
  */
 public final class EventDecoder {
     private final Map<String, EventShape> shapes;
+    private final EventShape[] shapeList;
+    private final char[][] shapeNames;
     private final Clock clock;
 
     EventDecoder(Collection<EventShape> shapes, Clock clock) {
@@ -34,6 +36,11 @@ public final class EventDecoder {
             m.put(s.name(), s);
         }
         this.shapes = Map.copyOf(m);
+        this.shapeList = m.values().toArray(EventShape[]::new);
+        this.shapeNames = new char[shapeList.length][];
+        for (int k = 0; k < shapeList.length; k++) {
+            shapeNames[k] = shapeList[k].name().toCharArray();
+        }
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -62,6 +69,20 @@ public final class EventDecoder {
         return fast != null ? fast : decodeTree(text, where);
     }
 
+    /** The declared type named by the parser's current string value, without building a String. */
+    private EventShape shapeNamed(com.fasterxml.jackson.core.JsonParser p) throws java.io.IOException {
+        char[] buf = p.getTextCharacters();
+        int off = p.getTextOffset();
+        int len = p.getTextLength();
+        for (int k = 0; k < shapeNames.length; k++) {
+            char[] name = shapeNames[k];
+            if (name.length == len && java.util.Arrays.equals(name, 0, len, buf, off, off + len)) {
+                return shapeList[k];
+            }
+        }
+        return null;
+    }
+
     /** The streaming pass: an accepted event, or null to let the tree path decide. */
     private Decoded stream(String text) {
         try (com.fasterxml.jackson.core.JsonParser p = Json.MAPPER.getFactory().createParser(text)) {
@@ -82,7 +103,7 @@ public final class EventDecoder {
                         if (t != com.fasterxml.jackson.core.JsonToken.VALUE_STRING || shape != null) {
                             return null;
                         }
-                        shape = shapes.get(p.getText());
+                        shape = shapeNamed(p);
                         if (shape == null) {
                             return null;
                         }
