@@ -167,16 +167,7 @@ public final class EventDecoder {
             if (t != com.fasterxml.jackson.core.JsonToken.END_OBJECT || shape == null || rawData == null) {
                 return null;
             }
-            long time;
-            int ts = shape.timestampIndex();
-            if (ts >= 0 && row[ts] != null) {
-                time = (Long) row[ts];
-            } else if (envelopeTime != null) {
-                time = envelopeTime;
-            } else {
-                time = clock.millis();
-            }
-            return new Decoded.Accepted(new Event(shape, time, id, rawData, row));
+            return new Decoded.Accepted(new Event(shape, eventTime(shape, row, envelopeTime), id, rawData, row));
         } catch (java.io.IOException | RuntimeException e) {
             return null;
         }
@@ -326,16 +317,16 @@ public final class EventDecoder {
     }
 
     private Decoded accept(EventShape shape, Object[] row, Long envelopeTime, String id, ObjectNode data) {
-        long time;
+        return new Decoded.Accepted(new Event(shape, eventTime(shape, row, envelopeTime), id, data, row));
+    }
+
+    /** The declared timestamp field, else the envelope's time, else the arrival time. */
+    private long eventTime(EventShape shape, Object[] row, Long envelopeTime) {
         int ts = shape.timestampIndex();
         if (ts >= 0 && row[ts] != null) {
-            time = (Long) row[ts];
-        } else if (envelopeTime != null) {
-            time = envelopeTime;
-        } else {
-            time = clock.millis();
+            return (Long) row[ts];
         }
-        return new Decoded.Accepted(new Event(shape, time, id, data, row));
+        return envelopeTime != null ? envelopeTime : clock.millis();
     }
 
     private static Object convert(JsonNode v, FieldType t) {
