@@ -41,7 +41,7 @@ class CrashSafetyTest {
         try (Receiver first = new Receiver(Optional.empty(), c -> c.n() < CONFIRMED_BEFORE_CRASH
                 ? Receiver.Answer.of(200) : Receiver.Answer.hanging())) {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+            Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                     CrashChild.class.getName(), db.toString(), first.url("/hook").toString(), Integer.toString(ALERTS))
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
