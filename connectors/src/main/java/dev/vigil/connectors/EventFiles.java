@@ -116,10 +116,9 @@ public final class EventFiles {
     }
 
     private static void deliver(Decoded d, Handler handler) throws InterruptedException {
-        if (d instanceof Decoded.Accepted a) {
-            handler.onEvent(a.event());
-        } else if (d instanceof Decoded.Rejected r) {
-            handler.onRejected(r.rejection());
+        switch (d) {
+            case Decoded.Accepted a -> handler.onEvent(a.event());
+            case Decoded.Rejected r -> handler.onRejected(r.rejection());
         }
     }
 }

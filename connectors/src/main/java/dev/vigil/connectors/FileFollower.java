@@ -235,10 +235,9 @@ public final class FileFollower implements AutoCloseable {
         }
         lines++;
         Decoded d = decoder.get().decodeJson(text, file + ":" + lineNo);
-        if (d instanceof Decoded.Accepted a) {
-            handler.onEvent(a.event());
-        } else if (d instanceof Decoded.Rejected r) {
-            handler.onRejected(r.rejection());
+        switch (d) {
+            case Decoded.Accepted a -> handler.onEvent(a.event());
+            case Decoded.Rejected r -> handler.onRejected(r.rejection());
         }
     }
 

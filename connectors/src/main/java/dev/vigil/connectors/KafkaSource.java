@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.engine.Decoded;
 import dev.vigil.engine.Engine;
 import dev.vigil.engine.Event;
+import dev.vigil.engine.Json;
 import dev.vigil.engine.EventDecoder;
 import dev.vigil.engine.Rejection;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -76,7 +77,7 @@ import static java.util.Objects.requireNonNull;
  */
 public final class KafkaSource implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSource.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     /** How long a poll waits for records: also how often idleness and the commit interval are looked at. */
     private static final Duration POLL = Duration.ofMillis(100);

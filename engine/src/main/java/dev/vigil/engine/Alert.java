@@ -63,18 +63,18 @@ public record Alert(
 
     /** The alert as the spec's JSON object. */
     public ObjectNode toJsonNode() {
-        ObjectNode o = Json.MAPPER.createObjectNode();
+        ObjectNode o = Json.mapper().createObjectNode();
         o.put("id", id);
         o.put("rule", rule);
         o.put("title", title);
         o.put("status", status.text());
         o.put("severity", severity.keyword());
-        o.set("key", Json.MAPPER.valueToTree(key));
+        o.set("key", Json.mapper().valueToTree(key));
         o.put("message", message);
         o.put("time", Times.format(time));
         o.put("raisedAt", Times.format(raisedAt));
-        o.set("labels", Json.MAPPER.valueToTree(labels));
-        o.set("values", Json.MAPPER.valueToTree(values));
+        o.set("labels", Json.mapper().valueToTree(labels));
+        o.set("values", Json.mapper().valueToTree(values));
         ArrayNode evs = o.putArray("events");
         for (Event e : events) {
             ObjectNode ev = evs.addObject();
@@ -89,7 +89,7 @@ public record Alert(
     /** The alert as one line of JSON. */
     public String toJson() {
         try {
-            return Json.MAPPER.writeValueAsString(toJsonNode());
+            return Json.mapper().writeValueAsString(toJsonNode());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("alert " + id + " cannot be written as JSON", e);
         }

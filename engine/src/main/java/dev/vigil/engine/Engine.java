@@ -1,5 +1,9 @@
 package dev.vigil.engine;
 
+import dev.vigil.engine.internal.alerting.AlertLifecycle;
+import dev.vigil.engine.internal.decode.DecodedEvent;
+import dev.vigil.engine.internal.esper.EsperHost;
+import dev.vigil.engine.internal.time.Sequencer;
 import dev.vigil.rules.RuleSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -7,10 +11,15 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -18,18 +27,30 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * The rule engine: one thread owns Esper, and events and commands (deploy, finish) reach it through
- * one bounded queue, so a redeploy happens between two events and none is lost or processed twice.
- * Alerts leave through the {@link AlertSink}, on the engine thread.
+ * one queue, so a redeploy happens between two events and none is lost or processed twice. Alerts
+ * leave through the {@link AlertSink}, on the engine thread.
+ *
+ * <p>The queue holds at most {@link EngineOptions#queueCapacity()} events: a source takes a place
+ * per event before it queues (waiting for one, or refused when there is none), and the engine
+ * thread gives the places back once the events are processed. A batch takes all its places at
+ * once or none ({@link #ingest}), so concurrent sources never split one. Commands take no place.
  *
  * <p>Thread-safety: every public method may be called from any thread.
  */
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    /** How long {@link #submit} waits for a place before it checks that the engine still runs. */
+    private static final long SUBMIT_RECHECK_MILLIS = 100;
+    /** How often live input looks at the wall clock: the precision of expiries during silence. */
+    private static final long TICK_MILLIS = 20;
+    private static final Object STOP = new Object();
 
     private final EngineOptions options;
-    private final BlockingQueue<Object> queue;
+    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    /** Free places for events in the queue. */
+    private final Semaphore room;
     private final Thread thread;
-    private final EngineCore core;
+    private final Sequencer core;
     private final AtomicLong alertsSent = new AtomicLong();
     private final AtomicLong alertsSuppressed = new AtomicLong();
     private volatile EventDecoder decoder;
@@ -37,13 +58,13 @@ public final class Engine implements AutoCloseable {
     private volatile Throwable failure;
     /** The engine's event-time clock after the last batch, readable without a round trip. */
     private volatile long clockSnapshot = Long.MIN_VALUE;
-    private java.util.concurrent.ScheduledExecutorService ticker;
-    /** How often live input looks at the wall clock: the precision of expiries during silence. */
-    private static final long TICK_MILLIS = 20;
+    private ScheduledExecutorService ticker;
+    /** A tick is queued and not yet run. */
+    private final AtomicBoolean pendingTick = new AtomicBoolean();
 
     /** A command run on the engine thread between two events. */
-    private record Command<T>(Function<EngineCore, T> action, CompletableFuture<T> done) {
-        void run(EngineCore core) {
+    private record Command<T>(Function<Sequencer, T> action, CompletableFuture<T> done) {
+        void run(Sequencer core) {
             try {
                 done.complete(action.apply(core));
             } catch (RuntimeException | Error e) {
@@ -52,11 +73,13 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private static final Object STOP = new Object();
+    /** Events queued together; they hold one place each. */
+    private record Batch(List<DecodedEvent> events) {
+    }
 
     private Engine(EngineOptions options, AlertSink sink) {
         this.options = options;
-        this.queue = new ArrayBlockingQueue<>(options.queueCapacity());
+        this.room = new Semaphore(options.queueCapacity());
         AlertSink counting = new AlertSink() {
             @Override
             public void onAlert(Alert alert) {
@@ -70,7 +93,7 @@ public final class Engine implements AutoCloseable {
                 sink.onSuppressed(alert, reason);
             }
         };
-        this.core = new EngineCore(options, counting);
+        this.core = new Sequencer(options, counting);
         this.decoder = core.decoder();
         this.thread = new Thread(this::loop, "vigil-engine");
         this.thread.setDaemon(true);
@@ -128,16 +151,51 @@ public final class Engine implements AutoCloseable {
 
     /** Hands an event to the engine, waiting while the queue is full (file replay). */
     public void submit(Event event) throws InterruptedException {
-        requireNonNull(event, "event is null");
+        DecodedEvent e = DecodedEvent.of(requireNonNull(event, "event is null"));
         checkOpen();
-        queue.put(event);
+        while (!room.tryAcquire(SUBMIT_RECHECK_MILLIS, TimeUnit.MILLISECONDS)) {
+            checkOpen();
+        }
+        queue.add(e);
     }
 
-    /** Hands an event to the engine unless the queue is full (HTTP ingest answers 429 then). */
+    /** Hands an event to the engine unless the queue is full (a Kafka source pauses then). */
     public boolean offer(Event event) {
-        requireNonNull(event, "event is null");
+        DecodedEvent e = DecodedEvent.of(requireNonNull(event, "event is null"));
         checkOpen();
-        return queue.offer(event);
+        if (!room.tryAcquire()) {
+            return false;
+        }
+        queue.add(e);
+        return true;
+    }
+
+    /**
+     * Decodes a batch with the deployed event types and hands its valid events to the engine
+     * together: all of them, or none when the queue has no room for all (HTTP ingest answers 429
+     * then). Rejected inputs are in the result either way; they never block the valid ones.
+     */
+    public Ingested ingest(List<? extends EventInput> inputs) {
+        requireNonNull(inputs, "inputs is null");
+        checkOpen();
+        EventDecoder d = decoder;
+        List<Decoded> decoded = new ArrayList<>(inputs.size());
+        List<DecodedEvent> events = new ArrayList<>(inputs.size());
+        for (EventInput input : inputs) {
+            Decoded r = input.decodeWith(d);
+            decoded.add(r);
+            if (r instanceof Decoded.Accepted a) {
+                events.add(DecodedEvent.of(a.event()));
+            }
+        }
+        if (events.isEmpty()) {
+            return new Ingested(decoded, true);
+        }
+        if (!room.tryAcquire(events.size())) {
+            return new Ingested(decoded, false);
+        }
+        queue.add(new Batch(events));
+        return new Ingested(decoded, true);
     }
 
     /**
@@ -153,7 +211,7 @@ public final class Engine implements AutoCloseable {
 
     /** Event time of the engine's clock. */
     public long now() throws InterruptedException {
-        return call(EngineCore::now);
+        return call(Sequencer::now);
     }
 
     /** The EPL each rule of a set compiles to, by rule id (event types first), without running it. */
@@ -161,13 +219,14 @@ public final class Engine implements AutoCloseable {
         return EsperHost.explain(rules);
     }
 
+    /** What the engine has done so far, read on the engine thread between two events. */
     public EngineStats stats() throws InterruptedException {
-        int depth = queue.size();
+        int depth = queueDepth();
         return call(core -> {
             List<EngineStats.RuleStats> rs = new ArrayList<>();
             for (EsperHost.DeployedRule r : core.host().rules()) {
-                Lifecycle l = r.lifecycle;
-                rs.add(new EngineStats.RuleStats(r.plan.rule().id(), l.matched.get(), l.sent.get(),
+                AlertLifecycle l = r.lifecycle();
+                rs.add(new EngineStats.RuleStats(r.plan().rule().id(), l.matched.get(), l.sent.get(),
                         l.suppressed.get(), l.failures.get(), l.lastAlertTime));
             }
             return new EngineStats(core.processed, core.late, core.dropped, alertsSent.get(), alertsSuppressed.get(),
@@ -185,18 +244,18 @@ public final class Engine implements AutoCloseable {
 
     /** Free places in the queue: how many events {@link #offer} can take now, at most. */
     public int remainingCapacity() {
-        return queue.remainingCapacity();
+        return room.availablePermits();
     }
 
-    /** Items waiting in the queue. */
+    /** Events waiting in the queue. */
     public int queueDepth() {
-        return queue.size();
+        return options.queueCapacity() - room.availablePermits();
     }
 
-    private <T> T call(Function<EngineCore, T> action) throws InterruptedException {
+    private <T> T call(Function<Sequencer, T> action) throws InterruptedException {
         checkOpen();
         CompletableFuture<T> done = new CompletableFuture<>();
-        queue.put(new Command<>(action, done));
+        queue.add(new Command<>(action, done));
         try {
             return done.get();
         } catch (ExecutionException e) {
@@ -228,18 +287,24 @@ public final class Engine implements AutoCloseable {
                 batch.add(first);
                 queue.drainTo(batch, 1023);
                 for (Object item : batch) {
-                    if (item == STOP) {
-                        return;
-                    }
-                    if (item instanceof Event e) {
-                        try {
-                            core.onEvent(e);
-                        } catch (RuntimeException ex) {
-                            core.dropped++;
-                            LOG.error("event {} failed in the engine and was dropped", e, ex);
+                    switch (item) {
+                        case DecodedEvent e -> {
+                            process(e);
+                            room.release();
                         }
-                    } else {
-                        ((Command<?>) item).run(core);
+                        case Batch b -> {
+                            for (DecodedEvent e : b.events()) {
+                                process(e);
+                            }
+                            room.release(b.events().size());
+                        }
+                        case Command<?> c -> c.run(core);
+                        default -> {
+                            if (item == STOP) {
+                                return;
+                            }
+                            throw new IllegalStateException("unknown item in the engine queue: " + item);
+                        }
                     }
                 }
                 batch.clear();
@@ -260,8 +325,17 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    private void process(DecodedEvent e) {
+        try {
+            core.onEvent(e);
+        } catch (RuntimeException ex) {
+            core.dropped++;
+            LOG.error("event {} failed in the engine and was dropped", e, ex);
+        }
+    }
+
     private void startTicker() {
-        ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vigil-engine-ticker");
             t.setDaemon(true);
             return t;
@@ -271,12 +345,15 @@ public final class Engine implements AutoCloseable {
                 return;
             }
             long wall = options.clock().millis();
-            // Best effort: when the queue is full, events are flowing and the next tick will do.
-            queue.offer(new Command<Void>(core -> {
-                core.tick(wall);
-                return null;
-            }, new CompletableFuture<>()));
-        }, TICK_MILLIS, TICK_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            // One tick waiting is enough: while the engine is behind, more would only pile up.
+            if (pendingTick.compareAndSet(false, true)) {
+                queue.add(new Command<Void>(core -> {
+                    pendingTick.set(false);
+                    core.tick(wall);
+                    return null;
+                }, new CompletableFuture<>()));
+            }
+        }, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Stops the engine thread after what is queued; undelivered events are dropped. */
@@ -289,18 +366,11 @@ public final class Engine implements AutoCloseable {
         if (ticker != null) {
             ticker.shutdownNow();
         }
+        queue.add(STOP);
         try {
-            // A dead engine thread takes nothing from a full queue: only wait for room while it lives.
-            while (thread.isAlive() && !queue.offer(STOP, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                Thread.onSpinWait();
-            }
             thread.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    EngineOptions options() {
-        return options;
     }
 }

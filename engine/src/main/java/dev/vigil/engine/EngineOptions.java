@@ -57,7 +57,7 @@ public final class EngineOptions {
         return startTime;
     }
 
-    /** Capacity of the queue into the engine thread (events and commands). */
+    /** How many events the queue into the engine thread holds (commands take no place). */
     public int queueCapacity() {
         return queueCapacity;
     }

@@ -1,5 +1,7 @@
 package dev.vigil.engine;
 
+import dev.vigil.engine.internal.decode.DecodedEvent;
+import dev.vigil.engine.internal.time.Sequencer;
 import dev.vigil.rules.RuleSet;
 
 import static java.util.Objects.requireNonNull;
@@ -13,11 +15,11 @@ import static java.util.Objects.requireNonNull;
  * <p>Not thread-safe: one thread calls every method. Alerts reach the sink on that thread.
  */
 public final class InlineEngine implements AutoCloseable {
-    private final EngineCore core;
+    private final Sequencer core;
     private boolean closed;
 
     private InlineEngine(EngineOptions options, AlertSink sink) {
-        this.core = new EngineCore(options, sink);
+        this.core = new Sequencer(options, sink);
     }
 
     /** An engine with nothing deployed. Live and processing-time options are refused: they need a ticker. */
@@ -46,7 +48,7 @@ public final class InlineEngine implements AutoCloseable {
     public void submit(Event event) {
         requireNonNull(event, "event is null");
         checkOpen();
-        core.onEvent(event);
+        core.onEvent(DecodedEvent.of(event));
     }
 
     /** End of finite input: releases held events and lets the longest rule duration pass. */

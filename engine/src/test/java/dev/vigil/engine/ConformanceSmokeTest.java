@@ -37,7 +37,7 @@ class ConformanceSmokeTest {
         try (Engine engine = Engine.start(EngineOptions.newBuilder().build(), new AlertSink() {
             @Override
             public void onAlert(Alert alert) {
-                actual.add(line(alert.rule(), alert.status().text(), Json.MAPPER.valueToTree(alert.key()).toString(),
+                actual.add(line(alert.rule(), alert.status().text(), Json.mapper().valueToTree(alert.key()).toString(),
                         alert.time()));
             }
         })) {
@@ -59,7 +59,7 @@ class ConformanceSmokeTest {
             if (text.isBlank()) {
                 continue;
             }
-            JsonNode n = Json.MAPPER.readTree(text);
+            JsonNode n = Json.mapper().readTree(text);
             expected.add(line(n.get("rule").asText(), n.get("status").asText(), n.get("key").toString(),
                     Times.parse(n.get("time").asText())));
         }

@@ -1,8 +1,9 @@
 package dev.vigil.engine;
 
+import dev.vigil.engine.internal.decode.DecodedEvent;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -60,8 +61,8 @@ class EventDecoderTest {
     @Test
     void missingFieldsAreNull_undeclaredFieldsAreKept_idIsTheEnvelopeIdElseADigest() {
         Event e = accepted("{\"type\": \"Transaction\", \"id\": \"tx-1\", \"data\": {\"cardId\": \"c\", \"extra\": [1]}}");
-        assertThat(e.row[0]).isEqualTo("c");
-        assertThat(e.row[1]).isNull();
+        assertThat(((DecodedEvent) e).row()[0]).isEqualTo("c");
+        assertThat(((DecodedEvent) e).row()[1]).isNull();
         assertThat(e.data().get("extra").toString()).isEqualTo("[1]");
         assertThat(e.effectiveId()).isEqualTo("tx-1");
         Event f = accepted("{\"type\": \"Ping\", \"data\": {\"source\": \"x\"}}");
@@ -79,8 +80,8 @@ class EventDecoderTest {
         row.put("note", "kept");
         Decoded d = decoder.decodeText("Transaction", row, "t.csv:2");
         Event e = ((Decoded.Accepted) d).event();
-        assertThat(e.row[1]).isEqualTo(2.5);
-        assertThat(e.row[4]).isEqualTo(true);
+        assertThat(((DecodedEvent) e).row()[1]).isEqualTo(2.5);
+        assertThat(((DecodedEvent) e).row()[4]).isEqualTo(true);
         assertThat(e.data().get("note").asText()).isEqualTo("kept");
         row.put("big", "x");
         assertThat(decoder.decodeText("Transaction", row, "t.csv:3").toString())
@@ -123,12 +124,12 @@ class EventDecoderTest {
             """)
     void streamingAndTreeDecoding_giveTheSameEvent(String json) throws Exception {
         Event streamed = accepted(json);
-        Event tree = ((Decoded.Accepted) decoder.decode(Json.MAPPER.readTree(json), "x")).event();
+        Event tree = ((Decoded.Accepted) decoder.decode(Json.mapper().readTree(json), "x")).event();
         assertThat(streamed.type()).isEqualTo(tree.type());
         assertThat(streamed.time()).isEqualTo(tree.time());
         assertThat(streamed.id()).isEqualTo(tree.id());
-        assertThat(java.util.Arrays.copyOf(streamed.row, streamed.row.length - 1))
-                .containsExactly(java.util.Arrays.copyOf(tree.row, tree.row.length - 1));
+        assertThat(java.util.Arrays.copyOf(((DecodedEvent) streamed).row(), ((DecodedEvent) streamed).row().length - 1))
+                .containsExactly(java.util.Arrays.copyOf(((DecodedEvent) tree).row(), ((DecodedEvent) tree).row().length - 1));
         assertThat(streamed.data()).isEqualTo(tree.data());
         assertThat(streamed.effectiveId()).isEqualTo(tree.effectiveId());
     }
@@ -138,7 +139,7 @@ class EventDecoderTest {
             "1.7976931348623157e308", "123456.78901234567890123", "9007199254740993", "-0.0", "1e23", "8.41e21"})
     void decimals_areTheValuesJavaParses(String number) {
         Event e = accepted("{\"type\": \"Transaction\", \"data\": {\"cardId\": \"c\", \"amount\": " + number + "}}");
-        assertThat(e.row[1]).isEqualTo(Double.parseDouble(number));
+        assertThat(((DecodedEvent) e).row()[1]).isEqualTo(Double.parseDouble(number));
     }
 
     @Test

@@ -63,10 +63,10 @@ final class Harness implements AutoCloseable {
 
     /** Sends an event at T0 + offset; data is JSON object text (single quotes allowed for brevity). */
     Harness at(long offsetMillis, String type, String data) throws Exception {
-        ObjectNode env = Json.MAPPER.createObjectNode();
+        ObjectNode env = Json.mapper().createObjectNode();
         env.put("type", type);
         env.put("time", T0 + offsetMillis);
-        env.set("data", Json.MAPPER.readTree(data.replace('\'', '"')));
+        env.set("data", Json.mapper().readTree(data.replace('\'', '"')));
         Decoded d = engine.decoder().decode(env, "test");
         if (d instanceof Decoded.Rejected r) {
             rejections.add(r.rejection());

@@ -53,16 +53,13 @@ public record Rule(
         if (!key.isEmpty()) {
             return key;
         }
-        List<Ident> by;
-        if (when instanceof Condition.Pattern p) {
-            by = p.by();
-        } else if (when instanceof Condition.Aggregate a) {
-            by = a.by();
-        } else if (when instanceof Condition.Absence a) {
-            by = a.by();
-        } else {
-            by = List.of();
-        }
+        List<Ident> by = switch (when) {
+            case Condition.Pattern p -> p.by();
+            case Condition.Aggregate a -> a.by();
+            case Condition.Absence a -> a.by();
+            case Condition.Filter f -> List.of();
+            case Condition.Epl e -> List.of();
+        };
         return by.stream().map(b -> new KeyExpr(b.name(), Expr.FieldRef.of(b.name(), b.pos()))).toList();
     }
 }

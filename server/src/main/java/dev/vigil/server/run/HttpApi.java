@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.connectors.HttpIngest;
 import dev.vigil.engine.Engine;
+import dev.vigil.engine.Json;
 import dev.vigil.engine.EngineStats;
 import dev.vigil.engine.Times;
 import dev.vigil.notifier.AlertQuery;
@@ -40,14 +42,14 @@ final class HttpApi {
         boolean retry(long id);
     }
 
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = Json.mapper();
     private final VigilConfig config;
     private final Engine engine;
     private final RuleLibrary library;
     private final NotifierStore store;
     private final DeadLetters deadLetters;
     private final Metrics metrics;
-    private final Ingest ingest;
+    private final HttpIngest ingest;
     private final java.util.function.BooleanSupplier ready;
     private final LongSupplier rejectedEvents;
     private Javalin app;
@@ -62,7 +64,7 @@ final class HttpApi {
         this.metrics = metrics;
         this.ready = ready;
         this.rejectedEvents = rejectedEvents;
-        this.ingest = new Ingest(json, engine, metrics);
+        this.ingest = new HttpIngest(engine, metrics.httpIngestListener());
     }
 
     /** Starts the server; the port actually bound (the configured one, or a free one for 0). */
@@ -172,7 +174,7 @@ final class HttpApi {
         }
         Map<String, String> headers = new LinkedHashMap<>();
         ctx.headerMap().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
-        Ingest.Answer a = ingest.handle(body, ctx.contentType(), headers);
+        HttpIngest.Answer a = ingest.handle(body, ctx.contentType(), headers);
         if (a.retryAfterSeconds() > 0) {
             ctx.header("Retry-After", Integer.toString(a.retryAfterSeconds()));
         }

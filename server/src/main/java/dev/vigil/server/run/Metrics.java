@@ -1,5 +1,6 @@
 package dev.vigil.server.run;
 
+import dev.vigil.connectors.HttpIngest;
 import dev.vigil.connectors.KafkaSource;
 import dev.vigil.engine.Alert;
 import dev.vigil.engine.AlertSink;
@@ -42,6 +43,21 @@ public final class Metrics {
         acceptedCounters.computeIfAbsent(source + '\u0000' + type, k -> Counter.builder("vigil.events.accepted")
                 .description("Events accepted into the engine queue")
                 .tag("type", type).tag("source", source).register(registry)).increment(count);
+    }
+
+    /** Counts what HTTP ingest accepts and rejects, with source {@code http}. */
+    public HttpIngest.Listener httpIngestListener() {
+        return new HttpIngest.Listener() {
+            @Override
+            public void accepted(String type, int count) {
+                Metrics.this.accepted(type, "http", count);
+            }
+
+            @Override
+            public void rejected(Rejection rejection) {
+                Metrics.this.rejected(rejection, "http");
+            }
+        };
     }
 
     public void rejected(Rejection r, String source) {

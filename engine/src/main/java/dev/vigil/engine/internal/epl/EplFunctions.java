@@ -1,4 +1,4 @@
-package dev.vigil.engine.internal;
+package dev.vigil.engine.internal.epl;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;

@@ -1,4 +1,4 @@
-package dev.vigil.engine;
+package dev.vigil.engine.internal.epl;
 
 import dev.vigil.rules.ast.MessageTemplate;
 import dev.vigil.rules.ast.Rule;
@@ -23,7 +23,7 @@ import static java.util.Objects.requireNonNull;
  * @param longestMillis the longest duration the rule uses (for the drain at the end of input)
  * @param types the declared event types the rule reads
  */
-record RulePlan(
+public record RulePlan(
         Rule rule,
         Kind kind,
         List<String> statements,
@@ -34,14 +34,14 @@ record RulePlan(
         long longestMillis,
         Set<String> types) {
 
-    enum Kind {
+    public enum Kind {
         /** Filter, pattern and raw EPL rules: every row raises a firing alert. */
         FIRE_ONLY,
         /** Aggregate and absence rules: rows carry a condition per group; alerts on transitions. */
         STATEFUL
     }
 
-    RulePlan {
+    public RulePlan {
         requireNonNull(rule, "rule is null");
         requireNonNull(kind, "kind is null");
         statements = List.copyOf(statements);
@@ -55,12 +55,12 @@ record RulePlan(
     }
 
     /** The layout of the first listened statement (the only one, except for group-first patterns). */
-    Layout layout() {
+    public Layout layout() {
         return layouts.get(0);
     }
 
     /** The module text: statements separated by {@code ;} and a blank line. */
-    String module() {
+    public String module() {
         return String.join(";\n\n", statements);
     }
 
@@ -74,7 +74,7 @@ record RulePlan(
      *     pattern) or the last events of a window, newest first (aggregates)
      * @param conditionCol the condition's column (stateful rules), else -1
      */
-    record Layout(
+    public record Layout(
             int[] groupCols,
             List<String> keyNames,
             int[] keyCols,
@@ -88,7 +88,7 @@ record RulePlan(
             int conditionCol,
             int width) {
 
-        Layout {
+        public Layout {
             keyNames = List.copyOf(keyNames);
             messageParts = List.copyOf(messageParts);
             timestampMessage = List.copyOf(timestampMessage);

@@ -1,4 +1,4 @@
-package dev.vigil.server.run;
+package dev.vigil.connectors;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -9,44 +9,69 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.engine.Decoded;
 import dev.vigil.engine.Engine;
 import dev.vigil.engine.Event;
-import dev.vigil.engine.EventDecoder;
+import dev.vigil.engine.EventInput;
+import dev.vigil.engine.Ingested;
+import dev.vigil.engine.Json;
+import dev.vigil.engine.Rejection;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import static java.util.Objects.requireNonNull;
+
 /**
- * {@code POST /events}: one event, a JSON array, NDJSON, or CloudEvents (structured, batch, or
- * binary mode with {@code ce-*} headers). Every element is decoded on the request thread; the valid
- * ones go to the engine queue together, or none do when the queue cannot take them all (429).
+ * HTTP ingest, {@code POST /events}: one event, a JSON array, NDJSON, or CloudEvents (structured,
+ * batch, or binary mode with {@code ce-*} headers). The admin API's route hands each request's body
+ * here; every element is decoded on the request thread, and the valid ones go to the engine
+ * together, or none do when the queue cannot take them all (429).
+ *
+ * <p>Thread-safe: request threads call {@link #handle} concurrently.
  */
-final class Ingest {
-    /** What the handler answers: a status and a JSON body, and Retry-After seconds for a 429. */
-    record Answer(int status, ObjectNode body, int retryAfterSeconds) {
+public final class HttpIngest {
+    /** What the route answers: a status and a JSON body, and Retry-After seconds for a 429. */
+    public record Answer(int status, ObjectNode body, int retryAfterSeconds) {
+        public Answer {
+            requireNonNull(body, "body is null");
+        }
+    }
+
+    /** What happened to the events of each request, for metrics. Called on the request thread. */
+    public interface Listener {
+        /** {@code count} events of one type handed to the engine. */
+        default void accepted(String type, int count) {
+        }
+
+        /** One element that is not a valid event. */
+        default void rejected(Rejection rejection) {
+        }
     }
 
     /** How long a client should wait when the queue is full: long enough for the engine to drain a burst. */
     static final int RETRY_AFTER_SECONDS = 1;
 
-    private final ObjectMapper json;
+    private final ObjectMapper json = Json.mapper();
     private final Engine engine;
-    private final Metrics metrics;
-    private final Object offering = new Object();
+    private final Listener listener;
 
-    Ingest(ObjectMapper json, Engine engine, Metrics metrics) {
-        this.json = json;
-        this.engine = engine;
-        this.metrics = metrics;
+    public HttpIngest(Engine engine, Listener listener) {
+        this.engine = requireNonNull(engine, "engine is null");
+        this.listener = requireNonNull(listener, "listener is null");
     }
 
-    Answer handle(byte[] body, String contentType, Map<String, String> headers) {
+    /**
+     * Answers one request.
+     *
+     * @param contentType the request's {@code Content-Type}, or null
+     * @param headers the request's headers, names in lower case
+     */
+    public Answer handle(byte[] body, String contentType, Map<String, String> headers) {
         String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
-        EventDecoder decoder = engine.decoder();
-        List<Event> events = new ArrayList<>();
-        List<ObjectNode> rejected = new ArrayList<>();
+        List<EventInput> inputs = new ArrayList<>();
         if (headers.containsKey("ce-type")) {
             ObjectNode envelope = json.createObjectNode();
             for (Map.Entry<String, String> h : headers.entrySet()) {
@@ -60,12 +85,11 @@ final class Ingest {
                 return error(400, "body is not valid JSON (CloudEvents binary mode: the body is the event's data): "
                         + firstLine(e.getMessage()));
             }
-            collect(decoder.decode(envelope, "index 0"), 0, events, rejected);
+            inputs.add(new EventInput.Envelope(envelope, "index 0"));
         } else if (type.startsWith("application/x-ndjson") || type.startsWith("application/jsonl")
                 || type.startsWith("application/json-seq")) {
             // One streaming pass per line, as a file's lines are read (the tree only for a line the
             // fast path does not take, which also gives its rejection's reason).
-            int index = 0;
             int start = 0;
             for (int i = 0; i <= body.length; i++) {
                 if (i < body.length && body[i] != '\n') {
@@ -76,8 +100,7 @@ final class Ingest {
                 if (line.isBlank()) {
                     continue;
                 }
-                collect(decoder.decodeJson(line, "index " + index), index, events, rejected);
-                index++;
+                inputs.add(new EventInput.JsonText(line, "index " + inputs.size()));
             }
         } else {
             JsonNode root;
@@ -93,57 +116,39 @@ final class Ingest {
             if (root == null || root.isMissingNode()) {
                 return error(400, "empty body: send an event, a JSON array of events, or NDJSON");
             }
-            List<JsonNode> items = new ArrayList<>();
             if (root.isArray()) {
-                root.forEach(items::add);
-            } else {
-                items.add(root);
-            }
-            for (int i = 0; i < items.size(); i++) {
-                collect(decoder.decode(items.get(i), "index " + i), i, events, rejected);
-            }
-        }
-        int accepted = 0;
-        Map<String, Integer> byType = new java.util.HashMap<>();
-        synchronized (offering) {
-            if (engine.remainingCapacity() < events.size()) {
-                ObjectNode b = json.createObjectNode();
-                b.put("error", "the engine queue is full; retry after " + RETRY_AFTER_SECONDS + " s");
-                return new Answer(429, b, RETRY_AFTER_SECONDS);
-            }
-            for (Event e : events) {
-                if (engine.offer(e)) {
-                    accepted++;
-                    byType.merge(e.type(), 1, Integer::sum);
-                } else {
-                    // Another source filled the queue between the check and this offer.
-                    rejected.add(reject(-1, "queue full: event of type " + e.type() + " not accepted, send it again"));
+                for (JsonNode item : root) {
+                    inputs.add(new EventInput.Envelope(item, "index " + inputs.size()));
                 }
+            } else {
+                inputs.add(new EventInput.Envelope(root, "index 0"));
             }
         }
-        byType.forEach((t, n) -> metrics.accepted(t, "http", n));
-        rejected.sort((a, b) -> Integer.compare(a.get("index").asInt(), b.get("index").asInt()));
-        ObjectNode b = json.createObjectNode();
-        b.put("accepted", accepted);
-        ArrayNode r = b.putArray("rejected");
-        rejected.forEach(r::add);
-        return new Answer(202, b, 0);
-    }
-
-    private void collect(Decoded d, int index, List<Event> events, List<ObjectNode> rejected) {
-        if (d instanceof Decoded.Accepted a) {
-            events.add(a.event());
-        } else if (d instanceof Decoded.Rejected r) {
-            metrics.rejected(r.rejection(), "http");
-            rejected.add(reject(index, r.rejection().reason()));
+        Ingested result = engine.ingest(inputs);
+        ArrayNode rejected = json.createArrayNode();
+        for (int i = 0; i < result.decoded().size(); i++) {
+            if (result.decoded().get(i) instanceof Decoded.Rejected r) {
+                listener.rejected(r.rejection());
+                ObjectNode o = rejected.addObject();
+                o.put("index", i);
+                o.put("error", r.rejection().reason());
+            }
         }
-    }
-
-    private ObjectNode reject(int index, String error) {
-        ObjectNode o = json.createObjectNode();
-        o.put("index", index);
-        o.put("error", error);
-        return o;
+        if (!result.queued()) {
+            ObjectNode b = json.createObjectNode();
+            b.put("error", "the engine queue is full; retry after " + RETRY_AFTER_SECONDS + " s");
+            return new Answer(429, b, RETRY_AFTER_SECONDS);
+        }
+        List<Event> events = result.events();
+        Map<String, Integer> byType = new HashMap<>();
+        for (Event e : events) {
+            byType.merge(e.type(), 1, Integer::sum);
+        }
+        byType.forEach(listener::accepted);
+        ObjectNode b = json.createObjectNode();
+        b.put("accepted", events.size());
+        b.set("rejected", rejected);
+        return new Answer(202, b, 0);
     }
 
     private Answer error(int status, String message) {

@@ -1,4 +1,4 @@
-package dev.vigil.engine;
+package dev.vigil.engine.internal.decode;
 
 import dev.vigil.rules.ast.EventDecl;
 import dev.vigil.rules.ast.FieldDecl;
@@ -7,13 +7,13 @@ import dev.vigil.rules.ast.FieldType;
 import java.util.List;
 
 /** A declared event type as the engine lays it out: field positions in the row, the time field. */
-final class EventShape {
+public final class EventShape {
     private final EventDecl decl;
     private final String[] names;
     private final FieldType[] types;
     private final int timestampIndex;
 
-    EventShape(EventDecl decl) {
+    public EventShape(EventDecl decl) {
         this.decl = decl;
         List<FieldDecl> fields = decl.fields();
         names = new String[fields.size()];
@@ -35,7 +35,7 @@ final class EventShape {
         return decl.name();
     }
 
-    EventDecl decl() {
+    public EventDecl decl() {
         return decl;
     }
 

@@ -1,4 +1,4 @@
-package dev.vigil.engine;
+package dev.vigil.engine.internal.epl;
 
 import dev.vigil.rules.RuleSet;
 import dev.vigil.rules.ast.Condition;
@@ -40,7 +40,7 @@ import java.util.function.UnaryOperator;
  *     values from.
  * </ul>
  */
-final class RuleTranslator {
+public final class RuleTranslator {
     /** Aggregate alerts carry at most this many of the window's events. */
     static final int MAX_WINDOW_EVENTS = 10;
 
@@ -50,25 +50,20 @@ final class RuleTranslator {
     /**
      * @param typeNames maps a declared type name to its Esper type name
      */
-    RuleTranslator(RuleSet rules, UnaryOperator<String> typeNames) {
+    public RuleTranslator(RuleSet rules, UnaryOperator<String> typeNames) {
         this.rules = rules;
         this.typeNames = typeNames;
     }
 
-    RulePlan translate(Rule rule) {
+    public RulePlan translate(Rule rule) {
         Condition when = rule.when();
-        if (when instanceof Condition.Filter f) {
-            return filter(rule, f);
-        } else if (when instanceof Condition.Pattern p) {
-            return new PatternPlanner(rule, p).plan();
-        } else if (when instanceof Condition.Aggregate a) {
-            return aggregate(rule, a);
-        } else if (when instanceof Condition.Absence a) {
-            return absence(rule, a);
-        } else if (when instanceof Condition.Epl e) {
-            return epl(rule, e);
-        }
-        throw new AssertionError("unhandled condition " + when);
+        return switch (when) {
+            case Condition.Filter f -> filter(rule, f);
+            case Condition.Pattern p -> new PatternPlanner(rule, p).plan();
+            case Condition.Aggregate a -> aggregate(rule, a);
+            case Condition.Absence a -> absence(rule, a);
+            case Condition.Epl e -> epl(rule, e);
+        };
     }
 
     // ---------------------------------------------------------------- filter
@@ -121,24 +116,28 @@ final class RuleTranslator {
         String view;
         long judgedEvery = 0;
         long longest;
-        if (w instanceof Window.Sliding s) {
-            view = "#time(" + EsperNames.period(s.size().millis()) + ")";
-            longest = s.size().millis();
-        } else if (w instanceof Window.Tumbling t) {
-            view = "#time_batch(" + EsperNames.period(t.size().millis()) + ", 0L)";
-            longest = t.size().millis();
-        } else if (w instanceof Window.Hopping h) {
-            view = "#time(" + EsperNames.period(h.size().millis()) + ")";
-            judgedEvery = h.every().millis();
-            longest = Math.max(h.size().millis(), h.every().millis());
-        } else if (w instanceof Window.Session s) {
-            view = groupWin + "#time_accum(" + EsperNames.period(s.gap().millis()) + ")";
-            longest = s.gap().millis();
-        } else if (w instanceof Window.Length l) {
-            view = groupWin + "#length(" + l.count() + ")";
-            longest = 0;
-        } else {
-            throw new AssertionError("unhandled window " + w);
+        switch (w) {
+            case Window.Sliding s -> {
+                view = "#time(" + EsperNames.period(s.size().millis()) + ")";
+                longest = s.size().millis();
+            }
+            case Window.Tumbling t -> {
+                view = "#time_batch(" + EsperNames.period(t.size().millis()) + ", 0L)";
+                longest = t.size().millis();
+            }
+            case Window.Hopping h -> {
+                view = "#time(" + EsperNames.period(h.size().millis()) + ")";
+                judgedEvery = h.every().millis();
+                longest = Math.max(h.size().millis(), h.every().millis());
+            }
+            case Window.Session s -> {
+                view = groupWin + "#time_accum(" + EsperNames.period(s.gap().millis()) + ")";
+                longest = s.gap().millis();
+            }
+            case Window.Length l -> {
+                view = groupWin + "#length(" + l.count() + ")";
+                longest = 0;
+            }
         }
         long forMillis = a.forDuration().map(d -> d.millis()).orElse(0L);
         String epl = header(rule, 0) + "select " + (judgedEvery > 0 ? "" : "irstream ") + cols.select()
@@ -238,19 +237,21 @@ final class RuleTranslator {
         RulePlan plan() {
             int generated = 0;
             for (PatternTerm term : pattern.terms()) {
-                if (term instanceof PatternTerm.EventTerm et) {
-                    elements.addAll(expand(et, generated++));
-                } else if (term instanceof PatternTerm.AbsentTerm at) {
-                    elements.add(new Absent(at.event(), at.duration().millis()));
-                    longest = Math.max(longest, at.duration().millis());
-                } else if (term instanceof PatternTerm.Group g) {
-                    List<List<Ev>> members = new ArrayList<>();
-                    for (PatternTerm.EventTerm m : g.members()) {
-                        members.add(expand(m, generated++));
+                switch (term) {
+                    case PatternTerm.EventTerm et -> {
+                        elements.addAll(expand(et, generated++));
                     }
-                    elements.add(new Group(g.op(), members));
-                } else {
-                    throw new AssertionError("unhandled term " + term);
+                    case PatternTerm.AbsentTerm at -> {
+                        elements.add(new Absent(at.event(), at.duration().millis()));
+                        longest = Math.max(longest, at.duration().millis());
+                    }
+                    case PatternTerm.Group g -> {
+                        List<List<Ev>> members = new ArrayList<>();
+                        for (PatternTerm.EventTerm m : g.members()) {
+                            members.add(expand(m, generated++));
+                        }
+                        elements.add(new Group(g.op(), members));
+                    }
                 }
             }
             pattern.within().ifPresent(w -> longest = Math.max(longest, w.millis()));
@@ -374,10 +375,11 @@ final class RuleTranslator {
         }
 
         private void forEachEv(Element e, java.util.function.Consumer<Ev> action) {
-            if (e instanceof Ev ev) {
-                action.accept(ev);
-            } else if (e instanceof Group g) {
-                g.members().forEach(m -> m.forEach(action));
+            switch (e) {
+                case Ev ev -> action.accept(ev);
+                case Group g -> g.members().forEach(m -> m.forEach(action));
+                case Absent a -> {
+                }
             }
         }
 
@@ -390,24 +392,27 @@ final class RuleTranslator {
         }
 
         private String element(Element e, Ev first, Set<String> bound) {
-            if (e instanceof Ev ev) {
-                return ev(ev, first, bound, true);
-            } else if (e instanceof Absent a) {
-                return "(timer:interval(" + EsperNames.period(a.millis()) + ") and not "
-                        + filterFor(a.event(), null, first, bound) + ")";
-            } else if (e instanceof Group g) {
-                List<String> members = new ArrayList<>();
-                for (List<Ev> m : g.members()) {
-                    List<String> chain = new ArrayList<>();
-                    for (Ev ev : m) {
-                        chain.add(ev(ev, first, bound, true));
-                    }
-                    members.add(chain.size() == 1 ? chain.get(0) : "(" + String.join(" -> ", chain) + ")");
+            switch (e) {
+                case Ev ev -> {
+                    return ev(ev, first, bound, true);
                 }
-                String joined = String.join(g.op() == PatternTerm.GroupOp.AND ? " and " : " or ", members);
-                return members.size() == 1 ? joined : "(" + joined + ")";
+                case Absent a -> {
+                    return "(timer:interval(" + EsperNames.period(a.millis()) + ") and not "
+                            + filterFor(a.event(), null, first, bound) + ")";
+                }
+                case Group g -> {
+                    List<String> members = new ArrayList<>();
+                    for (List<Ev> m : g.members()) {
+                        List<String> chain = new ArrayList<>();
+                        for (Ev ev : m) {
+                            chain.add(ev(ev, first, bound, true));
+                        }
+                        members.add(chain.size() == 1 ? chain.get(0) : "(" + String.join(" -> ", chain) + ")");
+                    }
+                    String joined = String.join(g.op() == PatternTerm.GroupOp.AND ? " and " : " or ", members);
+                    return members.size() == 1 ? joined : "(" + joined + ")";
+                }
             }
-            throw new AssertionError("unhandled element " + e);
         }
 
         private String ev(Ev ev, Ev first, Set<String> bound, boolean withBy) {
@@ -593,28 +598,36 @@ final class RuleTranslator {
 
     static void visit(Expr e, java.util.function.Consumer<Expr> action) {
         action.accept(e);
-        if (e instanceof Expr.Binary b) {
-            visit(b.left(), action);
-            visit(b.right(), action);
-        } else if (e instanceof Expr.Not n) {
-            visit(n.operand(), action);
-        } else if (e instanceof Expr.Negate n) {
-            visit(n.operand(), action);
-        } else if (e instanceof Expr.InList in) {
-            visit(in.value(), action);
-            in.items().forEach(i -> visit(i, action));
-        } else if (e instanceof Expr.Between b) {
-            visit(b.value(), action);
-            visit(b.low(), action);
-            visit(b.high(), action);
-        } else if (e instanceof Expr.Matches m) {
-            visit(m.value(), action);
-        } else if (e instanceof Expr.IsNull n) {
-            visit(n.value(), action);
-        } else if (e instanceof Expr.Call c) {
-            c.args().forEach(a -> visit(a, action));
-        } else if (e instanceof Expr.Aggregate a) {
-            a.arg().ifPresent(x -> visit(x, action));
+        switch (e) {
+            case Expr.NumberLit n -> {
+            }
+            case Expr.StringLit s -> {
+            }
+            case Expr.BoolLit b -> {
+            }
+            case Expr.NullLit n -> {
+            }
+            case Expr.FieldRef f -> {
+            }
+            case Expr.Binary b -> {
+                visit(b.left(), action);
+                visit(b.right(), action);
+            }
+            case Expr.Not n -> visit(n.operand(), action);
+            case Expr.Negate n -> visit(n.operand(), action);
+            case Expr.InList in -> {
+                visit(in.value(), action);
+                in.items().forEach(i -> visit(i, action));
+            }
+            case Expr.Between b -> {
+                visit(b.value(), action);
+                visit(b.low(), action);
+                visit(b.high(), action);
+            }
+            case Expr.Matches m -> visit(m.value(), action);
+            case Expr.IsNull n -> visit(n.value(), action);
+            case Expr.Call c -> c.args().forEach(a -> visit(a, action));
+            case Expr.Aggregate a -> a.arg().ifPresent(x -> visit(x, action));
         }
     }
 }

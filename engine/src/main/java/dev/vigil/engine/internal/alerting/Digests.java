@@ -1,16 +1,16 @@
-package dev.vigil.engine;
+package dev.vigil.engine.internal.alerting;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** Deterministic digests for alert and event ids. */
-final class Digests {
+public final class Digests {
     private Digests() {
     }
 
     /** The first 128 bits of SHA-256, as 32 lower-case hex characters. */
-    static String hex128(byte[] bytes) {
+    public static String hex128(byte[] bytes) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(bytes);
             return HexFormat.of().formatHex(d, 0, 16);

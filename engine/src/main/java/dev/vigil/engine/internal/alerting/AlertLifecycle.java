@@ -1,14 +1,16 @@
-package dev.vigil.engine;
+package dev.vigil.engine.internal.alerting;
 
+import dev.vigil.engine.Alert;
+import dev.vigil.engine.AlertSink;
+import dev.vigil.engine.Event;
+import dev.vigil.engine.Times;
+import dev.vigil.engine.internal.epl.RulePlan;
+import dev.vigil.engine.internal.time.Timers;
 import dev.vigil.rules.ast.Ident;
 import dev.vigil.rules.ast.Label;
-import dev.vigil.rules.ast.MessageTemplate;
 import dev.vigil.rules.ast.Rule;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.text.DecimalFormat;
-import java.text.DecimalFormatSymbols;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +18,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,15 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The alert lifecycle of one deployed rule: turns output rows into firing and resolved alerts,
  * applies {@code for} and {@code throttle}, and builds each alert (id, key, message, values,
- * events). Lives outside Esper, so the state of an unchanged rule survives a redeploy. Engine
+ * events, with {@link AlertMessage} and {@link AlertIds}). Lives outside Esper, so the state of an unchanged rule survives a redeploy. Engine
  * thread only.
  */
-final class Lifecycle {
-    /** Schedules a callback at an event time; the engine runs it before Esper's timers of that time. */
-    interface Timers {
-        void schedule(long at, Runnable action);
-    }
-
+public final class AlertLifecycle {
     private final RulePlan plan;
     private final RulePlan.Layout layout;
     private final AlertSink sink;
@@ -40,18 +36,18 @@ final class Lifecycle {
     private final Clock clock;
     private final Map<List<Object>, GroupState> groups = new HashMap<>();
     private final Map<List<Object>, Long> lastSent = new HashMap<>();
-    private final DecimalFormat[] formats;
+    private final AlertMessage message;
     private final Map<String, String> labels;
     private final List<String> channels;
     private final String title;
     private final boolean keepAllGroups;
     private long nextThrottleSweep;
 
-    final AtomicLong matched = new AtomicLong();
-    final AtomicLong sent = new AtomicLong();
-    final AtomicLong suppressed = new AtomicLong();
-    final AtomicLong failures = new AtomicLong();
-    volatile long lastAlertTime = Long.MIN_VALUE;
+    public final AtomicLong matched = new AtomicLong();
+    public final AtomicLong sent = new AtomicLong();
+    public final AtomicLong suppressed = new AtomicLong();
+    public final AtomicLong failures = new AtomicLong();
+    public volatile long lastAlertTime = Long.MIN_VALUE;
 
     private static final class GroupState {
         boolean firing;
@@ -60,21 +56,13 @@ final class Lifecycle {
         Object[] previousRow;
     }
 
-    Lifecycle(RulePlan plan, AlertSink sink, Timers timers, Clock clock) {
+    public AlertLifecycle(RulePlan plan, AlertSink sink, Timers timers, Clock clock) {
         this.plan = plan;
         this.layout = plan.layout();
         this.sink = sink;
         this.timers = timers;
         this.clock = clock;
         Rule rule = plan.rule();
-        List<DecimalFormat> fs = new ArrayList<>();
-        for (MessageTemplate.Part p : layout.messageParts()) {
-            if (p instanceof MessageTemplate.Placeholder ph) {
-                fs.add(ph.pattern().map(pt -> new DecimalFormat(pt, DecimalFormatSymbols.getInstance(Locale.ROOT)))
-                        .orElse(null));
-            }
-        }
-        formats = fs.toArray(new DecimalFormat[0]);
         Map<String, String> ls = new LinkedHashMap<>();
         for (Label l : rule.labels()) {
             ls.put(l.name(), l.value());
@@ -82,6 +70,7 @@ final class Lifecycle {
         labels = ls;
         channels = rule.channels().stream().map(Ident::name).toList();
         title = rule.title().orElse(rule.id());
+        message = new AlertMessage(rule, layout.messageParts(), title);
         keepAllGroups = rule.when() instanceof dev.vigil.rules.ast.Condition.Absence;
     }
 
@@ -90,7 +79,7 @@ final class Lifecycle {
     }
 
     /** One output row of a listened statement laid out as {@code rowLayout}, at engine time {@code now}. */
-    void onRow(Object[] row, RulePlan.Layout rowLayout, long now) {
+    public void onRow(Object[] row, RulePlan.Layout rowLayout, long now) {
         if (plan.kind() == RulePlan.Kind.FIRE_ONLY) {
             raise(Alert.Status.FIRING, row, rowLayout, now, null);
         } else {
@@ -102,7 +91,7 @@ final class Lifecycle {
      * Hopping windows: the rows read from the window at a judgement time; groups with an open
      * alert or pending {@code for} that have no row are judged on an empty window.
      */
-    void onJudgement(List<Object[]> rows, long now) {
+    public void onJudgement(List<Object[]> rows, long now) {
         Set<List<Object>> seen = new java.util.HashSet<>();
         for (Object[] row : rows) {
             seen.add(groupOf(row));
@@ -125,7 +114,7 @@ final class Lifecycle {
     }
 
     /** True when a hopping window still has groups to judge on an empty window. */
-    boolean hasOpenGroups() {
+    public boolean hasOpenGroups() {
         return !groups.isEmpty();
     }
 
@@ -215,9 +204,9 @@ final class Lifecycle {
         for (int i = 0; i < valueNames.size(); i++) {
             values.put(valueNames.get(i), jsonValue(row[layout.valueCols()[i]]));
         }
-        String id = alertId(rule.id(), status, key, time, plan.kind() == RulePlan.Kind.FIRE_ONLY ? events : List.of());
+        String id = AlertIds.of(rule.id(), status, key, time, plan.kind() == RulePlan.Kind.FIRE_ONLY ? events : List.of());
         long throttle = rule.throttle().map(t -> t.millis()).orElse(0L);
-        Alert alert = new Alert(id, rule.id(), title, status, rule.severity(), key, message(row, layout), time,
+        Alert alert = new Alert(id, rule.id(), title, status, rule.severity(), key, message.render(row, layout), time,
                 clock.millis(), labels, values, events, channels, throttle);
         lastAlertTime = time;
         if (status == Alert.Status.FIRING) {
@@ -270,70 +259,15 @@ final class Lifecycle {
         return out;
     }
 
-    private String message(Object[] row, RulePlan.Layout layout) {
-        List<MessageTemplate.Part> parts = layout.messageParts();
-        if (parts.isEmpty()) {
-            return plan.rule().message().isPresent() ? "" : title;
-        }
-        StringBuilder sb = new StringBuilder();
-        int ph = 0;
-        for (MessageTemplate.Part p : parts) {
-            if (p instanceof MessageTemplate.Text t) {
-                sb.append(t.text());
-            } else {
-                Object v = row[layout.messageCols()[ph]];
-                sb.append(format(v, formats[ph], layout.timestampMessage().get(ph)));
-                ph++;
-            }
-        }
-        return sb.toString();
-    }
-
-    private static String format(Object v, DecimalFormat pattern, boolean timestamp) {
-        if (v == null) {
-            return "null";
-        }
-        if (timestamp && v instanceof Long l) {
-            return Times.format(l);
-        }
-        if (pattern != null && v instanceof Number n) {
-            return pattern.format(n instanceof BigDecimal ? n : (Object) n.doubleValue());
-        }
-        if (v instanceof Double d) {
-            return formatDouble(d);
-        }
-        if (v instanceof Event e) {
-            return e.data().toString();
-        }
-        return v.toString();
-    }
-
-    static String formatDouble(double d) {
-        if (Double.isNaN(d) || Double.isInfinite(d) || Math.abs(d) < 1e7) {
-            return Double.toString(d);
-        }
-        return BigDecimal.valueOf(d).toPlainString();
-    }
-
     private static Object jsonValue(Object v) {
         if (v instanceof BigDecimal b) {
             return b.doubleValue();
         }
         if (v instanceof Event e) {
-            return e.data();
+            return e.data(); // a copy: the alert leaves the engine thread
         }
         return v;
     }
 
-    static String alertId(String rule, Alert.Status status, Map<String, Object> key, long time, List<Event> events) {
-        StringBuilder sb = new StringBuilder(rule).append('\u0000').append(status.text()).append('\u0000');
-        for (Map.Entry<String, Object> e : key.entrySet()) {
-            sb.append(e.getKey()).append('=').append(e.getValue()).append('\u0001');
-        }
-        sb.append('\u0000').append(time);
-        for (Event e : events) {
-            sb.append('\u0000').append(e.effectiveId());
-        }
-        return Digests.hex128(sb.toString().getBytes(StandardCharsets.UTF_8));
-    }
+
 }

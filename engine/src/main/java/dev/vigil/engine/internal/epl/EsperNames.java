@@ -1,4 +1,4 @@
-package dev.vigil.engine;
+package dev.vigil.engine.internal.epl;
 
 import java.util.Locale;
 
@@ -9,20 +9,20 @@ import java.util.Locale;
  * compiler refuses gets an internal name ({@code Order} becomes {@code Order_t}); every other type
  * keeps its own name, so raw EPL can use it.
  */
-final class EsperNames {
+public final class EsperNames {
     /** The property of every event type that holds the Vigil {@link Event} itself. */
-    static final String EVENT_PROPERTY = "vigil_event";
+    public static final String EVENT_PROPERTY = "vigil_event";
 
     private EsperNames() {
     }
 
     /** The internal name for a type whose own name EPL reserves. */
-    static String renamedType(String name) {
+    public static String renamedType(String name) {
         return name + "_t";
     }
 
     /** A field (property) name quoted for EPL. */
-    static String field(String name) {
+    public static String field(String name) {
         return "`" + name + "`";
     }
 

@@ -1,4 +1,4 @@
-package dev.vigil.engine;
+package dev.vigil.engine.internal.epl;
 
 import dev.vigil.rules.ast.Expr;
 
@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
  * Translates expressions of the rules language to EPL. Field references are resolved by the
  * caller, because what {@code amount} or {@code a.amount} means depends on the condition form.
  */
-final class EplExpr {
+public final class EplExpr {
     private final Function<Expr.FieldRef, String> fields;
 
     EplExpr(Function<Expr.FieldRef, String> fields) {
@@ -17,38 +17,24 @@ final class EplExpr {
     }
 
     String of(Expr e) {
-        if (e instanceof Expr.NumberLit n) {
-            return number(n);
-        } else if (e instanceof Expr.StringLit s) {
-            return EsperNames.string(s.value());
-        } else if (e instanceof Expr.BoolLit b) {
-            return Boolean.toString(b.value());
-        } else if (e instanceof Expr.NullLit) {
-            return "null";
-        } else if (e instanceof Expr.FieldRef f) {
-            return fields.apply(f);
-        } else if (e instanceof Expr.Binary b) {
-            return "(" + of(b.left()) + " " + binary(b.op()) + " " + of(b.right()) + ")";
-        } else if (e instanceof Expr.Not n) {
-            return "(not " + of(n.operand()) + ")";
-        } else if (e instanceof Expr.Negate n) {
-            return "(-" + of(n.operand()) + ")";
-        } else if (e instanceof Expr.InList in) {
-            return "(" + of(in.value()) + (in.negated() ? " not in (" : " in (")
+        return switch (e) {
+            case Expr.NumberLit n -> number(n);
+            case Expr.StringLit s -> EsperNames.string(s.value());
+            case Expr.BoolLit b -> Boolean.toString(b.value());
+            case Expr.NullLit nullLit -> "null";
+            case Expr.FieldRef f -> fields.apply(f);
+            case Expr.Binary b -> "(" + of(b.left()) + " " + binary(b.op()) + " " + of(b.right()) + ")";
+            case Expr.Not n -> "(not " + of(n.operand()) + ")";
+            case Expr.Negate n -> "(-" + of(n.operand()) + ")";
+            case Expr.InList in -> "(" + of(in.value()) + (in.negated() ? " not in (" : " in (")
                     + in.items().stream().map(this::of).collect(Collectors.joining(", ")) + "))";
-        } else if (e instanceof Expr.Between b) {
-            return "(" + of(b.value()) + " between " + of(b.low()) + " and " + of(b.high()) + ")";
-        } else if (e instanceof Expr.Matches m) {
-            return "(" + of(m.value()) + " regexp " + EsperNames.string(m.regex()) + ")";
-        } else if (e instanceof Expr.IsNull n) {
-            return "(" + of(n.value()) + (n.negated() ? " is not null)" : " is null)");
-        } else if (e instanceof Expr.Call c) {
-            return "vigil_" + c.function() + "("
+            case Expr.Between b -> "(" + of(b.value()) + " between " + of(b.low()) + " and " + of(b.high()) + ")";
+            case Expr.Matches m -> "(" + of(m.value()) + " regexp " + EsperNames.string(m.regex()) + ")";
+            case Expr.IsNull n -> "(" + of(n.value()) + (n.negated() ? " is not null)" : " is null)");
+            case Expr.Call c -> "vigil_" + c.function() + "("
                     + c.args().stream().map(this::of).collect(Collectors.joining(", ")) + ")";
-        } else if (e instanceof Expr.Aggregate a) {
-            return aggregate(a);
-        }
-        throw new AssertionError("unhandled expression " + e);
+            case Expr.Aggregate a -> aggregate(a);
+        };
     }
 
     private String aggregate(Expr.Aggregate a) {

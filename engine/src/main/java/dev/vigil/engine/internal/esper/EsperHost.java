@@ -1,4 +1,4 @@
-package dev.vigil.engine;
+package dev.vigil.engine.internal.esper;
 
 import com.espertech.esper.common.client.EPCompiled;
 import com.espertech.esper.common.client.EventBean;
@@ -14,7 +14,18 @@ import com.espertech.esper.runtime.client.EPRuntime;
 import com.espertech.esper.runtime.client.EPRuntimeProvider;
 import com.espertech.esper.runtime.client.EPStatement;
 import com.espertech.esper.runtime.client.EPUndeployException;
-import dev.vigil.engine.internal.EplFunctions;
+import dev.vigil.engine.AlertSink;
+import dev.vigil.engine.DeployException;
+import dev.vigil.engine.DeployResult;
+import dev.vigil.engine.internal.alerting.AlertLifecycle;
+import dev.vigil.engine.internal.decode.DecodedEvent;
+import dev.vigil.engine.internal.decode.EventShape;
+import dev.vigil.engine.internal.decode.JsonEventDecoder;
+import dev.vigil.engine.internal.epl.EplFunctions;
+import dev.vigil.engine.internal.epl.EsperNames;
+import dev.vigil.engine.internal.epl.RulePlan;
+import dev.vigil.engine.internal.epl.RuleTranslator;
+import dev.vigil.engine.internal.time.Timers;
 import dev.vigil.rules.RuleSet;
 import dev.vigil.rules.ast.EventDecl;
 import dev.vigil.rules.ast.FieldDecl;
@@ -38,7 +49,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * changes) and keep the deployment, and so the state, of every rule whose text and event types did
  * not change. Engine thread only.
  */
-final class EsperHost {
+public final class EsperHost {
     private static final Logger LOG = LoggerFactory.getLogger(EsperHost.class);
     private static final AtomicInteger RUNTIMES = new AtomicInteger();
 
@@ -46,33 +57,41 @@ final class EsperHost {
     private final EPCompiler compiler;
     private final EPRuntime runtime;
     private final AlertSink sink;
-    private final Lifecycle.Timers timers;
+    private final Timers timers;
     private final Clock clock;
     private final Map<String, DeployedType> types = new LinkedHashMap<>();
     private final Map<String, DeployedRule> rules = new LinkedHashMap<>();
-    private EventDecoder decoder;
+    private JsonEventDecoder decoder;
 
     private record DeployedType(EventShape shape, String esperName, EPCompiled compiled, String deploymentId,
                                 EventSender sender) {
     }
 
     /** A running rule. Timers check identity, so a replaced rule's timers do nothing. */
-    static final class DeployedRule {
-        final RulePlan plan;
-        final Lifecycle lifecycle;
-        final String deploymentId;
-        final List<EPStatement> statements;
-        boolean judgementScheduled;
+    public static final class DeployedRule {
+        private final RulePlan plan;
+        private final AlertLifecycle lifecycle;
+        private final String deploymentId;
+        private final List<EPStatement> statements;
+        private boolean judgementScheduled;
 
-        DeployedRule(RulePlan plan, Lifecycle lifecycle, String deploymentId, List<EPStatement> statements) {
+        DeployedRule(RulePlan plan, AlertLifecycle lifecycle, String deploymentId, List<EPStatement> statements) {
             this.plan = plan;
             this.lifecycle = lifecycle;
             this.deploymentId = deploymentId;
             this.statements = statements;
         }
+
+        public RulePlan plan() {
+            return plan;
+        }
+
+        public AlertLifecycle lifecycle() {
+            return lifecycle;
+        }
     }
 
-    EsperHost(long startTime, AlertSink sink, Lifecycle.Timers timers, Clock clock) {
+    public EsperHost(long startTime, AlertSink sink, Timers timers, Clock clock) {
         this.config = configuration();
         this.compiler = EPCompilerProvider.getCompiler();
         this.runtime = EPRuntimeProvider.getRuntime("vigil-" + RUNTIMES.incrementAndGet(), config);
@@ -80,7 +99,7 @@ final class EsperHost {
         this.sink = sink;
         this.timers = timers;
         this.clock = clock;
-        this.decoder = new EventDecoder(List.of(), clock);
+        this.decoder = new JsonEventDecoder(List.of(), clock);
     }
 
     static Configuration configuration() {
@@ -94,38 +113,38 @@ final class EsperHost {
         return c;
     }
 
-    EventDecoder decoder() {
+    public JsonEventDecoder decoder() {
         return decoder;
     }
 
-    long currentTime() {
+    public long currentTime() {
         return runtime.getEventService().getCurrentTime();
     }
 
     /** Esper's next timer, or {@link Long#MAX_VALUE}. */
-    long nextScheduledTime() {
+    public long nextScheduledTime() {
         Long next = runtime.getEventService().getNextScheduledTime();
         return next == null ? Long.MAX_VALUE : next;
     }
 
     /** Moves Esper's clock to {@code t}, firing every Esper timer on the way at its own time. */
-    void advanceTo(long t) {
+    public void advanceTo(long t) {
         if (t > currentTime()) {
             runtime.getEventService().advanceTimeSpan(t);
         }
     }
 
     /** Sends an event whose type is deployed with the event's own shape; false when it is not. */
-    boolean send(Event e) {
+    public boolean send(DecodedEvent e) {
         DeployedType t = types.get(e.type());
         if (t == null || t.shape != e.shape()) {
             return false;
         }
-        t.sender.sendEvent(e.row);
+        t.sender.sendEvent(e.row());
         return true;
     }
 
-    Iterable<DeployedRule> rules() {
+    public Iterable<DeployedRule> rules() {
         return rules.values();
     }
 
@@ -134,7 +153,7 @@ final class EsperHost {
     }
 
     /** The longest duration any deployed rule uses. */
-    long longestDuration() {
+    public long longestDuration() {
         long longest = 0;
         for (DeployedRule r : rules.values()) {
             longest = Math.max(longest, r.plan.longestMillis());
@@ -143,7 +162,7 @@ final class EsperHost {
     }
 
     /** True when some rule schedules engine timers ({@code for}, hopping windows). */
-    boolean usesEngineTimers() {
+    public boolean usesEngineTimers() {
         for (DeployedRule r : rules.values()) {
             if (r.plan.forMillis() > 0 || r.plan.judgedEveryMillis() > 0) {
                 return true;
@@ -154,7 +173,7 @@ final class EsperHost {
 
     // ---------------------------------------------------------------- deploy
 
-    DeployResult deploy(RuleSet set) throws DeployException {
+    public DeployResult deploy(RuleSet set) throws DeployException {
         // 1. Types: keep the unchanged, compile the new and changed.
         Map<String, DeployedType> keptTypes = new LinkedHashMap<>();
         Map<String, Compiled> newTypes = new LinkedHashMap<>();
@@ -212,7 +231,7 @@ final class EsperHost {
                 args.getPath().addAll(path);
                 compiledRules.put(rule.id(), compiler.compile(plan.module(), args));
                 toDeploy.put(rule.id(), plan);
-            } catch (EPCompileException | RuntimeException e) {
+            } catch (EPCompileException e) {
                 problems.add(new DeployException.Problem(rule.file(), rule.pos().line(), rule.pos().column(),
                         rule.id(), e.getMessage()));
             }
@@ -248,7 +267,7 @@ final class EsperHost {
             for (Map.Entry<String, RulePlan> e : toDeploy.entrySet()) {
                 RulePlan plan = e.getValue();
                 EPDeployment d = runtime.getDeploymentService().deploy(compiledRules.get(e.getKey()));
-                Lifecycle lifecycle = new Lifecycle(plan, sink, timers, clock);
+                AlertLifecycle lifecycle = new AlertLifecycle(plan, sink, timers, clock);
                 DeployedRule dr = new DeployedRule(plan, lifecycle, d.getDeploymentId(), List.of(d.getStatements()));
                 for (int i = 0; i < plan.listened().size(); i++) {
                     attach(dr, d.getStatements()[plan.listened().get(i)], plan.layouts().get(i));
@@ -267,12 +286,12 @@ final class EsperHost {
         rules.putAll(ordered);
         List<EventShape> shapes = new ArrayList<>();
         types.values().forEach(t -> shapes.add(t.shape));
-        decoder = new EventDecoder(shapes, clock);
+        decoder = new JsonEventDecoder(shapes, clock);
         return new DeployResult(deployed, added, changed, unchanged, removed);
     }
 
     private void attach(DeployedRule dr, EPStatement statement, RulePlan.Layout layout) {
-        Lifecycle lifecycle = dr.lifecycle;
+        AlertLifecycle lifecycle = dr.lifecycle;
         boolean hopping = dr.plan.judgedEveryMillis() > 0;
         statement.addListener((newEvents, oldEvents, st, rt) -> {
             try {
@@ -362,7 +381,7 @@ final class EsperHost {
     }
 
     /** The EPL of each rule (for {@code vigil explain}), with the type names Esper will use. */
-    static Map<String, String> explain(RuleSet set) {
+    public static Map<String, String> explain(RuleSet set) {
         Configuration config = configuration();
         EPCompiler compiler = EPCompilerProvider.getCompiler();
         Map<String, String> names = new HashMap<>();
@@ -386,7 +405,7 @@ final class EsperHost {
         return out;
     }
 
-    void destroy() {
+    public void destroy() {
         runtime.destroy();
     }
 }

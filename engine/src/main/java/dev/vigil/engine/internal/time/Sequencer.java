@@ -1,5 +1,18 @@
-package dev.vigil.engine;
+package dev.vigil.engine.internal.time;
 
+import dev.vigil.engine.AlertSink;
+import dev.vigil.engine.Decoded;
+import dev.vigil.engine.DeployException;
+import dev.vigil.engine.DeployResult;
+import dev.vigil.engine.EngineOptions;
+import dev.vigil.engine.Event;
+import dev.vigil.engine.Json;
+import dev.vigil.engine.Rejection;
+import dev.vigil.engine.Times;
+import dev.vigil.engine.internal.decode.DecodedEvent;
+import dev.vigil.engine.internal.decode.EventShape;
+import dev.vigil.engine.internal.decode.JsonEventDecoder;
+import dev.vigil.engine.internal.esper.EsperHost;
 import dev.vigil.rules.RuleSet;
 
 import java.util.ArrayList;
@@ -14,7 +27,7 @@ import java.util.PriorityQueue;
  * <p>Ties at one millisecond: lifecycle timers due at T run first, then Esper's timers due at T,
  * then events stamped T (language spec, "Time").
  */
-final class EngineCore implements Lifecycle.Timers {
+public final class Sequencer implements Timers {
     private final EngineOptions options;
     private final long lateness;
     private final EsperHost host;
@@ -39,9 +52,9 @@ final class EngineCore implements Lifecycle.Timers {
     private long quietBase;
     private long quietWall;
 
-    long processed;
-    long late;
-    long dropped;
+    public long processed;
+    public long late;
+    public long dropped;
 
     private record Timer(long at, long seq, Runnable action) implements Comparable<Timer> {
         @Override
@@ -52,7 +65,7 @@ final class EngineCore implements Lifecycle.Timers {
     }
 
     /** A held event; equal times keep their arrival order. */
-    private record Held(Event event, long seq) implements Comparable<Held> {
+    private record Held(DecodedEvent event, long seq) implements Comparable<Held> {
         @Override
         public int compareTo(Held o) {
             int c = Long.compare(event.time(), o.event.time());
@@ -60,7 +73,7 @@ final class EngineCore implements Lifecycle.Timers {
         }
     }
 
-    EngineCore(EngineOptions options, AlertSink sink) {
+    public Sequencer(EngineOptions options, AlertSink sink) {
         this.options = options;
         this.lateness = options.lateness().toMillis();
         this.processingTime = options.timeMode() == EngineOptions.TimeMode.PROCESSING;
@@ -68,22 +81,22 @@ final class EngineCore implements Lifecycle.Timers {
         this.host = new EsperHost(options.startTime(), sink, this, options.clock());
     }
 
-    DeployResult deploy(RuleSet rules) throws DeployException {
+    public DeployResult deploy(RuleSet rules) throws DeployException {
         DeployResult result = host.deploy(rules);
         stepping = host.usesEngineTimers();
         return result;
     }
 
-    EventDecoder decoder() {
+    public JsonEventDecoder decoder() {
         return host.decoder();
     }
 
-    EsperHost host() {
+    public EsperHost host() {
         return host;
     }
 
     /** Event time of the engine: the last time its clock moved to. */
-    long now() {
+    public long now() {
         return host.currentTime();
     }
 
@@ -93,7 +106,7 @@ final class EngineCore implements Lifecycle.Timers {
     }
 
     /** Takes one event: held for reordering, released in time order, or rejected as late. */
-    void onEvent(Event e) {
+    public void onEvent(DecodedEvent e) {
         if (live) {
             long wall = options.clock().millis();
             lastArrivalWall = wall;
@@ -139,7 +152,7 @@ final class EngineCore implements Lifecycle.Timers {
      * follows it. In event time, once no event has arrived for {@code lateness}, held events are
      * released and event time advances at wall-clock pace from the newest event time.
      */
-    void tick(long wallNow) {
+    public void tick(long wallNow) {
         if (processingTime) {
             advanceTo(wallNow);
             return;
@@ -161,17 +174,17 @@ final class EngineCore implements Lifecycle.Timers {
     }
 
     /** End of finite input: release held events, then let the longest rule duration pass. */
-    void finish() {
+    public void finish() {
         releaseHeld();
         advanceTo(now() + host.longestDuration());
     }
 
-    private void process(Event e) {
+    private void process(DecodedEvent e) {
         advanceTo(e.time());
         send(e);
     }
 
-    private void send(Event e) {
+    private void send(DecodedEvent e) {
         if (host.send(e)) {
             processed++;
             return;
@@ -179,13 +192,13 @@ final class EngineCore implements Lifecycle.Timers {
         // Decoded against a declaration that has since changed: decode again from its data.
         EventShape current = host.decoder().shape(e.type());
         if (current != null) {
-            com.fasterxml.jackson.databind.node.ObjectNode envelope = Json.MAPPER.createObjectNode();
+            com.fasterxml.jackson.databind.node.ObjectNode envelope = Json.mapper().createObjectNode();
             envelope.put("type", e.type());
             e.id().ifPresent(id -> envelope.put("id", id));
             envelope.put("time", e.time());
-            envelope.set("data", e.data());
+            envelope.set("data", e.tree());
             Decoded again = host.decoder().decode(envelope, "");
-            if (again instanceof Decoded.Accepted a && host.send(a.event())) {
+            if (again instanceof Decoded.Accepted a && host.send((DecodedEvent) a.event())) {
                 processed++;
                 return;
             }
@@ -222,7 +235,7 @@ final class EngineCore implements Lifecycle.Timers {
         host.advanceTo(t);
     }
 
-    void destroy() {
+    public void destroy() {
         host.destroy();
     }
 }

@@ -1,0 +1,449 @@
+package dev.vigil.engine.internal.decode;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.engine.Decoded;
+import dev.vigil.engine.EventDecoder;
+import dev.vigil.engine.Json;
+import dev.vigil.engine.Rejection;
+import dev.vigil.engine.Times;
+import dev.vigil.rules.RuleSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import dev.vigil.rules.ast.EventDecl;
+import dev.vigil.rules.ast.FieldType;
+
+import java.time.Clock;
+import java.time.format.DateTimeParseException;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The engine's {@link EventDecoder}: JSON envelopes and CSV rows into rows of the declared shapes.
+ * Immutable and thread-safe.
+ */
+public final class JsonEventDecoder implements EventDecoder {
+    private static final Logger LOG = LoggerFactory.getLogger(JsonEventDecoder.class);
+    private static final AtomicLong STREAMING_BUGS = new AtomicLong();
+    private final Map<String, EventShape> shapes;
+    private final EventShape[] shapeList;
+    private final char[][] shapeNames;
+    private final Clock clock;
+
+    public JsonEventDecoder(Collection<EventShape> shapes, Clock clock) {
+        Map<String, EventShape> m = new LinkedHashMap<>();
+        for (EventShape s : shapes) {
+            m.put(s.name(), s);
+        }
+        this.shapes = Map.copyOf(m);
+        this.shapeList = m.values().toArray(EventShape[]::new);
+        this.shapeNames = new char[shapeList.length][];
+        for (int k = 0; k < shapeList.length; k++) {
+            shapeNames[k] = shapeList[k].name().toCharArray();
+        }
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /** A decoder for the event types a rule set declares. */
+    public static JsonEventDecoder of(RuleSet rules, Clock clock) {
+        return new JsonEventDecoder(rules.events().stream().map(EventShape::new).toList(), clock);
+    }
+
+    @Override
+    public Set<String> types() {
+        return shapes.keySet();
+    }
+
+    /** The shape of a declared type, or null. */
+    public EventShape shape(String type) {
+        return shapes.get(type);
+    }
+
+    @Override
+    public Decoded decodeJson(String text, String where) {
+        Decoded fast = stream(text);
+        return fast != null ? fast : decodeTree(text, where);
+    }
+
+    /** The declared type named by the parser's current string value, without building a String. */
+    private EventShape shapeNamed(com.fasterxml.jackson.core.JsonParser p) throws java.io.IOException {
+        char[] buf = p.getTextCharacters();
+        int off = p.getTextOffset();
+        int len = p.getTextLength();
+        for (int k = 0; k < shapeNames.length; k++) {
+            char[] name = shapeNames[k];
+            if (name.length == len && java.util.Arrays.equals(name, 0, len, buf, off, off + len)) {
+                return shapeList[k];
+            }
+        }
+        return null;
+    }
+
+    /** The streaming pass: an accepted event, or null to let the tree path decide. */
+    private Decoded stream(String text) {
+        try (com.fasterxml.jackson.core.JsonParser p = Json.mapper().getFactory().createParser(text)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return null;
+            }
+            EventShape shape = null;
+            Object[] row = null;
+            String id = null;
+            Long envelopeTime = null;
+            String rawData = null;
+            com.fasterxml.jackson.core.JsonToken t;
+            while ((t = p.nextToken()) == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                t = p.nextToken();
+                switch (field) {
+                    case "type" -> {
+                        if (t != com.fasterxml.jackson.core.JsonToken.VALUE_STRING || shape != null) {
+                            return null;
+                        }
+                        shape = shapeNamed(p);
+                        if (shape == null) {
+                            return null;
+                        }
+                    }
+                    case "specversion" -> {
+                        if (t != com.fasterxml.jackson.core.JsonToken.VALUE_STRING || !"1.0".equals(p.getText())) {
+                            return null;
+                        }
+                    }
+                    case "id" -> {
+                        if (t == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                            id = p.getText();
+                        } else if (t != com.fasterxml.jackson.core.JsonToken.VALUE_NULL) {
+                            return null;
+                        }
+                    }
+                    case "time" -> {
+                        if (t == com.fasterxml.jackson.core.JsonToken.VALUE_NULL) {
+                            envelopeTime = null;
+                        } else {
+                            envelopeTime = streamedTimestamp(p, t);
+                            if (envelopeTime == null) {
+                                return null;
+                            }
+                        }
+                    }
+                    case "data" -> {
+                        if (shape == null || t != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                            return null;
+                        }
+                        int start = (int) p.currentTokenLocation().getCharOffset();
+                        row = new Object[shape.size() + 1];
+                        int hint = 0;
+                        while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                            int i = shape.indexOf(p.currentName(), hint);
+                            com.fasterxml.jackson.core.JsonToken v = p.nextToken();
+                            if (i < 0) {
+                                p.skipChildren();
+                                continue;
+                            }
+                            hint = i + 1;
+                            if (v == com.fasterxml.jackson.core.JsonToken.VALUE_NULL) {
+                                row[i] = null;
+                                continue;
+                            }
+                            Object value = streamedValue(p, v, shape.fieldType(i));
+                            if (value == null) {
+                                return null;
+                            }
+                            row[i] = value;
+                        }
+                        int end = (int) p.currentLocation().getCharOffset();
+                        if (start < 0 || end <= start || end > text.length()) {
+                            return null;
+                        }
+                        rawData = text.substring(start, end);
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (t != com.fasterxml.jackson.core.JsonToken.END_OBJECT || shape == null || rawData == null) {
+                return null;
+            }
+            return new Decoded.Accepted(new DecodedEvent(shape, eventTime(shape, row, envelopeTime), id, rawData, row));
+        } catch (java.io.IOException e) {
+            return null; // not an envelope this pass reads: the tree path says why, or accepts it
+        } catch (RuntimeException e) {
+            // A bug in this pass, not in the input: the tree path still decodes the event.
+            if (STREAMING_BUGS.getAndIncrement() == 0) {
+                LOG.error("the streaming decoder failed on an event (a bug; the tree decoder took it over, "
+                        + "and later failures are only counted)", e);
+            }
+            return null;
+        }
+    }
+
+    /** How often the streaming pass failed with a bug and left an event to the tree path (all decoders). */
+    public static long streamingBugs() {
+        return STREAMING_BUGS.get();
+    }
+
+    private static Object streamedValue(com.fasterxml.jackson.core.JsonParser p, com.fasterxml.jackson.core.JsonToken v,
+                                        FieldType type) throws java.io.IOException {
+        return switch (type) {
+            case STRING -> v == com.fasterxml.jackson.core.JsonToken.VALUE_STRING ? p.getText() : null;
+            case INT -> v == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT
+                    && p.getNumberType() == com.fasterxml.jackson.core.JsonParser.NumberType.INT
+                    ? (Object) p.getIntValue() : null;
+            case LONG -> v == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT
+                    && p.getNumberType() != com.fasterxml.jackson.core.JsonParser.NumberType.BIG_INTEGER
+                    ? (Object) p.getLongValue() : null;
+            case DOUBLE -> v == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT
+                    || v == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_FLOAT ? (Object) p.getDoubleValue() : null;
+            case BOOLEAN -> v == com.fasterxml.jackson.core.JsonToken.VALUE_TRUE ? Boolean.TRUE
+                    : v == com.fasterxml.jackson.core.JsonToken.VALUE_FALSE ? Boolean.FALSE : null;
+            case TIMESTAMP -> streamedTimestamp(p, v);
+        };
+    }
+
+    private static Long streamedTimestamp(com.fasterxml.jackson.core.JsonParser p, com.fasterxml.jackson.core.JsonToken v)
+            throws java.io.IOException {
+        if (v == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT
+                && p.getNumberType() != com.fasterxml.jackson.core.JsonParser.NumberType.BIG_INTEGER) {
+            return p.getLongValue();
+        }
+        if (v == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+            try {
+                return Times.parse(p.getText());
+            } catch (DateTimeParseException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private Decoded decodeTree(String text, String where) {
+        JsonNode node;
+        try {
+            node = Json.mapper().readTree(text);
+        } catch (JsonProcessingException e) {
+            return rejected(where, "not valid JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || node.isMissingNode()) {
+            return rejected(where, "empty input, expected a JSON object");
+        }
+        return decode(node, where);
+    }
+
+    @Override
+    public Decoded decode(JsonNode envelope, String where) {
+        if (!envelope.isObject()) {
+            return rejected(where, "expected a JSON object, got " + kind(envelope));
+        }
+        JsonNode typeNode = envelope.get("type");
+        if (typeNode == null || typeNode.isNull()) {
+            return rejected(where, "missing `type`");
+        }
+        if (!typeNode.isTextual()) {
+            return rejected(where, "`type`: expected a string, got " + kind(typeNode));
+        }
+        String type = typeNode.textValue();
+        EventShape shape = shapes.get(type);
+        if (shape == null) {
+            return rejected(where, "unknown event type `" + type + "`" + known());
+        }
+        JsonNode spec = envelope.get("specversion");
+        if (spec != null && !(spec.isTextual() && spec.textValue().equals("1.0"))) {
+            return rejected(where, "`specversion`: expected \"1.0\", got " + shown(spec));
+        }
+        JsonNode dataNode = envelope.get("data");
+        if (dataNode == null || !dataNode.isObject()) {
+            return rejected(where, dataNode == null ? "missing `data`" : "`data`: expected an object, got " + kind(dataNode));
+        }
+        String id = null;
+        JsonNode idNode = envelope.get("id");
+        if (idNode != null && !idNode.isNull()) {
+            if (!idNode.isTextual()) {
+                return rejected(where, "`id`: expected a string, got " + kind(idNode));
+            }
+            id = idNode.textValue();
+        }
+        Long envelopeTime = null;
+        JsonNode timeNode = envelope.get("time");
+        if (timeNode != null && !timeNode.isNull()) {
+            envelopeTime = timestamp(timeNode);
+            if (envelopeTime == null) {
+                return rejected(where, "`time`: expected an ISO-8601 time or epoch milliseconds, got " + shown(timeNode));
+            }
+        }
+        ObjectNode data = (ObjectNode) dataNode;
+        Object[] row = new Object[shape.size() + 1];
+        for (int i = 0; i < shape.size(); i++) {
+            JsonNode v = data.get(shape.fieldName(i));
+            if (v == null || v.isNull()) {
+                continue;
+            }
+            FieldType t = shape.fieldType(i);
+            Object value = convert(v, t);
+            if (value == null) {
+                return new Decoded.Rejected(new Rejection(where, "field `" + shape.fieldName(i) + "` of " + type
+                        + ": expected " + expected(t) + ", got " + shown(v), Rejection.Kind.INVALID, type));
+            }
+            row[i] = value;
+        }
+        return accept(shape, row, envelopeTime, id, data);
+    }
+
+    @Override
+    public Decoded decodeText(String type, Map<String, String> values, String where) {
+        EventShape shape = shapes.get(type);
+        if (shape == null) {
+            return rejected(where, "unknown event type `" + type + "`" + known());
+        }
+        ObjectNode data = JsonNodeFactory.instance.objectNode();
+        Object[] row = new Object[shape.size() + 1];
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            String field = e.getKey();
+            String text = e.getValue();
+            int i = shape.indexOf(field);
+            if (i < 0) {
+                if (text != null) {
+                    data.put(field, text);
+                }
+                continue;
+            }
+            if (text == null || text.isEmpty()) {
+                data.putNull(field);
+                continue;
+            }
+            FieldType t = shape.fieldType(i);
+            Object value = parse(text.strip(), t);
+            if (value == null) {
+                return rejected(where, "field `" + field + "` of " + type + ": expected " + expected(t)
+                        + ", got \"" + text + "\"");
+            }
+            row[i] = value;
+            putData(data, field, t, value, text);
+        }
+        return accept(shape, row, null, null, data);
+    }
+
+    private Decoded accept(EventShape shape, Object[] row, Long envelopeTime, String id, ObjectNode data) {
+        return new Decoded.Accepted(new DecodedEvent(shape, eventTime(shape, row, envelopeTime), id, data, row));
+    }
+
+    /** The declared timestamp field, else the envelope's time, else the arrival time. */
+    private long eventTime(EventShape shape, Object[] row, Long envelopeTime) {
+        int ts = shape.timestampIndex();
+        if (ts >= 0 && row[ts] != null) {
+            return (Long) row[ts];
+        }
+        return envelopeTime != null ? envelopeTime : clock.millis();
+    }
+
+    private static Object convert(JsonNode v, FieldType t) {
+        return switch (t) {
+            case STRING -> v.isTextual() ? v.textValue() : null;
+            case INT -> v.isIntegralNumber() && v.canConvertToInt() ? (Object) v.intValue() : null;
+            case LONG -> v.isIntegralNumber() && v.canConvertToLong() ? (Object) v.longValue() : null;
+            case DOUBLE -> v.isNumber() ? (Object) v.doubleValue() : null;
+            case BOOLEAN -> v.isBoolean() ? (Object) v.booleanValue() : null;
+            case TIMESTAMP -> timestamp(v);
+        };
+    }
+
+    private static Long timestamp(JsonNode v) {
+        if (v.isIntegralNumber() && v.canConvertToLong()) {
+            return v.longValue();
+        }
+        if (v.isTextual()) {
+            try {
+                return Times.parse(v.textValue());
+            } catch (DateTimeParseException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static Object parse(String text, FieldType t) {
+        try {
+            return switch (t) {
+                case STRING -> text;
+                case INT -> Integer.parseInt(text);
+                case LONG -> Long.parseLong(text);
+                case DOUBLE -> Double.parseDouble(text);
+                case BOOLEAN -> switch (text.toLowerCase(Locale.ROOT)) {
+                    case "true" -> Boolean.TRUE;
+                    case "false" -> Boolean.FALSE;
+                    default -> null;
+                };
+                case TIMESTAMP -> text.chars().allMatch(Character::isDigit) ? (Object) Long.parseLong(text)
+                        : (Object) Times.parse(text);
+            };
+        } catch (NumberFormatException | DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static void putData(ObjectNode data, String field, FieldType t, Object value, String text) {
+        switch (t) {
+            case STRING -> data.put(field, (String) value);
+            case INT -> data.put(field, (Integer) value);
+            case LONG -> data.put(field, (Long) value);
+            case DOUBLE -> data.put(field, (Double) value);
+            case BOOLEAN -> data.put(field, (Boolean) value);
+            case TIMESTAMP -> data.put(field, text.strip());
+        }
+    }
+
+    private static String expected(FieldType t) {
+        return switch (t) {
+            case STRING -> "a string";
+            case INT -> "an int (whole number)";
+            case LONG -> "a long (whole number)";
+            case DOUBLE -> "a number";
+            case BOOLEAN -> "true or false";
+            case TIMESTAMP -> "a timestamp (ISO-8601 or epoch milliseconds)";
+        };
+    }
+
+    private static String kind(JsonNode v) {
+        if (v.isTextual()) {
+            return "a string";
+        } else if (v.isNumber()) {
+            return "a number";
+        } else if (v.isBoolean()) {
+            return "a boolean";
+        } else if (v.isArray()) {
+            return "an array";
+        } else if (v.isObject()) {
+            return "an object";
+        }
+        return "null";
+    }
+
+    private static String shown(JsonNode v) {
+        String s = v.toString();
+        if (s.length() > 60) {
+            s = s.substring(0, 57) + "...";
+        }
+        return kind(v) + " " + s;
+    }
+
+    private String known() {
+        if (shapes.isEmpty()) {
+            return " (no event types are declared)";
+        }
+        return " (declared: " + String.join(", ", shapes.keySet().stream().sorted().toList()) + ")";
+    }
+
+    private static Decoded rejected(String where, String reason) {
+        return new Decoded.Rejected(new Rejection(where, reason, Rejection.Kind.INVALID));
+    }
+
+    static EventShape shapeOf(EventDecl decl) {
+        return new EventShape(decl);
+    }
+}
