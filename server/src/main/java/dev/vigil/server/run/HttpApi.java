@@ -18,6 +18,8 @@ import dev.vigil.notifier.StoredAlert;
 import dev.vigil.rules.ast.Rule;
 import dev.vigil.server.config.VigilConfig;
 import io.javalin.Javalin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.javalin.http.Context;
 
 import java.nio.charset.StandardCharsets;
@@ -28,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -36,6 +39,8 @@ import java.util.function.LongSupplier;
  * Prometheus metrics. Errors are JSON: {@code {"error": "..."}}.
  */
 final class HttpApi {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    private static final AtomicLong INCIDENTS = new AtomicLong();
     /** Deliveries the admin API can act on: retrying a dead letter. */
     interface DeadLetters {
         /** Puts a dead letter back in the outbox; false when there is no such dead letter. */
@@ -98,8 +103,7 @@ final class HttpApi {
             c.routes.post("/api/dead-letters/{id}/retry", this::retryDeadLetter);
             c.routes.get("/api/stats", this::stats);
             c.routes.exception(HttpError.class, this::handle);
-            c.routes.exception(Exception.class, (e, ctx) -> ok(ctx, 500, obj().put("error",
-                    "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage())));
+            c.routes.exception(Exception.class, this::internalError);
             c.routes.error(404, "*", ctx -> {
                 if (ctx.result() == null || ctx.result().isEmpty()) {
                     ok(ctx, 404, obj().put("error", "no such endpoint: " + ctx.method() + " " + ctx.path()));
@@ -152,6 +156,17 @@ final class HttpApi {
     private void readyCheck(Context ctx) {
         boolean up = ready.getAsBoolean();
         ok(ctx, up ? 200 : 503, obj().put("status", up ? "ready" : "starting"));
+    }
+
+    /**
+     * A bug, not a client error: the client learns only that it happened and under which id; the
+     * stack trace goes to the log under that id, and the count to {@code vigil_http_internal_errors}.
+     */
+    private void internalError(Exception e, Context ctx) {
+        String id = Long.toHexString(INCIDENTS.incrementAndGet()) + "-" + Long.toHexString(System.identityHashCode(e));
+        metrics.internalError();
+        LOG.error("internal error {} answering {} {}", id, ctx.method(), ctx.path(), e);
+        ok(ctx, 500, obj().put("error", "internal error " + id + " (logged)"));
     }
 
     // ---------------------------------------------------------------- ingest

@@ -45,6 +45,12 @@ public final class Metrics {
                 .tag("type", type).tag("source", source).register(registry)).increment(count);
     }
 
+    /** One request answered 500: a bug, logged with its stack trace. */
+    public void internalError() {
+        Counter.builder("vigil.http.internal.errors").description("Requests answered 500 (bugs, logged)")
+                .register(registry).increment();
+    }
+
     /** Counts what HTTP ingest accepts and rejects, with source {@code http}. */
     public HttpIngest.Listener httpIngestListener() {
         return new HttpIngest.Listener() {
