@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,30 +58,84 @@ public final class EventFiles {
         String base = gzip ? name.substring(0, name.length() - 3) : name;
         try (InputStream raw = Files.newInputStream(file);
              InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
-             Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+             Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
+                     .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT))) {
             if (base.toLowerCase(Locale.ROOT).endsWith(".csv")) {
                 String type = csvType.orElse(base.substring(0, base.length() - 4));
                 return readCsv(file.toString(), reader, type, decoder, handler);
             }
-            return readJsonl(file.toString(), reader, decoder, handler);
+            return readJsonl(file.toString(), in, decoder, handler);
         }
     }
 
+    /**
+     * JSONL: one event per line ({@code \n} or {@code \r\n}), each line decoded as strict UTF-8 on
+     * its own, so a malformed line is rejected with its number and the next one is read.
+     */
+    static long readJsonl(String where, InputStream in, Supplier<EventDecoder> decoder, Handler handler)
+            throws IOException, InterruptedException {
+        byte[] buf = new byte[1 << 16];
+        byte[] line = new byte[1 << 12];
+        int len = 0;
+        long lineNo = 0;
+        long records = 0;
+        int n;
+        boolean eof = false;
+        while (!eof) {
+            n = in.read(buf);
+            if (n < 0) {
+                eof = true;
+                n = 0;
+            }
+            for (int i = 0; i <= n; i++) {
+                boolean end = i < n ? buf[i] == '\n' : eof && len > 0;
+                if (!end) {
+                    if (i < n) {
+                        if (len == line.length) {
+                            line = java.util.Arrays.copyOf(line, line.length * 2);
+                        }
+                        line[len++] = buf[i];
+                    }
+                    continue;
+                }
+                lineNo++;
+                int l = len > 0 && line[len - 1] == '\r' ? len - 1 : len;
+                len = 0;
+                if (blank(line, l)) {
+                    continue;
+                }
+                records++;
+                deliver(decoder.get().decodeJson(line, 0, l, where + ":" + lineNo), handler);
+            }
+        }
+        return records;
+    }
+
+    /** JSONL from text already decoded (tests and benchmarks that hold their lines in memory). */
     static long readJsonl(String where, Reader reader, Supplier<EventDecoder> decoder, Handler handler)
             throws IOException, InterruptedException {
         BufferedReader lines = new BufferedReader(reader, 1 << 16);
         long lineNo = 0;
         long records = 0;
-        String line;
-        while ((line = lines.readLine()) != null) {
+        String text;
+        while ((text = lines.readLine()) != null) {
             lineNo++;
-            if (line.isBlank()) {
+            if (text.isBlank()) {
                 continue;
             }
             records++;
-            deliver(decoder.get().decodeJson(line, where + ":" + lineNo), handler);
+            deliver(decoder.get().decodeJson(text, where + ":" + lineNo), handler);
         }
         return records;
+    }
+
+    private static boolean blank(byte[] b, int len) {
+        for (int i = 0; i < len; i++) {
+            if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r') {
+                return false;
+            }
+        }
+        return true;
     }
 
     static long readCsv(String where, Reader reader, String type, Supplier<EventDecoder> decoder, Handler handler)
@@ -104,8 +159,10 @@ public final class EventFiles {
                     var end = it.getCurrentLocation();
                     lineNo = end.getColumnNr() <= 1 ? end.getLineNr() - 1 : end.getLineNr();
                 } catch (RuntimeException e) {
-                    handler.onRejected(new Rejection(where + ":" + it.getCurrentLocation().getLineNr(),
-                            "not valid CSV: " + e.getMessage(), Rejection.Kind.INVALID));
+                    String reason = e.getCause() instanceof java.nio.charset.CharacterCodingException
+                            ? "not valid UTF-8; reading of this file stops here" : "not valid CSV: " + e.getMessage();
+                    handler.onRejected(new Rejection(where + ":" + it.getCurrentLocation().getLineNr(), reason,
+                            Rejection.Kind.INVALID));
                     break;
                 }
                 records++;

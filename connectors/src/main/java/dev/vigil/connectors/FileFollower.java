@@ -228,13 +228,13 @@ public final class FileFollower implements AutoCloseable {
 
     private void line() throws InterruptedException {
         lineNo++;
-        String text = partial.toString(StandardCharsets.UTF_8);
+        byte[] bytes = partial.toByteArray();
         partial.reset();
-        if (text.isBlank()) {
+        if (new String(bytes, StandardCharsets.ISO_8859_1).isBlank()) {
             return;
         }
         lines++;
-        Decoded d = decoder.get().decodeJson(text, file + ":" + lineNo);
+        Decoded d = decoder.get().decodeJson(bytes, 0, bytes.length, file + ":" + lineNo);
         switch (d) {
             case Decoded.Accepted a -> handler.onEvent(a.event());
             case Decoded.Rejected r -> handler.onRejected(r.rejection());

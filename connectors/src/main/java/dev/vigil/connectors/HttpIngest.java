@@ -13,14 +13,15 @@ import dev.vigil.engine.EventInput;
 import dev.vigil.engine.Ingested;
 import dev.vigil.engine.Json;
 import dev.vigil.engine.Rejection;
+import dev.vigil.engine.Utf8;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -71,6 +72,10 @@ public final class HttpIngest {
      */
     public Answer handle(byte[] body, String contentType, Map<String, String> headers) {
         String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+        Optional<String> charset = charset(type);
+        if (charset.isPresent() && !charset.get().equals("utf-8") && !charset.get().equals("utf8")) {
+            return error(415, "unsupported charset `" + charset.get() + "`: events are UTF-8 (send charset=utf-8 or none)");
+        }
         List<EventInput> inputs = new ArrayList<>();
         if (headers.containsKey("ce-type")) {
             ObjectNode envelope = json.createObjectNode();
@@ -80,7 +85,17 @@ public final class HttpIngest {
                 }
             }
             try {
-                envelope.set("data", json.readTree(body));
+                Utf8.decode(body);
+            } catch (Utf8.MalformedException e) {
+                return error(400, "body is " + e.getMessage());
+            }
+            try (JsonParser p = json.createParser(body)) {
+                JsonNode data = json.readTree(p);
+                if (data != null && p.nextToken() != null) {
+                    return error(400, "body holds more than one JSON value (CloudEvents binary mode: the body is "
+                            + "one event's data)");
+                }
+                envelope.set("data", data);
             } catch (IOException e) {
                 return error(400, "body is not valid JSON (CloudEvents binary mode: the body is the event's data): "
                         + firstLine(e.getMessage()));
@@ -95,14 +110,19 @@ public final class HttpIngest {
                 if (i < body.length && body[i] != '\n') {
                     continue;
                 }
-                String line = new String(body, start, i - start, StandardCharsets.UTF_8);
+                int from = start;
                 start = i + 1;
-                if (line.isBlank()) {
+                if (blank(body, from, i)) {
                     continue;
                 }
-                inputs.add(new EventInput.JsonText(line, "index " + inputs.size()));
+                inputs.add(new EventInput.JsonBytes(body, from, i - from, "index " + inputs.size()));
             }
         } else {
+            try {
+                Utf8.decode(body);
+            } catch (Utf8.MalformedException e) {
+                return error(400, "body is " + e.getMessage());
+            }
             JsonNode root;
             try (JsonParser p = json.createParser(body)) {
                 root = json.readTree(p);
@@ -149,6 +169,27 @@ public final class HttpIngest {
         b.put("accepted", events.size());
         b.set("rejected", rejected);
         return new Answer(202, b, 0);
+    }
+
+    /** The {@code charset} parameter of a media type, lower case, when there is one. */
+    private static Optional<String> charset(String mediaType) {
+        for (String param : mediaType.split(";")) {
+            String p = param.strip();
+            if (p.startsWith("charset=")) {
+                return Optional.of(p.substring("charset=".length()).replace("\"", "").strip());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Nothing but ASCII white space between {@code from} and {@code to}. */
+    private static boolean blank(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Answer error(int status, String message) {

@@ -1,12 +1,8 @@
 package dev.vigil.connectors;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.engine.Decoded;
 import dev.vigil.engine.Engine;
 import dev.vigil.engine.Event;
-import dev.vigil.engine.Json;
 import dev.vigil.engine.EventDecoder;
 import dev.vigil.engine.Rejection;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -22,7 +18,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -77,7 +72,6 @@ import static java.util.Objects.requireNonNull;
  */
 public final class KafkaSource implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSource.class);
-    private static final ObjectMapper JSON = Json.mapper();
 
     /** How long a poll waits for records: also how often idleness and the commit interval are looked at. */
     private static final Duration POLL = Duration.ofMillis(100);
@@ -400,19 +394,10 @@ public final class KafkaSource implements AutoCloseable {
             return new Decoded.Rejected(new Rejection(where, "no value (a tombstone), expected a JSON event",
                     Rejection.Kind.INVALID));
         }
-        JsonNode node;
-        try {
-            node = JSON.readTree(value);
-        } catch (JacksonException e) {
-            return new Decoded.Rejected(new Rejection(where, "not valid JSON: " + e.getOriginalMessage(),
-                    Rejection.Kind.INVALID));
-        } catch (IOException e) {
-            return new Decoded.Rejected(new Rejection(where, "not valid JSON: " + e.getMessage(), Rejection.Kind.INVALID));
-        }
-        if (node == null || node.isMissingNode()) {
+        if (value.length == 0) {
             return new Decoded.Rejected(new Rejection(where, "empty value, expected a JSON event", Rejection.Kind.INVALID));
         }
-        return decoder.decode(node, where);
+        return decoder.decodeJson(value, 0, value.length, where);
     }
 
     /** Hands the engine every buffered record at or below the watermark, in event-time order. */

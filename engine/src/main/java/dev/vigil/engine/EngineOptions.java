@@ -15,6 +15,7 @@ public final class EngineOptions {
     private final Consumer<Rejection> rejections;
     private final TimeMode timeMode;
     private final boolean live;
+    private final Duration maxFuture;
 
     /** What drives the engine's clock (language spec, "Time"). */
     public enum TimeMode {
@@ -32,6 +33,7 @@ public final class EngineOptions {
         this.rejections = b.rejections;
         this.timeMode = b.timeMode;
         this.live = b.live;
+        this.maxFuture = b.maxFuture;
     }
 
     public static Builder newBuilder() {
@@ -80,6 +82,20 @@ public final class EngineOptions {
         return live;
     }
 
+    /**
+     * Live input in event time: an event stamped further than this ahead of the wall clock is
+     * rejected, so one wrong clock cannot move the watermark and make every later event late.
+     * Default 5 minutes; replays and tests are not checked.
+     */
+    public Duration maxFuture() {
+        return maxFuture;
+    }
+
+    /** Whether {@link #maxFuture()} applies: live input in event time. */
+    public boolean checksFuture() {
+        return live && timeMode == TimeMode.EVENT;
+    }
+
     public static final class Builder {
         private Duration lateness = Duration.ZERO;
         private Clock clock = Clock.systemUTC();
@@ -88,6 +104,7 @@ public final class EngineOptions {
         private Consumer<Rejection> rejections = r -> { };
         private TimeMode timeMode = TimeMode.EVENT;
         private boolean live;
+        private Duration maxFuture = Duration.ofMinutes(5);
 
         private Builder() {
         }
@@ -127,7 +144,15 @@ public final class EngineOptions {
             return this;
         }
 
+        public Builder maxFuture(Duration maxFuture) {
+            this.maxFuture = requireNonNull(maxFuture, "maxFuture is null");
+            return this;
+        }
+
         public EngineOptions build() {
+            if (maxFuture.isNegative() || maxFuture.compareTo(Duration.ofDays(36_500)) > 0) {
+                throw new IllegalArgumentException("maxFuture must be between 0 and 36500 days: " + maxFuture);
+            }
             if (lateness.isNegative()) {
                 throw new IllegalArgumentException("lateness must not be negative: " + lateness);
             }

@@ -34,6 +34,20 @@ public interface EventDecoder {
      */
     Decoded decodeJson(String text, String where);
 
+    /**
+     * Decodes one JSON text received as bytes, which must be UTF-8 ({@link Utf8}): malformed bytes
+     * are a rejection, never replaced.
+     */
+    default Decoded decodeJson(byte[] bytes, int offset, int length, String where) {
+        String text;
+        try {
+            text = Utf8.decode(bytes, offset, length);
+        } catch (Utf8.MalformedException e) {
+            return new Decoded.Rejected(new Rejection(where, e.getMessage(), Rejection.Kind.INVALID));
+        }
+        return decodeJson(text, where);
+    }
+
     /** Decodes one event envelope (CloudEvents structured form: {@code type} and {@code data} required). */
     Decoded decode(JsonNode envelope, String where);
 

@@ -22,6 +22,17 @@ public sealed interface EventInput {
         }
     }
 
+    /** One JSON text as received, in UTF-8: {@code length} bytes from {@code offset}. Not copied: do not change them. */
+    record JsonBytes(byte[] bytes, int offset, int length, String where) implements EventInput {
+        public JsonBytes {
+            requireNonNull(bytes, "bytes is null");
+            requireNonNull(where, "where is null");
+            if (offset < 0 || length < 0 || offset + length > bytes.length) {
+                throw new IndexOutOfBoundsException("offset " + offset + ", length " + length + " of " + bytes.length);
+            }
+        }
+    }
+
     /** A parsed envelope (CloudEvents structured form, or one element of a JSON array). */
     record Envelope(JsonNode envelope, String where) implements EventInput {
         public Envelope {
@@ -43,6 +54,7 @@ public sealed interface EventInput {
     default Decoded decodeWith(EventDecoder decoder) {
         return switch (this) {
             case JsonText j -> decoder.decodeJson(j.text(), j.where());
+            case JsonBytes b -> decoder.decodeJson(b.bytes(), b.offset(), b.length(), b.where());
             case Envelope e -> decoder.decode(e.envelope(), e.where());
             case TextFields t -> decoder.decodeText(t.type(), t.values(), t.where());
         };

@@ -10,17 +10,19 @@ import dev.vigil.engine.Json;
 import dev.vigil.engine.Rejection;
 import dev.vigil.engine.Times;
 import dev.vigil.rules.RuleSet;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import dev.vigil.rules.ast.EventDecl;
 import dev.vigil.rules.ast.FieldType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -37,8 +39,18 @@ public final class JsonEventDecoder implements EventDecoder {
     private final EventShape[] shapeList;
     private final char[][] shapeNames;
     private final Clock clock;
+    /** How far ahead of the clock an event may be, or -1 when not checked. */
+    private final long maxFutureMillis;
 
     public JsonEventDecoder(Collection<EventShape> shapes, Clock clock) {
+        this(shapes, clock, Duration.ZERO, false);
+    }
+
+    /**
+     * A decoder that, when {@code checkFuture}, rejects events stamped more than {@code maxFuture}
+     * ahead of {@code clock} (live input in event time).
+     */
+    public JsonEventDecoder(Collection<EventShape> shapes, Clock clock, Duration maxFuture, boolean checkFuture) {
         Map<String, EventShape> m = new LinkedHashMap<>();
         for (EventShape s : shapes) {
             m.put(s.name(), s);
@@ -50,6 +62,7 @@ public final class JsonEventDecoder implements EventDecoder {
             shapeNames[k] = shapeList[k].name().toCharArray();
         }
         this.clock = requireNonNull(clock, "clock is null");
+        this.maxFutureMillis = checkFuture ? maxFuture.toMillis() : -1;
     }
 
     /** A decoder for the event types a rule set declares. */
@@ -168,10 +181,15 @@ public final class JsonEventDecoder implements EventDecoder {
                     default -> p.skipChildren();
                 }
             }
-            if (t != com.fasterxml.jackson.core.JsonToken.END_OBJECT || shape == null || rawData == null) {
+            if (t != com.fasterxml.jackson.core.JsonToken.END_OBJECT || shape == null || rawData == null
+                    || p.nextToken() != null) {
                 return null;
             }
-            return new Decoded.Accepted(new DecodedEvent(shape, eventTime(shape, row, envelopeTime), id, rawData, row));
+            long time = eventTime(shape, row, envelopeTime);
+            if (tooFarAhead(time)) {
+                return null; // the tree path rejects it with the reason
+            }
+            return new Decoded.Accepted(new DecodedEvent(shape, time, id, rawData, row));
         } catch (java.io.IOException e) {
             return null; // not an envelope this pass reads: the tree path says why, or accepts it
         } catch (RuntimeException e) {
@@ -200,7 +218,7 @@ public final class JsonEventDecoder implements EventDecoder {
                     && p.getNumberType() != com.fasterxml.jackson.core.JsonParser.NumberType.BIG_INTEGER
                     ? (Object) p.getLongValue() : null;
             case DOUBLE -> v == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT
-                    || v == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_FLOAT ? (Object) p.getDoubleValue() : null;
+                    || v == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_FLOAT ? finite(p.getDoubleValue()) : null;
             case BOOLEAN -> v == com.fasterxml.jackson.core.JsonToken.VALUE_TRUE ? Boolean.TRUE
                     : v == com.fasterxml.jackson.core.JsonToken.VALUE_FALSE ? Boolean.FALSE : null;
             case TIMESTAMP -> streamedTimestamp(p, v);
@@ -211,7 +229,8 @@ public final class JsonEventDecoder implements EventDecoder {
             throws java.io.IOException {
         if (v == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT
                 && p.getNumberType() != com.fasterxml.jackson.core.JsonParser.NumberType.BIG_INTEGER) {
-            return p.getLongValue();
+            long millis = p.getLongValue();
+            return Times.representable(millis) ? millis : null;
         }
         if (v == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
             try {
@@ -225,10 +244,16 @@ public final class JsonEventDecoder implements EventDecoder {
 
     private Decoded decodeTree(String text, String where) {
         JsonNode node;
-        try {
-            node = Json.mapper().readTree(text);
+        try (com.fasterxml.jackson.core.JsonParser p = Json.mapper().createParser(text)) {
+            node = Json.mapper().readTree(p);
+            if (node != null && p.nextToken() != null) {
+                return rejected(where, "trailing data after the JSON value at column "
+                        + p.currentTokenLocation().getColumnNr() + "; one event per line");
+            }
         } catch (JsonProcessingException e) {
             return rejected(where, "not valid JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("reading a String cannot fail", e);
         }
         if (node == null || node.isMissingNode()) {
             return rejected(where, "empty input, expected a JSON object");
@@ -274,7 +299,8 @@ public final class JsonEventDecoder implements EventDecoder {
         if (timeNode != null && !timeNode.isNull()) {
             envelopeTime = timestamp(timeNode);
             if (envelopeTime == null) {
-                return rejected(where, "`time`: expected an ISO-8601 time or epoch milliseconds, got " + shown(timeNode));
+                return rejected(where, "`time`: " + timeProblem(timeNode)
+                        .orElse("expected an ISO-8601 time or epoch milliseconds, got " + shown(timeNode)));
             }
         }
         ObjectNode data = (ObjectNode) dataNode;
@@ -287,12 +313,18 @@ public final class JsonEventDecoder implements EventDecoder {
             FieldType t = shape.fieldType(i);
             Object value = convert(v, t);
             if (value == null) {
+                String problem = switch (t) {
+                    case TIMESTAMP -> timeProblem(v).orElse(null);
+                    case DOUBLE -> v.isNumber() ? "number beyond the range of a double (about 1.8e308)" : null;
+                    case STRING, INT, LONG, BOOLEAN -> null;
+                };
                 return new Decoded.Rejected(new Rejection(where, "field `" + shape.fieldName(i) + "` of " + type
-                        + ": expected " + expected(t) + ", got " + shown(v), Rejection.Kind.INVALID, type));
+                        + ": " + (problem != null ? problem : "expected " + expected(t) + ", got " + shown(v)),
+                        Rejection.Kind.INVALID, type));
             }
             row[i] = value;
         }
-        return accept(shape, row, envelopeTime, id, data);
+        return accept(shape, row, envelopeTime, id, data, where);
     }
 
     @Override
@@ -320,17 +352,28 @@ public final class JsonEventDecoder implements EventDecoder {
             FieldType t = shape.fieldType(i);
             Object value = parse(text.strip(), t);
             if (value == null) {
-                return rejected(where, "field `" + field + "` of " + type + ": expected " + expected(t)
-                        + ", got \"" + text + "\"");
+                String problem = t == FieldType.TIMESTAMP ? textTimeProblem(text.strip()) : null;
+                return rejected(where, "field `" + field + "` of " + type + ": " + (problem != null ? problem
+                        : "expected " + expected(t) + ", got \"" + text + "\""));
             }
             row[i] = value;
             putData(data, field, t, value, text);
         }
-        return accept(shape, row, null, null, data);
+        return accept(shape, row, null, null, data, where);
     }
 
-    private Decoded accept(EventShape shape, Object[] row, Long envelopeTime, String id, ObjectNode data) {
-        return new Decoded.Accepted(new DecodedEvent(shape, eventTime(shape, row, envelopeTime), id, data, row));
+    private Decoded accept(EventShape shape, Object[] row, Long envelopeTime, String id, ObjectNode data, String where) {
+        long time = eventTime(shape, row, envelopeTime);
+        if (tooFarAhead(time)) {
+            return new Decoded.Rejected(new Rejection(where, "event time " + Times.format(time) + " is more than "
+                    + maxFutureMillis / 1000 + " s ahead of the wall clock " + Times.format(clock.millis())
+                    + " (time.maxFuture)", Rejection.Kind.INVALID, shape.name()));
+        }
+        return new Decoded.Accepted(new DecodedEvent(shape, time, id, data, row));
+    }
+
+    private boolean tooFarAhead(long time) {
+        return maxFutureMillis >= 0 && time > clock.millis() + maxFutureMillis;
     }
 
     /** The declared timestamp field, else the envelope's time, else the arrival time. */
@@ -347,15 +390,47 @@ public final class JsonEventDecoder implements EventDecoder {
             case STRING -> v.isTextual() ? v.textValue() : null;
             case INT -> v.isIntegralNumber() && v.canConvertToInt() ? (Object) v.intValue() : null;
             case LONG -> v.isIntegralNumber() && v.canConvertToLong() ? (Object) v.longValue() : null;
-            case DOUBLE -> v.isNumber() ? (Object) v.doubleValue() : null;
+            case DOUBLE -> v.isNumber() ? finite(v.doubleValue()) : null;
             case BOOLEAN -> v.isBoolean() ? (Object) v.booleanValue() : null;
             case TIMESTAMP -> timestamp(v);
         };
     }
 
+    /** A decoded double, or null when it is infinite (a literal beyond the double range, {@code 1e400}). */
+    private static Double finite(double d) {
+        return Double.isFinite(d) ? d : null;
+    }
+
+    /** Why a timestamp value that does not decode is refused, when the reason is its range. */
+    private static Optional<String> timeProblem(JsonNode v) {
+        if (v.isIntegralNumber()) {
+            return Optional.of(v.canConvertToLong() ? Times.describeOutOfRange(v.longValue())
+                    : v.asText() + " ms is out of range (years 0001 to 9999)");
+        }
+        if (v.isTextual()) {
+            return Optional.ofNullable(textTimeProblem(v.textValue()));
+        }
+        return Optional.empty();
+    }
+
+    private static String textTimeProblem(String text) {
+        if (!text.isEmpty() && text.chars().allMatch(Character::isDigit)) {
+            return text + " ms is out of range (years 0001 to 9999)";
+        }
+        try {
+            Times.parse(text);
+            return null;
+        } catch (Times.OutOfRange e) {
+            return e.getMessage();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
     private static Long timestamp(JsonNode v) {
         if (v.isIntegralNumber() && v.canConvertToLong()) {
-            return v.longValue();
+            long millis = v.longValue();
+            return Times.representable(millis) ? millis : null;
         }
         if (v.isTextual()) {
             try {
@@ -373,18 +448,22 @@ public final class JsonEventDecoder implements EventDecoder {
                 case STRING -> text;
                 case INT -> Integer.parseInt(text);
                 case LONG -> Long.parseLong(text);
-                case DOUBLE -> Double.parseDouble(text);
+                case DOUBLE -> finite(Double.parseDouble(text));
                 case BOOLEAN -> switch (text.toLowerCase(Locale.ROOT)) {
                     case "true" -> Boolean.TRUE;
                     case "false" -> Boolean.FALSE;
                     default -> null;
                 };
-                case TIMESTAMP -> text.chars().allMatch(Character::isDigit) ? (Object) Long.parseLong(text)
+                case TIMESTAMP -> text.chars().allMatch(Character::isDigit) ? representable(Long.parseLong(text))
                         : (Object) Times.parse(text);
             };
         } catch (NumberFormatException | DateTimeParseException e) {
             return null;
         }
+    }
+
+    private static Long representable(long millis) {
+        return Times.representable(millis) ? millis : null;
     }
 
     private static void putData(ObjectNode data, String field, FieldType t, Object value, String text) {

@@ -17,6 +17,7 @@ import com.espertech.esper.runtime.client.EPUndeployException;
 import dev.vigil.engine.AlertSink;
 import dev.vigil.engine.DeployException;
 import dev.vigil.engine.DeployResult;
+import dev.vigil.engine.EngineOptions;
 import dev.vigil.engine.internal.alerting.AlertLifecycle;
 import dev.vigil.engine.internal.decode.DecodedEvent;
 import dev.vigil.engine.internal.decode.EventShape;
@@ -53,6 +54,7 @@ public final class EsperHost {
     private static final Logger LOG = LoggerFactory.getLogger(EsperHost.class);
     private static final AtomicInteger RUNTIMES = new AtomicInteger();
 
+    private final EngineOptions options;
     private final Configuration config;
     private final EPCompiler compiler;
     private final EPRuntime runtime;
@@ -91,15 +93,20 @@ public final class EsperHost {
         }
     }
 
-    public EsperHost(long startTime, AlertSink sink, Timers timers, Clock clock) {
+    public EsperHost(EngineOptions options, AlertSink sink, Timers timers) {
+        this.options = options;
         this.config = configuration();
         this.compiler = EPCompilerProvider.getCompiler();
         this.runtime = EPRuntimeProvider.getRuntime("vigil-" + RUNTIMES.incrementAndGet(), config);
-        this.runtime.getEventService().advanceTime(startTime);
+        this.runtime.getEventService().advanceTime(options.startTime());
         this.sink = sink;
         this.timers = timers;
-        this.clock = clock;
-        this.decoder = new JsonEventDecoder(List.of(), clock);
+        this.clock = options.clock();
+        this.decoder = newDecoder(List.of());
+    }
+
+    private JsonEventDecoder newDecoder(List<EventShape> shapes) {
+        return new JsonEventDecoder(shapes, clock, options.maxFuture(), options.checksFuture());
     }
 
     static Configuration configuration() {
@@ -286,7 +293,7 @@ public final class EsperHost {
         rules.putAll(ordered);
         List<EventShape> shapes = new ArrayList<>();
         types.values().forEach(t -> shapes.add(t.shape));
-        decoder = new JsonEventDecoder(shapes, clock);
+        decoder = newDecoder(shapes);
         return new DeployResult(deployed, added, changed, unchanged, removed);
     }
 

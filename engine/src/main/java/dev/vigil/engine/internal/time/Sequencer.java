@@ -78,7 +78,7 @@ public final class Sequencer implements Timers {
         this.lateness = options.lateness().toMillis();
         this.processingTime = options.timeMode() == EngineOptions.TimeMode.PROCESSING;
         this.live = options.live() || processingTime;
-        this.host = new EsperHost(options.startTime(), sink, this, options.clock());
+        this.host = new EsperHost(options, sink, this);
     }
 
     public DeployResult deploy(RuleSet rules) throws DeployException {
