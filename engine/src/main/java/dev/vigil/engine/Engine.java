@@ -58,18 +58,27 @@ public final class Engine implements AutoCloseable {
     private volatile Throwable failure;
     /** The engine's event-time clock after the last batch, readable without a round trip. */
     private volatile long clockSnapshot = Long.MIN_VALUE;
+    private volatile Counts counts = new Counts(0, 0, 0);
+    /** The rules running, replaced by each deploy on the engine thread. */
+    private volatile List<EsperHost.DeployedRule> deployed = List.of();
     private ScheduledExecutorService ticker;
     /** A tick is queued and not yet run. */
     private final AtomicBoolean pendingTick = new AtomicBoolean();
 
     /** A command run on the engine thread between two events. */
     private record Command<T>(Function<Sequencer, T> action, CompletableFuture<T> done) {
-        void run(Sequencer core) {
+        /** Runs the action, then {@code publish} (so the caller sees its effects in the stats), then answers. */
+        void run(Sequencer core, Runnable publish) {
+            T result;
             try {
-                done.complete(action.apply(core));
+                result = action.apply(core);
             } catch (RuntimeException | Error e) {
+                publish.run();
                 done.completeExceptionally(e);
+                return;
             }
+            publish.run();
+            done.complete(result);
         }
     }
 
@@ -124,6 +133,9 @@ public final class Engine implements AutoCloseable {
                 try {
                     DeployResult r = core.deploy(rules);
                     decoder = core.decoder();
+                    List<EsperHost.DeployedRule> now = new ArrayList<>();
+                    core.host().rules().forEach(now::add);
+                    deployed = List.copyOf(now);
                     return r;
                 } catch (DeployException e) {
                     throw new WrappedDeploy(e);
@@ -219,19 +231,29 @@ public final class Engine implements AutoCloseable {
         return EsperHost.explain(rules);
     }
 
-    /** What the engine has done so far, read on the engine thread between two events. */
-    public EngineStats stats() throws InterruptedException {
-        int depth = queueDepth();
-        return call(core -> {
-            List<EngineStats.RuleStats> rs = new ArrayList<>();
-            for (EsperHost.DeployedRule r : core.host().rules()) {
-                AlertLifecycle l = r.lifecycle();
-                rs.add(new EngineStats.RuleStats(r.plan().rule().id(), l.matched.get(), l.sent.get(),
-                        l.suppressed.get(), l.failures.get(), l.lastAlertTime));
-            }
-            return new EngineStats(core.processed, core.late, core.dropped, alertsSent.get(), alertsSuppressed.get(),
-                    depth, rs);
-        });
+    /**
+     * What the engine has done, as published by the engine thread after its last batch of queue
+     * items: read without waiting behind queued events, so the admin API answers at once under load.
+     */
+    public EngineStats stats() {
+        Counts c = counts;
+        List<EngineStats.RuleStats> rs = new ArrayList<>();
+        for (EsperHost.DeployedRule r : deployed) {
+            AlertLifecycle l = r.lifecycle();
+            rs.add(new EngineStats.RuleStats(r.plan().rule().id(), l.matched.get(), l.sent.get(),
+                    l.suppressed.get(), l.failures.get(), l.lastAlertTime));
+        }
+        return new EngineStats(c.processed, c.late, c.dropped, alertsSent.get(), alertsSuppressed.get(),
+                queueDepth(), rs);
+    }
+
+    /** The sequencer's counters as of the engine thread's last batch. */
+    private record Counts(long processed, long late, long dropped) {
+    }
+
+    private void publish() {
+        clockSnapshot = core.now();
+        counts = new Counts(core.processed, core.late, core.dropped);
     }
 
     /**
@@ -298,7 +320,7 @@ public final class Engine implements AutoCloseable {
                             }
                             room.release(b.events().size());
                         }
-                        case Command<?> c -> c.run(core);
+                        case Command<?> c -> c.run(core, this::publish);
                         default -> {
                             if (item == STOP) {
                                 return;
@@ -308,7 +330,7 @@ public final class Engine implements AutoCloseable {
                     }
                 }
                 batch.clear();
-                clockSnapshot = core.now();
+                publish();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
