@@ -58,9 +58,18 @@ public final class TestBroker implements AutoCloseable {
                 // Lets a consumer use a short session timeout (connectors' crash test does).
                 .setConfigProp("group.min.session.timeout.ms", "500")
                 .build();
-        cluster.format();
-        cluster.startup();
-        cluster.waitForReadyBrokers();
+        try {
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+        } catch (Exception e) {
+            try {
+                cluster.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         return new TestBroker(cluster);
     }
 
