@@ -3,8 +3,7 @@ package dev.vigil.connectors;
 import dev.vigil.engine.Event;
 import dev.vigil.engine.EventDecoder;
 import dev.vigil.engine.Rejection;
-import dev.vigil.rules.RulesCompiler;
-import dev.vigil.rules.SourceFile;
+import dev.vigil.testing.TestRules;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,8 +20,8 @@ import java.util.zip.GZIPOutputStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class EventFilesTest {
-    private final EventDecoder decoder = EventDecoder.of(RulesCompiler.compile(new SourceFile("t.rules",
-            "event Reading { sensor string  value double  at timestamp }")).orThrow(), Clock.systemUTC());
+    private final EventDecoder decoder = EventDecoder.of(TestRules.compile("t.rules",
+            "event Reading { sensor string  value double  at timestamp }"), Clock.systemUTC());
 
     @TempDir
     Path dir;

@@ -4,8 +4,7 @@ import dev.vigil.engine.Event;
 import dev.vigil.engine.EventDecoder;
 import dev.vigil.engine.Rejection;
 import dev.vigil.rules.RuleSet;
-import dev.vigil.rules.RulesCompiler;
-import dev.vigil.rules.SourceFile;
+import dev.vigil.testing.TestRules;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +29,7 @@ import static org.awaitility.Awaitility.await;
 
 class FileFollowerTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final RuleSet RULES = RulesCompiler.compile(new SourceFile("ping.rules", """
+    private static final RuleSet RULES = TestRules.compile("ping.rules", """
             event Ping {
                 n int
             }
@@ -39,7 +38,7 @@ class FileFollowerTest {
                 severity info
                 message "big {n}"
             }
-            """)).orThrow();
+            """);
 
     @TempDir
     Path dir;

@@ -8,8 +8,9 @@ import dev.vigil.engine.EngineOptions;
 import dev.vigil.engine.Event;
 import dev.vigil.engine.Rejection;
 import dev.vigil.rules.RuleSet;
-import dev.vigil.rules.RulesCompiler;
-import dev.vigil.rules.SourceFile;
+import dev.vigil.testing.MutableClock;
+import dev.vigil.testing.TestBroker;
+import dev.vigil.testing.TestRules;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,11 +19,8 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -56,7 +54,7 @@ class KafkaSourceTest {
     static void startBroker() throws Exception {
         broker = TestBroker.start();
         Path rules = ROOT.resolve("rules/fraud.rules");
-        fraudRules = RulesCompiler.compile(new SourceFile(rules.toString(), Files.readString(rules))).orThrow();
+        fraudRules = TestRules.compileFile(rules);
         fraudEvents = Files.readAllLines(ROOT.resolve("examples/fraud/events.jsonl"), StandardCharsets.UTF_8).stream()
                 .filter(l -> !l.isBlank()).toList();
     }
@@ -109,7 +107,7 @@ class KafkaSourceTest {
         try (Vigil v = new Vigil(Duration.ZERO, 100_000)) {
             v.source(topic, "poison", Duration.ZERO, Map.of());
             await().atMost(WAIT).until(() -> v.accepted.size() == 4 && v.rejections.size() == 4);
-            await().atMost(WAIT).until(() -> broker.committed("poison", topic, 1).getOrDefault(0, -1L) == 8L);
+            await().atMost(WAIT).until(() -> broker.committed("poison", topic).getOrDefault(0, -1L) == 8L);
 
             assertThat(v.rejections).extracting(Rejection::where).containsExactly(
                     "topic poison, partition 0, offset " + offsets.get(1),
@@ -144,7 +142,7 @@ class KafkaSourceTest {
             a.source(topic, group, lateness, dying);
             await().atMost(WAIT).until(() -> a.accepted.size() == half && !a.committed.isEmpty());
             a.source.halt();
-            commit = broker.committed(group, topic, 4);
+            commit = broker.committed(group, topic);
             long clock = a.engine.now();
             // Everything below the commit was processed: handed over, and not held back for reordering.
             for (TestBroker.Written w : first) {
@@ -425,34 +423,6 @@ class KafkaSourceTest {
                 source.close();
             }
             engine.close();
-        }
-    }
-
-    /** A wall clock that moves only when told. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }

@@ -8,8 +8,8 @@ import dev.vigil.engine.EngineOptions;
 import dev.vigil.engine.Event;
 import dev.vigil.engine.Rejection;
 import dev.vigil.rules.RuleSet;
-import dev.vigil.rules.RulesCompiler;
-import dev.vigil.rules.SourceFile;
+import dev.vigil.testing.TestBroker;
+import dev.vigil.testing.TestRules;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -47,7 +47,7 @@ class KafkaThroughputTest {
         Path events = Path.of(System.getProperty("vigil.kafka.bench"));
         List<String> lines = Files.readAllLines(events, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
         Path rulesFile = Path.of(System.getProperty("vigil.kafka.bench.rules", "../rules/fraud.rules"));
-        RuleSet rules = RulesCompiler.compile(new SourceFile(rulesFile.toString(), Files.readString(rulesFile))).orThrow();
+        RuleSet rules = TestRules.compileFile(rulesFile);
         Duration lateness = Duration.ofSeconds(2);
 
         try (TestBroker broker = TestBroker.start()) {

@@ -1,8 +1,7 @@
 package dev.vigil.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vigil.rules.RulesCompiler;
-import dev.vigil.rules.SourceFile;
+import dev.vigil.testing.TestRules;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -31,8 +30,7 @@ class ConformanceSmokeTest {
     }
 
     private static void run(Path dir) throws Exception {
-        var rules = RulesCompiler.compile(List.of(new SourceFile("case.rules", Files.readString(dir.resolve("case.rules")))))
-                .orThrow();
+        var rules = TestRules.compile("case.rules", Files.readString(dir.resolve("case.rules")));
         List<String> actual = new ArrayList<>();
         try (Engine engine = Engine.start(EngineOptions.newBuilder().build(), new AlertSink() {
             @Override

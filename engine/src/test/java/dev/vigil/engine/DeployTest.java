@@ -1,6 +1,7 @@
 package dev.vigil.engine;
 
 import dev.vigil.rules.RuleSet;
+import dev.vigil.testing.TestRules;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,7 +26,7 @@ class DeployTest {
                 rule pair { when Transaction by cardId over sliding 10 min having count() >= 2 }
                 """)) {
             h.at(0, "Transaction", tx("c1", 1)).at(1_000, "Transaction", tx("c1", 1));
-            DeployResult r = h.engine.deploy(Harness.compile(TX + VELOCITY + """
+            DeployResult r = h.engine.deploy(TestRules.compile(TX + VELOCITY + """
                     rule big { when Transaction(amount > 200) key cardId }
                     rule triple { when Transaction by cardId over sliding 10 min having count() >= 1 }
                     """));
@@ -53,7 +54,7 @@ class DeployTest {
     void redeploy_changedEventDeclaration_redeploysEveryRuleThatUsesIt() throws Exception {
         try (Harness h = new Harness(TX + VELOCITY)) {
             h.at(0, "Transaction", tx("c1", 1)).at(1_000, "Transaction", tx("c1", 1));
-            DeployResult r = h.engine.deploy(Harness.compile("""
+            DeployResult r = h.engine.deploy(TestRules.compile("""
                     event Transaction { cardId string  amount double  merchant string  at timestamp }
                     """ + VELOCITY));
             assertThat(r.changed()).containsExactly("velocity");
@@ -68,7 +69,7 @@ class DeployTest {
         try (Harness h = new Harness(TX + """
                 rule big { when Transaction(amount > 100) key cardId }
                 """)) {
-            RuleSet broken = Harness.compile(TX + """
+            RuleSet broken = TestRules.compile(TX + """
                     rule big { when Transaction(amount > 100) key cardId }
                     rule raw { when epl \"""select nonsense from Nowhere\""" }
                     """);

@@ -1,5 +1,6 @@
 package dev.vigil.engine;
 
+import dev.vigil.testing.TestRules;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ class EngineIngestTest {
                 Thread.currentThread().interrupt();
             }
         })) {
-            engine.deploy(Harness.compile(RULES));
+            engine.deploy(TestRules.compile(RULES));
             assertThat(engine.ingest(List.of(ping(0))).queued()).isTrue();
             await().atMost(10, TimeUnit.SECONDS).until(() -> alerts.size() == 1); // engine thread now waits
             assertThat(engine.remainingCapacity()).isEqualTo(9);
@@ -67,7 +68,7 @@ class EngineIngestTest {
     void ingest_invalidInputs_areReportedInOrder_andTheValidOnesQueued() throws Exception {
         List<Alert> alerts = new CopyOnWriteArrayList<>();
         try (Engine engine = Engine.start(EngineOptions.newBuilder().build(), alerts::add)) {
-            engine.deploy(Harness.compile(RULES));
+            engine.deploy(TestRules.compile(RULES));
             Ingested result = engine.ingest(List.of(ping(0), new EventInput.JsonText("{\"type\":\"Pong\",\"data\":{}}",
                     "index 1"), new EventInput.TextFields("Ping", java.util.Map.of("source", "csv",
                     "at", "2026-11-18T11:00:01Z"), "line 2")));
@@ -111,7 +112,7 @@ class EngineIngestTest {
 
     @Test
     void data_isACopy_soChangingItChangesNothing() {
-        EventDecoder decoder = EventDecoder.of(Harness.compile(RULES), java.time.Clock.systemUTC());
+        EventDecoder decoder = EventDecoder.of(TestRules.compile(RULES), java.time.Clock.systemUTC());
         Event e = ((Decoded.Accepted) ping(3).decodeWith(decoder)).event();
         e.data().put("source", "changed");
         assertThat(e.data().get("source").asText()).isEqualTo("s3");

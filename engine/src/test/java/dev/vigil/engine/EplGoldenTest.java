@@ -1,6 +1,7 @@
 package dev.vigil.engine;
 
 import dev.vigil.rules.RuleSet;
+import dev.vigil.testing.TestRules;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -19,7 +20,7 @@ class EplGoldenTest {
 
     @Test
     void allForms_translateToTheGoldenEpl_andDeploy() throws Exception {
-        RuleSet rules = Harness.compile(Files.readString(DIR.resolve("all-forms.rules")));
+        RuleSet rules = TestRules.compile(Files.readString(DIR.resolve("all-forms.rules")));
         StringBuilder actual = new StringBuilder();
         for (Map.Entry<String, String> e : Engine.explain(rules).entrySet()) {
             actual.append("-- ").append(e.getKey()).append('\n').append(e.getValue()).append(";\n\n");

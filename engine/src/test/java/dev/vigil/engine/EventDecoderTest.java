@@ -1,6 +1,7 @@
 package dev.vigil.engine;
 
 import dev.vigil.engine.internal.decode.DecodedEvent;
+import dev.vigil.testing.TestRules;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -15,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class EventDecoderTest {
     private static final long ARRIVAL = Instant.parse("2030-01-01T00:00:00Z").toEpochMilli();
-    private final EventDecoder decoder = EventDecoder.of(Harness.compile("""
+    private final EventDecoder decoder = EventDecoder.of(TestRules.compile("""
             event Transaction { cardId string  amount double  count int  big long  ok boolean  at timestamp }
             event Ping { source string }
             """), Clock.fixed(Instant.ofEpochMilli(ARRIVAL), ZoneOffset.UTC));

@@ -1,10 +1,7 @@
 package dev.vigil.engine;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vigil.rules.CompileResult;
-import dev.vigil.rules.RuleSet;
-import dev.vigil.rules.RulesCompiler;
-import dev.vigil.rules.SourceFile;
+import dev.vigil.testing.TestRules;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -53,12 +50,7 @@ final class Harness implements AutoCloseable {
                 }
             }
         });
-        engine.deploy(compile(rules));
-    }
-
-    static RuleSet compile(String rules) {
-        CompileResult r = RulesCompiler.compile(List.of(new SourceFile("test.rules", rules)));
-        return r.orThrow();
+        engine.deploy(TestRules.compile(rules));
     }
 
     /** Sends an event at T0 + offset; data is JSON object text (single quotes allowed for brevity). */

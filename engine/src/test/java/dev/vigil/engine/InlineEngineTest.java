@@ -1,5 +1,6 @@
 package dev.vigil.engine;
 
+import dev.vigil.testing.TestRules;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ class InlineEngineTest {
     @Test
     void raisesWhatTheQueuedEngineRaisesOnTheFraudRecording() throws Exception {
         Path root = Path.of("..");
-        var rules = Harness.compile(Files.readString(root.resolve("rules/fraud.rules")));
+        var rules = TestRules.compile(Files.readString(root.resolve("rules/fraud.rules")));
         List<String> lines = Files.readAllLines(root.resolve("examples/fraud/events.jsonl"));
         EngineOptions options = EngineOptions.newBuilder().clock(CLOCK).build();
 

@@ -1,12 +1,11 @@
 package dev.vigil.engine;
 
+import dev.vigil.testing.MutableClock;
+import dev.vigil.testing.TestRules;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -14,39 +13,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Live input: the wall clock (injected, moved by the test) drives event time while a stream is silent. */
 class LiveTimeTest {
-    /** A wall clock the test moves by hand. */
-    static final class MutableClock extends Clock {
-        private volatile long millis;
-
-        MutableClock(long millis) {
-            this.millis = millis;
-        }
-
-        void set(long millis) {
-            this.millis = millis;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public long millis() {
-            return millis;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-    }
-
     private static final String RULES = """
             event Heartbeat { terminalId string  at timestamp }
             rule silent { when absent Heartbeat by terminalId for 2 min }
@@ -56,11 +22,11 @@ class LiveTimeTest {
     @Test
     void eventTime_quietInput_clockFollowsTheWallClock_soAbsenceFires() throws Exception {
         long wall = Instant.parse("2026-11-18T12:00:00Z").toEpochMilli();
-        MutableClock clock = new MutableClock(wall);
+        MutableClock clock = new MutableClock(Instant.ofEpochMilli(wall));
         LinkedBlockingQueue<Alert> alerts = new LinkedBlockingQueue<>();
         try (Engine engine = Engine.start(EngineOptions.newBuilder().lateness(Duration.ofSeconds(1)).clock(clock)
                 .live(true).build(), alerts::add)) {
-            engine.deploy(Harness.compile(RULES));
+            engine.deploy(TestRules.compile(RULES));
             long t0 = wall - 500; // the event's own time is a little behind the wall clock
             engine.submit(event(engine, "t1", t0));
             engine.now(); // the engine has taken the event: its arrival is now on the wall clock
@@ -88,11 +54,11 @@ class LiveTimeTest {
     @Test
     void processingTime_eventsAreJudgedAtTheirArrival() throws Exception {
         long wall = Instant.parse("2026-11-18T12:00:00Z").toEpochMilli();
-        MutableClock clock = new MutableClock(wall);
+        MutableClock clock = new MutableClock(Instant.ofEpochMilli(wall));
         LinkedBlockingQueue<Alert> alerts = new LinkedBlockingQueue<>();
         try (Engine engine = Engine.start(EngineOptions.newBuilder().clock(clock).startTime(wall)
                 .timeMode(EngineOptions.TimeMode.PROCESSING).build(), alerts::add)) {
-            engine.deploy(Harness.compile(RULES));
+            engine.deploy(TestRules.compile(RULES));
             clock.set(wall + 5_000);
             engine.submit(event(engine, "t1", 42));
             engine.now();

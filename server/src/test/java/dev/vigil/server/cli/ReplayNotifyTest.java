@@ -1,26 +1,19 @@
 package dev.vigil.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
+import dev.vigil.testing.WebhookReceiver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,38 +26,18 @@ class ReplayNotifyTest {
     private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One request to the receiver: the webhook-id, whether its signature verified, the status answered. */
-    private record Call(String id, boolean signed, int status, String body) {
-    }
-
     @Test
     void velocityReplayedWithNotify_everyAlertArrivesSigned_despiteThreeFailures(@TempDir Path dir) throws Exception {
-        List<Call> calls = new ArrayList<>();
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setExecutor(Executors.newFixedThreadPool(4));
-        server.createContext("/hook", ex -> {
-            byte[] body = ex.getRequestBody().readAllBytes();
-            String id = ex.getRequestHeaders().getFirst("webhook-id");
-            boolean signed = verify(id, ex.getRequestHeaders().getFirst("webhook-timestamp"),
-                    ex.getRequestHeaders().getFirst("webhook-signature"), body);
-            int status;
-            synchronized (calls) {
-                status = calls.size() < 3 ? 500 : 204;
-                calls.add(new Call(id, signed, status, new String(body, StandardCharsets.UTF_8)));
-            }
-            ex.sendResponseHeaders(status, -1);
-            ex.close();
-        });
-        server.start();
-        try {
+        try (WebhookReceiver receiver = new WebhookReceiver(Optional.of(SECRET),
+                c -> WebhookReceiver.Answer.of(c.n() < 3 ? 500 : 204))) {
             Path config = Files.writeString(dir.resolve("vigil.yaml"), """
                     channels:
-                      hook: { type: webhook, url: "http://127.0.0.1:%d/hook", secret: "%s", workers: 4 }
+                      hook: { type: webhook, url: "%s", secret: "%s", workers: 4 }
                     routes:
                       - { notify: [hook] }
                     store:
                       path: vigil.db
-                    """.formatted(server.getAddress().getPort(), SECRET));
+                    """.formatted(receiver.url("/hook"), SECRET));
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             int code = VigilCli.newCommandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(
@@ -78,20 +51,24 @@ class ReplayNotifyTest {
                 replayed.add(JSON.readTree(line).get("id").asText());
             }
             assertThat(replayed).hasSize(494).doesNotHaveDuplicates();
+            List<WebhookReceiver.Request> calls = receiver.requests();
             assertThat(calls).hasSize(494 + 3);
-            assertThat(calls).allSatisfy(c -> assertThat(c.signed()).as("signature of %s", c.id()).isTrue());
+            assertThat(calls).allSatisfy(c -> {
+                assertThat(c.path()).isEqualTo("/hook");
+                assertThat(c.signatureValid()).as("signature of %s", c.header("webhook-id")).isTrue();
+                assertThat(c.header("webhook-signature")).as("one signature").doesNotContain(" ");
+            });
             Set<String> delivered = new HashSet<>();
-            for (Call c : calls) {
-                assertThat(JSON.readTree(c.body()).get("id").asText()).isEqualTo(c.id());
-                if (c.status() == 204) {
-                    assertThat(delivered.add(c.id())).as("delivered once: %s", c.id()).isTrue();
+            for (WebhookReceiver.Request c : calls) {
+                String id = c.header("webhook-id");
+                assertThat(JSON.readTree(c.body()).get("id").asText()).isEqualTo(id);
+                if (c.answered() == 204) {
+                    assertThat(delivered.add(id)).as("delivered once: %s", id).isTrue();
                 }
             }
             assertThat(delivered).containsExactlyInAnyOrderElementsOf(replayed);
             assertThat(err.toString()).contains("notify hook: 494 delivered, 3 retried, 0 dead-lettered");
             assertThat(dir.resolve("vigil.db")).exists();
-        } finally {
-            server.stop(0);
         }
     }
 
@@ -127,19 +104,5 @@ class ReplayNotifyTest {
         assertThat(err.toString()).contains("r.rules:2:" + column
                 + ": rule hot: unknown channel \"pagr\"; did you mean \"pager\"?");
         assertThat(out.toString()).isEmpty();
-    }
-
-    private static boolean verify(String id, String timestamp, String header, byte[] body) {
-        if (id == null || timestamp == null || header == null || !header.startsWith("v1,")) {
-            return false;
-        }
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(Base64.getDecoder().decode(SECRET.substring("whsec_".length())), "HmacSHA256"));
-            mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
-            return MessageDigest.isEqual(mac.doFinal(body), Base64.getDecoder().decode(header.substring(3)));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

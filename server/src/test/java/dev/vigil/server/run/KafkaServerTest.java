@@ -5,15 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.notifier.AlertQuery;
 import dev.vigil.notifier.StoredAlert;
 import dev.vigil.server.config.ConfigLoader;
-import kafka.testkit.KafkaClusterTestKit;
-import kafka.testkit.TestKitNodes;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
+import dev.vigil.testing.TestBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -43,39 +34,19 @@ class KafkaServerTest {
     @Test
     void kafkaSource_conformanceSequenceCase_raisesExactlyItsExpectedAlerts() throws Exception {
         Path cases = Path.of("../conformance/sequence");
-        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        cluster.format();
-        cluster.startup();
-        try {
-            cluster.waitForReadyBrokers();
-            String bootstrap = cluster.bootstrapServers();
-            Properties admin = new Properties();
-            admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            try (Admin a = Admin.create(admin)) {
-                a.createTopics(List.of(new NewTopic("tx", 2, (short) 1))).all().get();
-            }
-            Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            p.put(ProducerConfig.ACKS_CONFIG, "all");
-            p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
-            p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-            int produced = 0;
-            try (KafkaProducer<String, String> producer =
-                         new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-                for (String line : Files.readAllLines(cases.resolve("events.jsonl"))) {
-                    if (line.isBlank()) {
-                        continue;
-                    }
-                    String card = JSON.readTree(line).get("data").get("cardId").asText();
-                    producer.send(new ProducerRecord<>("tx", card, line)).get();
-                    produced++;
+        try (TestBroker broker = TestBroker.start()) {
+            String bootstrap = broker.bootstrapServers();
+            broker.createTopic("tx", 2);
+            List<Map.Entry<String, String>> records = new ArrayList<>();
+            for (String line : Files.readAllLines(cases.resolve("events.jsonl"))) {
+                if (!line.isBlank()) {
+                    records.add(Map.entry(JSON.readTree(line).get("data").get("cardId").asText(), line));
                 }
             }
+            // The broker's producer is plain (not idempotent) with one request in flight: each
+            // partition holds its cards' events in file order.
+            List<TestBroker.Written> written = broker.produce("tx", records);
+            assertThat(written).extracting(TestBroker.Written::partition).as("both partitions used").contains(0, 1);
 
             Files.createDirectories(dir.resolve("rules"));
             Files.copy(cases.resolve("case.rules"), dir.resolve("rules/case.rules"));
@@ -104,15 +75,13 @@ class KafkaServerTest {
             }
             try (VigilServer server = VigilServer.start(new ConfigLoader(Map.of()).load(dir.resolve("vigil.yaml")),
                     Clock.systemUTC())) {
-                int events = produced;
+                int events = records.size();
                 await("every record processed").atMost(Duration.ofSeconds(60))
                         .until(() -> server.engine().stats().eventsProcessed() == events);
                 await("the expected alerts stored").atMost(Duration.ofSeconds(30))
                         .until(() -> stored(server).size() >= expected.size());
                 assertThat(stored(server)).containsExactlyInAnyOrderElementsOf(expected);
             }
-        } finally {
-            cluster.close();
         }
     }
 

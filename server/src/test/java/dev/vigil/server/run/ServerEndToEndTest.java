@@ -2,30 +2,25 @@ package dev.vigil.server.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.vigil.server.config.ConfigLoader;
 import dev.vigil.server.config.VigilConfig;
+import dev.vigil.testing.WebhookReceiver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -43,37 +38,13 @@ class ServerEndToEndTest {
 
     @TempDir
     Path dir;
-    private HttpServer receiver;
-    private final List<JsonNode> hooks = new CopyOnWriteArrayList<>();
-    private final AtomicInteger badSignatures = new AtomicInteger();
+    private WebhookReceiver receiver;
     private VigilServer server;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void start() throws Exception {
-        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/hook", ex -> {
-            byte[] body = ex.getRequestBody().readAllBytes();
-            String id = ex.getRequestHeaders().getFirst("webhook-id");
-            String ts = ex.getRequestHeaders().getFirst("webhook-timestamp");
-            String sig = ex.getRequestHeaders().getFirst("webhook-signature");
-            try {
-                Mac mac = Mac.getInstance("HmacSHA256");
-                mac.init(new SecretKeySpec(HOOK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-                String expected = "v1," + Base64.getEncoder().encodeToString(
-                        mac.doFinal((id + "." + ts + "." + new String(body, StandardCharsets.UTF_8))
-                                .getBytes(StandardCharsets.UTF_8)));
-                if (!expected.equals(sig)) {
-                    badSignatures.incrementAndGet();
-                }
-            } catch (Exception e) {
-                badSignatures.incrementAndGet();
-            }
-            hooks.add(JSON.readTree(body));
-            ex.sendResponseHeaders(204, -1);
-            ex.close();
-        });
-        receiver.start();
+        receiver = WebhookReceiver.signed(HOOK_SECRET, 204);
         Files.createDirectories(dir.resolve("rules"));
         Files.writeString(dir.resolve("vigil.yaml"), """
                 rules: { dir: rules }
@@ -82,11 +53,11 @@ class ServerEndToEndTest {
                 sources:
                   http: { maxBodyBytes: 100000, queue: 1000 }
                 channels:
-                  hook: { type: webhook, url: "http://127.0.0.1:%d/hook", secret: "%s" }
+                  hook: { type: webhook, url: "%s", secret: "%s" }
                 routes:
                   - { notify: [hook] }
                 store: { path: data/test.db }
-                """.formatted(receiver.getAddress().getPort(), HOOK_SECRET));
+                """.formatted(receiver.url("/hook"), HOOK_SECRET));
         VigilConfig config = new ConfigLoader(Map.of("TOKEN", TOKEN)).load(dir.resolve("vigil.yaml"));
         server = VigilServer.start(config, Clock.systemUTC());
     }
@@ -96,7 +67,9 @@ class ServerEndToEndTest {
         if (server != null) {
             server.close();
         }
-        receiver.stop(0);
+        if (receiver != null) {
+            receiver.close();
+        }
     }
 
     private HttpResponse<String> call(String method, String path, String body, String contentType, String token)
@@ -122,6 +95,18 @@ class ServerEndToEndTest {
                 + ", \"at\": " + (T0 + offset) + "}}";
     }
 
+    /** The webhooks received so far, each checked to have come to the channel's path with a valid signature. */
+    private List<JsonNode> hooks() throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (WebhookReceiver.Request r : receiver.requests()) {
+            assertThat(r.path()).isEqualTo("/hook");
+            assertThat(r.signatureValid()).as("signature of %s", r.header("webhook-id")).isTrue();
+            assertThat(r.header("webhook-signature")).as("one signature").doesNotContain(" ");
+            out.add(JSON.readTree(r.body()));
+        }
+        return out;
+    }
+
     private static void await(BooleanSupplier condition, String what) {
         org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
                 .until(condition::getAsBoolean);
@@ -141,10 +126,9 @@ class ServerEndToEndTest {
                 "application/json", null);
         assertThat(ingest.statusCode()).isEqualTo(202);
         assertThat(ingest.body()).isEqualTo("{\"accepted\":2,\"rejected\":[]}");
-        await(() -> hooks.size() == 1, "the webhook");
-        assertThat(hooks.get(0).get("rule").asText()).isEqualTo("big");
-        assertThat(hooks.get(0).get("message").asText()).isEqualTo("b: 50");
-        assertThat(badSignatures).hasValue(0);
+        await(() -> receiver.requests().size() == 1, "the webhook");
+        assertThat(hooks().get(0).get("rule").asText()).isEqualTo("big");
+        assertThat(hooks().get(0).get("message").asText()).isEqualTo("b: 50");
 
         HttpResponse<String> broken = admin("PUT", "/api/rule-files/main.rules", TYPES
                 + "rule big { when E(vv > 10) key k }\n");
@@ -156,8 +140,8 @@ class ServerEndToEndTest {
         assertThat(Files.readString(dir.resolve("rules/main.rules"))).contains("E(v > 10)");
 
         call("POST", "/events", event("c", 60, System.currentTimeMillis() - T0), "application/json", null);
-        await(() -> hooks.size() == 2, "the second webhook");
-        assertThat(hooks.get(1).get("message").asText()).isEqualTo("c: 60");
+        await(() -> receiver.requests().size() == 2, "the second webhook");
+        assertThat(hooks().get(1).get("message").asText()).isEqualTo("c: 60");
 
         HttpResponse<String> alerts = admin("GET", "/api/alerts?rule=big", null);
         assertThat(JSON.readTree(alerts.body())).hasSize(2);

@@ -1,4 +1,4 @@
-package dev.vigil.connectors;
+package dev.vigil.testing;
 
 import kafka.testkit.KafkaClusterTestKit;
 import kafka.testkit.TestKitNodes;
@@ -15,6 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +24,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import static java.util.Objects.requireNonNull;
+
 /**
  * A real Kafka broker in the test JVM: one combined KRaft controller and broker from Kafka's own
- * test kit, on free loopback ports, started once per test class.
+ * test kit, on free loopback ports, usually started once per test class.
+ *
+ * <p>Its methods may be called from any thread; the producer they share is created on first use
+ * and closed with the broker.
  */
-final class TestBroker implements AutoCloseable {
+public final class TestBroker implements AutoCloseable {
     private final KafkaClusterTestKit cluster;
     private KafkaProducer<String, String> producer;
 
@@ -35,7 +41,8 @@ final class TestBroker implements AutoCloseable {
         this.cluster = cluster;
     }
 
-    static TestBroker start() throws Exception {
+    /** Starts a broker and returns once it is ready for clients. */
+    public static TestBroker start() throws Exception {
         KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                 .setCombined(true)
                 .setNumBrokerNodes(1)
@@ -48,31 +55,44 @@ final class TestBroker implements AutoCloseable {
                 .setConfigProp("transaction.state.log.min.isr", "1")
                 // A group's first rebalance starts at once instead of waiting 3 s for more members.
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                // Lets the crash test's consumer use a short session timeout.
+                // Lets a consumer use a short session timeout (connectors' crash test does).
                 .setConfigProp("group.min.session.timeout.ms", "500")
                 .build();
-        cluster.format();
-        cluster.startup();
-        cluster.waitForReadyBrokers();
+        try {
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+        } catch (Exception e) {
+            try {
+                cluster.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         return new TestBroker(cluster);
     }
 
-    String bootstrapServers() {
+    /** The {@code bootstrap.servers} of the broker's client listener. */
+    public String bootstrapServers() {
         return cluster.bootstrapServers();
     }
 
-    void createTopic(String name, int partitions) throws Exception {
+    /** Creates a topic with one replica; returns once the broker has it. */
+    public void createTopic(String name, int partitions) throws Exception {
+        requireNonNull(name, "name is null");
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
     }
 
-    Admin admin() {
+    /** A new admin client on the broker; the caller closes it. */
+    public Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
     }
 
     /** One producer for the class's tests (a producer per send would cost a connection each). */
-    synchronized KafkaProducer<String, String> producer() {
+    public synchronized KafkaProducer<String, String> producer() {
         if (producer == null) {
             producer = newProducer();
         }
@@ -95,20 +115,22 @@ final class TestBroker implements AutoCloseable {
     }
 
     /** Where one record was written. */
-    record Written(int partition, long offset) {
+    public record Written(int partition, long offset) {
     }
 
     /**
      * Sends records (key, value) to a topic, partitioned by key, and waits until the broker has them
      * all; returns where each went, in order.
      */
-    List<Written> produce(String topic, List<Map.Entry<String, String>> records) throws Exception {
+    public List<Written> produce(String topic, List<Map.Entry<String, String>> records) throws Exception {
+        requireNonNull(topic, "topic is null");
+        requireNonNull(records, "records is null");
         KafkaProducer<String, String> producer = producer();
         var futures = records.stream()
                 .map(r -> producer.send(new ProducerRecord<>(topic, r.getKey(), r.getValue())))
                 .toList();
         producer.flush();
-        List<Written> out = new java.util.ArrayList<>();
+        List<Written> out = new ArrayList<>();
         for (var f : futures) {
             var m = f.get(30, TimeUnit.SECONDS);
             out.add(new Written(m.partition(), m.offset()));
@@ -117,12 +139,12 @@ final class TestBroker implements AutoCloseable {
     }
 
     /** Sends one record to one partition; returns its offset. */
-    long produceTo(String topic, int partition, String key, String value) throws Exception {
+    public long produceTo(String topic, int partition, String key, String value) throws Exception {
         return producer().send(new ProducerRecord<>(topic, partition, key, value)).get(30, TimeUnit.SECONDS).offset();
     }
 
     /** The group's committed offset per partition (absent: none committed). */
-    Map<Integer, Long> committed(String group, String topic, int partitions) throws Exception {
+    public Map<Integer, Long> committed(String group, String topic) throws Exception {
         try (Admin admin = admin()) {
             Map<TopicPartition, OffsetAndMetadata> m = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
@@ -137,7 +159,7 @@ final class TestBroker implements AutoCloseable {
     }
 
     /** End offsets of a topic's partitions. */
-    Map<Integer, Long> endOffsets(String topic, int partitions) {
+    public Map<Integer, Long> endOffsets(String topic, int partitions) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
