@@ -186,6 +186,9 @@ class DiagnosticsTest {
                         "when a: Transaction times «0 -> b: Transaction"),
                 rule(ErrorCode.INVALID_TIMES, "`times` needs a whole number of at least 1, not 2.5",
                         "when a: Transaction times «2.5"),
+                rule(ErrorCode.INVALID_TIMES, "`times` is at most 100, not 1000000 (each repetition is a step of "
+                        + "the pattern; to count many events, write an aggregate: `when TYPE by KEY over sliding D "
+                        + "having count() >= N`)", "when a: Transaction times «1000000 -> b: Transaction"),
 
                 // aggregates
                 rule(ErrorCode.AGGREGATE_OUTSIDE_AGGREGATE_RULE, "`sum` is an aggregate; aggregates can only be used"
