@@ -41,6 +41,8 @@ import java.util.function.LongSupplier;
 final class HttpApi {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final AtomicLong INCIDENTS = new AtomicLong();
+    /** How long a connection may send nothing: long for a real client on a slow link, short for an attack. */
+    static final long IDLE_TIMEOUT_MILLIS = 10_000;
     /** Deliveries the admin API can act on: retrying a dead letter. */
     interface DeadLetters {
         /** Puts a dead letter back in the outbox; false when there is no such dead letter. */
@@ -81,6 +83,22 @@ final class HttpApi {
             c.jetty.host = server.host();
             c.jetty.port = server.port();
             c.http.maxRequestSize = Math.max(http.maxBodyBytes(), 1_000_000L);
+            // Each request on its own virtual thread: a client that sends its body slowly holds a
+            // virtual thread, not one of a few platform threads, so a flood of slow or stalled
+            // clients cannot starve /health, ingest or the admin API of threads.
+            c.concurrency.useVirtualThreads = true;
+            // A connection that sends nothing for this long is closed (a stalled body, an idle
+            // keep-alive): slow clients cannot hold sockets forever.
+            c.jetty.modifyServer(jetty -> jetty.addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+                @Override
+                public void lifeCycleStarting(org.eclipse.jetty.util.component.LifeCycle event) {
+                    for (org.eclipse.jetty.server.Connector connector : jetty.getConnectors()) {
+                        if (connector instanceof org.eclipse.jetty.server.AbstractConnector a) {
+                            a.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
+                        }
+                    }
+                }
+            }));
             c.routes.before("/api/*", this::authorizeAdmin);
             c.routes.before("/api", this::authorizeAdmin);
             c.routes.get("/health", ctx -> ok(ctx, 200, obj().put("status", "up")));
