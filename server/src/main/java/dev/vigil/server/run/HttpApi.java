@@ -99,6 +99,9 @@ final class HttpApi {
                     }
                 }
             }));
+            if (server.adminToken().isEmpty()) {
+                c.routes.before(HttpApi::requireLoopbackHost);
+            }
             c.routes.before("/api/*", this::authorizeAdmin);
             c.routes.before("/api", this::authorizeAdmin);
             c.routes.get("/health", ctx -> ok(ctx, 200, obj().put("status", "up")));
@@ -152,10 +155,46 @@ final class HttpApi {
             ctx.header("WWW-Authenticate", "Bearer");
             throw new HttpError(401, "missing " + what + " token: send Authorization: Bearer <token>");
         }
-        byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-        if (!MessageDigest.isEqual(given, token.reveal().getBytes(StandardCharsets.UTF_8))) {
+        // Digests of equal length compared in constant time: neither the content nor the length of
+        // the token leaks through the time a wrong guess takes.
+        if (!MessageDigest.isEqual(sha256(header.substring(7).trim()), sha256(token.reveal()))) {
             throw new HttpError(403, "wrong " + what + " token");
         }
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /**
+     * Without an admin token the API listens on loopback only; a web page can still reach it from
+     * the user's browser by DNS rebinding (a name of the attacker's that resolves to 127.0.0.1). Such
+     * requests carry the attacker's name in {@code Host}: only loopback names are answered.
+     */
+    private static void requireLoopbackHost(Context ctx) {
+        String host = ctx.header("Host");
+        if (host == null || !isLoopbackName(host)) {
+            throw new HttpError(403, "Host " + (host == null ? "missing" : "`" + host + "` is not a loopback name")
+                    + ": with no server.adminToken, Vigil answers only requests addressed to localhost, 127.0.0.1 or [::1]");
+        }
+    }
+
+    static boolean isLoopbackName(String hostHeader) {
+        String h = hostHeader.strip().toLowerCase(Locale.ROOT);
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            return end > 0 && h.substring(1, end).equals("::1") && (end == h.length() - 1 || h.charAt(end + 1) == ':');
+        }
+        int colon = h.indexOf(':');
+        String name = colon < 0 ? h : h.substring(0, colon);
+        if (colon >= 0 && !h.substring(colon + 1).chars().allMatch(Character::isDigit)) {
+            return false;
+        }
+        return name.equals("localhost") || name.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
 
     /** An answer decided early (auth, bad input): status and message. */

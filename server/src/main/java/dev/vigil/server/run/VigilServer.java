@@ -62,6 +62,27 @@ public final class VigilServer implements AutoCloseable {
         this.clock = clock;
     }
 
+    /**
+     * Refuses an admin API open to the network: without {@code server.adminToken} it may only
+     * listen on a loopback address.
+     */
+    static void checkExposure(VigilConfig.Server server) throws StartException {
+        if (server.adminToken().isPresent()) {
+            return;
+        }
+        boolean loopback;
+        try {
+            loopback = java.net.InetAddress.getByName(server.host()).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new StartException("server.host `" + server.host() + "` does not resolve: " + e.getMessage(), e);
+        }
+        if (!loopback) {
+            throw new StartException("server.host is " + server.host() + " but no server.adminToken is set: the admin"
+                    + " API would be open to the network without a token; set server.adminToken (for example"
+                    + " \"${VIGIL_ADMIN_TOKEN}\") or listen on 127.0.0.1", null);
+        }
+    }
+
     public static VigilServer start(VigilConfig config, Clock clock) throws StartException, InterruptedException {
         VigilServer s = new VigilServer(config, clock);
         try {
@@ -74,6 +95,7 @@ public final class VigilServer implements AutoCloseable {
     }
 
     private void startAll() throws StartException, InterruptedException {
+        checkExposure(config.server());
         notifier = Notifier.newBuilder(config.notifier()).clock(clock).deliveryListener(metrics.deliveryLatency())
                 .start();
         LOG.info("store {}", config.notifier().store().path());
@@ -123,7 +145,7 @@ public final class VigilServer implements AutoCloseable {
         String base = "http://" + (config.server().host().equals("0.0.0.0") ? "localhost" : config.server().host())
                 + ":" + port;
         LOG.info("admin API at {}/api{}", base, config.server().adminToken().isPresent() ? " (bearer token required)"
-                : " (no adminToken configured: listening on " + config.server().host() + " only)");
+                : " (no adminToken configured: loopback only, and only requests whose Host is a loopback name)");
         if (config.sources().http().enabled()) {
             LOG.info("source http: POST {}/events{}", base, config.sources().http().token().isPresent()
                     ? " (ingest token required)" : "");
