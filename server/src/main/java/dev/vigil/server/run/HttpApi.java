@@ -220,10 +220,31 @@ final class HttpApi {
      * stack trace goes to the log under that id, and the count to {@code vigil_http_internal_errors}.
      */
     private void internalError(Exception e, Context ctx) {
+        Optional<String> client = clientFault(e);
+        if (client.isPresent()) {
+            ok(ctx, 400, obj().put("error", "the request could not be read: " + client.get()));
+            return;
+        }
         String id = Long.toHexString(INCIDENTS.incrementAndGet()) + "-" + Long.toHexString(System.identityHashCode(e));
         metrics.internalError();
         LOG.error("internal error {} answering {} {}", id, ctx.method(), ctx.path(), e);
         ok(ctx, 500, obj().put("error", "internal error " + id + " (logged)"));
+    }
+
+    /**
+     * A failure reading the request (a body shorter than its Content-Length, broken chunked
+     * encoding, a connection closed mid-body) is the client's, not a bug: its reason, else empty.
+     */
+    static Optional<String> clientFault(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.io.IOException || t instanceof org.eclipse.jetty.http.HttpException
+                    || t instanceof java.util.concurrent.TimeoutException) {
+                String m = t.getMessage();
+                return Optional.of(t.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m)
+                        + " (truncated body or malformed chunked encoding?)");
+            }
+        }
+        return Optional.empty();
     }
 
     // ---------------------------------------------------------------- ingest
@@ -246,7 +267,7 @@ final class HttpApi {
         }
         Map<String, String> headers = new LinkedHashMap<>();
         ctx.headerMap().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
-        HttpIngest.Answer a = ingest.handle(body, ctx.contentType(), headers);
+        HttpIngest.Answer a = ingest.handle(body, ctx.header("Content-Type"), headers);
         if (a.retryAfterSeconds() > 0) {
             ctx.header("Retry-After", Integer.toString(a.retryAfterSeconds()));
         }
