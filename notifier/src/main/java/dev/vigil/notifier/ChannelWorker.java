@@ -166,21 +166,25 @@ final class ChannelWorker {
                 outcome = new Outcome.Crashed(e);
             }
             Decision d = policy.decide(outcome, row.createdAt(), attempts, clock.instant(), config.maxAge());
-            if (d instanceof Decision.Delivered) {
-                store.delivered(row, attempts);
-                delivered.incrementAndGet();
-                listener.delivered(config.name(), Duration.between(row.createdAt(), clock.instant()));
-                LOG.debug("alert {} delivered to {} (attempt {})", row.alertId(), config.name(), attempts);
-            } else if (d instanceof Decision.RetryAt r) {
-                store.retryAt(row, attempts, r.at(), r.error(), delivery.done());
-                retried.incrementAndGet();
-                LOG.info("alert {} to {}: attempt {} failed ({}); next at {}", row.alertId(), config.name(), attempts,
-                        r.error(), r.at());
-            } else if (d instanceof Decision.Failed f) {
-                store.deadLetter(row, attempts, f.reason(), delivery.done());
-                deadLettered.incrementAndGet();
-                LOG.warn("alert {} to {}: dead letter (attempt {}): {}", row.alertId(), config.name(), attempts,
-                        f.reason());
+            switch (d) {
+                case Decision.Delivered ok -> {
+                    store.delivered(row, attempts);
+                    delivered.incrementAndGet();
+                    listener.delivered(config.name(), Duration.between(row.createdAt(), clock.instant()));
+                    LOG.debug("alert {} delivered to {} (attempt {})", row.alertId(), config.name(), attempts);
+                }
+                case Decision.RetryAt r -> {
+                    store.retryAt(row, attempts, r.at(), r.error(), delivery.done());
+                    retried.incrementAndGet();
+                    LOG.info("alert {} to {}: attempt {} failed ({}); next at {}", row.alertId(), config.name(),
+                            attempts, r.error(), r.at());
+                }
+                case Decision.Failed f -> {
+                    store.deadLetter(row, attempts, f.reason(), delivery.done());
+                    deadLettered.incrementAndGet();
+                    LOG.warn("alert {} to {}: dead letter (attempt {}): {}", row.alertId(), config.name(), attempts,
+                            f.reason());
+                }
             }
         } catch (StoreException e) {
             // The row is still in the outbox as it was: it is attempted again (at least once).

@@ -47,19 +47,25 @@ final class EmailChannel implements Channel {
         props.setProperty(p + "timeout", timeout);
         props.setProperty(p + "writetimeout", timeout);
         props.setProperty(p + "auth", Boolean.toString(config.username().isPresent()));
-        if (config.security() == ChannelConfig.Security.STARTTLS) {
-            props.setProperty(p + "starttls.enable", "true");
-            props.setProperty(p + "starttls.required", "true");
-        }
-        if (config.security() != ChannelConfig.Security.PLAIN) {
-            props.setProperty(p + "ssl.checkserveridentity", "true");
+        switch (config.security()) {
+            case PLAIN -> {
+            }
+            case STARTTLS -> {
+                props.setProperty(p + "starttls.enable", "true");
+                props.setProperty(p + "starttls.required", "true");
+                props.setProperty(p + "ssl.checkserveridentity", "true");
+            }
+            case TLS -> props.setProperty(p + "ssl.checkserveridentity", "true");
         }
         props.setProperty(p + "from", config.from());
         this.session = Session.getInstance(props);
     }
 
     private String protocol() {
-        return config.security() == ChannelConfig.Security.TLS ? "smtps" : "smtp";
+        return switch (config.security()) {
+            case PLAIN, STARTTLS -> "smtp";
+            case TLS -> "smtps";
+        };
     }
 
     /** The message as sent, for a delivery. */

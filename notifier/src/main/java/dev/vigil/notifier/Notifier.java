@@ -68,18 +68,25 @@ public final class Notifier implements AlertSink, AutoCloseable {
     /** How long {@link #close()} lets attempts under way finish before abandoning them to the outbox. */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
-    private record Incoming(Alert alert, Optional<String> suppressed) {
+    /** What the engine and the lifecycle hand to the store thread, in order. */
+    private sealed interface Item {
     }
 
-    private record Flush(CompletableFuture<Void> done) {
+    private record Incoming(Alert alert, Optional<String> suppressed) implements Item {
     }
 
-    private static final Object STOP = new Object();
+    private record Flush(CompletableFuture<Void> done) implements Item {
+    }
+
+    private record Stop() implements Item {
+    }
+
+    private static final Stop STOP = new Stop();
 
     private final NotifierConfig config;
     private final NotifierStore store;
     private final boolean ownsStore;
-    private final BlockingQueue<Object> queue;
+    private final BlockingQueue<Item> queue;
     private final Thread writer;
     private final Map<String, ChannelWorker> workers = new LinkedHashMap<>();
     private final AtomicLong received = new AtomicLong();
@@ -98,18 +105,12 @@ public final class Notifier implements AlertSink, AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
         RetryPolicy policy = new RetryPolicy(b.backoff);
         for (ChannelConfig c : config.channels().values()) {
-            Channel channel;
-            if (c instanceof ChannelConfig.Webhook w) {
-                channel = new WebhookChannel(w, b.clock);
-            } else if (c instanceof ChannelConfig.Sms s) {
-                channel = new SmsChannel(s);
-            } else if (c instanceof ChannelConfig.Email e) {
-                channel = new EmailChannel(e, b.clock);
-            } else if (c instanceof ChannelConfig.Log) {
-                channel = new LogChannel(b.stdout);
-            } else {
-                throw new IllegalStateException("no channel for " + c.type());
-            }
+            Channel channel = switch (c) {
+                case ChannelConfig.Webhook w -> new WebhookChannel(w, b.clock);
+                case ChannelConfig.Sms s -> new SmsChannel(s);
+                case ChannelConfig.Email e -> new EmailChannel(e, b.clock);
+                case ChannelConfig.Log log -> new LogChannel(b.stdout);
+            };
             workers.put(c.name(), new ChannelWorker(c, channel, store, policy, b.clock, b.pollInterval, this::signal,
                     b.deliveries));
         }
@@ -244,7 +245,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
         enqueue(new Incoming(alert, Optional.of(reason)));
     }
 
-    private void enqueue(Object item) {
+    private void enqueue(Item item) {
         if (closed) {
             throw new IllegalStateException("the notifier is closed");
         }
@@ -352,33 +353,33 @@ public final class Notifier implements AlertSink, AutoCloseable {
     // ---------------------------------------------------------------- store thread
 
     private void writeLoop() {
-        List<Object> batch = new ArrayList<>(WRITE_BATCH);
+        List<Item> batch = new ArrayList<>(WRITE_BATCH);
         try {
             while (true) {
                 batch.add(queue.take());
                 queue.drainTo(batch, WRITE_BATCH - 1);
                 List<NotifierStore.NewAlert> alerts = new ArrayList<>(batch.size());
                 boolean stop = false;
-                for (Object item : batch) {
-                    if (item instanceof Incoming in) {
-                        try {
-                            alerts.add(newAlert(in));
-                        } catch (RuntimeException e) {
-                            LOG.error("alert {} of rule {} cannot be recorded and is dropped", in.alert().id(),
-                                    in.alert().rule(), e);
+                List<Flush> flushes = new ArrayList<>();
+                for (Item item : batch) {
+                    switch (item) {
+                        case Incoming in -> {
+                            try {
+                                alerts.add(newAlert(in));
+                            } catch (RuntimeException e) {
+                                LOG.error("alert {} of rule {} cannot be recorded and is dropped", in.alert().id(),
+                                        in.alert().rule(), e);
+                            }
                         }
-                    } else if (item == STOP) {
-                        stop = true;
+                        // Completed once the batch is written, alerts handed over before it included.
+                        case Flush f -> flushes.add(f);
+                        case Stop s -> stop = true;
                     }
                 }
                 if (!alerts.isEmpty()) {
                     write(alerts);
                 }
-                for (Object item : batch) {
-                    if (item instanceof Flush f) {
-                        f.done().complete(null);
-                    }
-                }
+                flushes.forEach(f -> f.done().complete(null));
                 batch.clear();
                 signal();
                 if (stop) {

@@ -42,15 +42,26 @@ import static java.util.Objects.requireNonNull;
  * @param routes for alerts of rules without {@code notify}; the first match wins
  */
 public record NotifierConfig(Map<String, ChannelConfig> channels, List<Route> routes, StoreConfig store) {
+    /** A channel type: its {@code type:} keyword and the keys it takes besides the common ones. */
+    private enum ChannelType {
+        WEBHOOK("webhook", "url", "secret", "timeout", "headers"),
+        SMS("sms", "provider", "baseUrl", "accountSid", "authToken", "from", "to", "maxSegments", "timeout"),
+        EMAIL("email", "host", "port", "startTls", "tls", "username", "password", "from", "to", "timeout"),
+        LOG("log");
+
+        final String keyword;
+        final List<String> keys;
+
+        ChannelType(String keyword, String... keys) {
+            this.keyword = keyword;
+            this.keys = List.of(keys);
+        }
+    }
+
     /** The channel types, as written after {@code type:}. */
-    public static final List<String> CHANNEL_TYPES = List.of("webhook", "sms", "email", "log");
+    public static final List<String> CHANNEL_TYPES = Arrays.stream(ChannelType.values()).map(t -> t.keyword).toList();
 
     private static final List<String> COMMON_KEYS = List.of("type", "maxAge", "workers");
-    private static final Map<String, List<String>> TYPE_KEYS = Map.of(
-            "webhook", List.of("url", "secret", "timeout", "headers"),
-            "sms", List.of("provider", "baseUrl", "accountSid", "authToken", "from", "to", "maxSegments", "timeout"),
-            "email", List.of("host", "port", "startTls", "tls", "username", "password", "from", "to", "timeout"),
-            "log", List.of());
     private static final List<String> ROUTE_KEYS = List.of("match", "notify");
     private static final List<String> MATCH_KEYS = List.of("severity", "rule", "labels");
     private static final List<String> STORE_KEYS = List.of("path");
@@ -206,23 +217,24 @@ public record NotifierConfig(Map<String, ChannelConfig> channels, List<Route> ro
             return Optional.empty();
         }
         String t = type.get();
-        if (!TYPE_KEYS.containsKey(t)) {
+        Optional<ChannelType> known = Arrays.stream(ChannelType.values()).filter(c -> c.keyword.equals(t)).findFirst();
+        if (known.isEmpty()) {
             r.problem(ConfigReader.child(path, "type"), "unknown channel type \"" + t + "\""
                     + Suggest.nearest(t, CHANNEL_TYPES).map(s -> "; did you mean \"" + s + "\"?")
                     .orElse("; expected one of " + String.join(", ", CHANNEL_TYPES)));
             return Optional.empty();
         }
         List<String> allowed = new ArrayList<>(COMMON_KEYS);
-        allowed.addAll(TYPE_KEYS.get(t));
+        allowed.addAll(known.get().keys);
         r.onlyKeys(o, path, allowed);
         Duration maxAge = r.duration(o, path, "maxAge").orElse(ChannelConfig.DEFAULT_MAX_AGE);
         int workers = r.integer(o, path, "workers", 1, MAX_WORKERS).orElse(ChannelConfig.DEFAULT_WORKERS);
         Duration timeout = r.duration(o, path, "timeout").orElse(ChannelConfig.DEFAULT_TIMEOUT);
-        ChannelConfig c = switch (t) {
-            case "webhook" -> webhook(r, name, path, o, timeout, maxAge, workers);
-            case "sms" -> sms(r, name, path, o, timeout, maxAge, workers);
-            case "email" -> email(r, name, path, o, timeout, maxAge, workers);
-            default -> new ChannelConfig.Log(name, maxAge, workers);
+        ChannelConfig c = switch (known.get()) {
+            case WEBHOOK -> webhook(r, name, path, o, timeout, maxAge, workers);
+            case SMS -> sms(r, name, path, o, timeout, maxAge, workers);
+            case EMAIL -> email(r, name, path, o, timeout, maxAge, workers);
+            case LOG -> new ChannelConfig.Log(name, maxAge, workers);
         };
         return r.problems.size() == before ? Optional.ofNullable(c) : Optional.empty();
     }

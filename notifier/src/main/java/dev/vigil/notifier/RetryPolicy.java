@@ -29,40 +29,38 @@ final class RetryPolicy {
     Decision decide(Outcome outcome, Instant createdAt, int attempts, Instant now, Duration maxAge) {
         Optional<Instant> retryAfter = Optional.empty();
         String error;
-        // Java 17 has no pattern switch: an if chain over the sealed Outcome, ending in an error
-        // for a kind added without a decision here.
-        if (outcome instanceof Outcome.Sent) {
-            return new Decision.Delivered();
-        } else if (outcome instanceof Outcome.Http h) {
-            int code = h.status();
-            if (code >= 200 && code < 300) {
+        switch (outcome) {
+            case Outcome.Sent sent -> {
                 return new Decision.Delivered();
             }
-            error = "HTTP " + code;
-            if (code != 408 && code != 429 && (code < 500 || code > 599)) {
-                // 3xx included: a webhook receiver that redirects is misconfigured, and a
-                // redirected POST is not safe to follow blindly.
-                return new Decision.Failed(error);
+            case Outcome.Http h -> {
+                int code = h.status();
+                if (code >= 200 && code < 300) {
+                    return new Decision.Delivered();
+                }
+                error = "HTTP " + code;
+                if (code != 408 && code != 429 && (code < 500 || code > 599)) {
+                    // 3xx included: a webhook receiver that redirects is misconfigured, and a
+                    // redirected POST is not safe to follow blindly.
+                    return new Decision.Failed(error);
+                }
+                retryAfter = h.retryAfter().flatMap(v -> retryAfter(v, now));
+                if (h.retryAfter().isPresent()) {
+                    error += " (Retry-After: " + h.retryAfter().get() + ")";
+                }
             }
-            retryAfter = h.retryAfter().flatMap(v -> retryAfter(v, now));
-            if (h.retryAfter().isPresent()) {
-                error += " (Retry-After: " + h.retryAfter().get() + ")";
+            case Outcome.SmtpReply r -> {
+                error = "SMTP " + r.code() + " " + r.text();
+                if (r.code() >= 500 && r.code() < 600) {
+                    return new Decision.Failed(error);
+                }
             }
-        } else if (outcome instanceof Outcome.SmtpReply r) {
-            error = "SMTP " + r.code() + " " + r.text();
-            if (r.code() >= 500 && r.code() < 600) {
-                return new Decision.Failed(error);
+            case Outcome.Unreachable u -> error = u.detail();
+            case Outcome.TimedOut t -> error = t.detail();
+            case Outcome.Refused r -> {
+                return new Decision.Failed(r.detail());
             }
-        } else if (outcome instanceof Outcome.Unreachable u) {
-            error = u.detail();
-        } else if (outcome instanceof Outcome.TimedOut t) {
-            error = t.detail();
-        } else if (outcome instanceof Outcome.Refused r) {
-            return new Decision.Failed(r.detail());
-        } else if (outcome instanceof Outcome.Crashed c) {
-            error = "channel failed: " + c.error();
-        } else {
-            throw new IllegalStateException("no retry decision for " + outcome);
+            case Outcome.Crashed c -> error = "channel failed: " + c.error();
         }
         Instant deadline = createdAt.plus(maxAge);
         if (!now.isBefore(deadline)) {

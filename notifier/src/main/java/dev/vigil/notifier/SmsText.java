@@ -54,7 +54,10 @@ final class SmsText {
         if (segments(costs, enc) <= maxSegments) {
             return text;
         }
-        String marker = enc == Encoding.GSM7 ? "..." : "…";
+        String marker = switch (enc) {
+            case GSM7 -> "...";
+            case UCS2 -> "…";
+        };
         List<Integer> markerCosts = costs(marker, enc);
         List<Integer> trial = new ArrayList<>();
         int fits = 0;
@@ -85,20 +88,23 @@ final class SmsText {
     /** The cost of each code point in units of the encoding. */
     private static List<Integer> costs(String text, Encoding enc) {
         List<Integer> out = new ArrayList<>(text.length());
-        text.codePoints().forEach(cp -> {
-            if (enc == Encoding.GSM7) {
-                out.add(GSM7_EXTENDED.indexOf(cp) >= 0 ? 2 : 1);
-            } else {
-                out.add(Character.charCount(cp));
-            }
-        });
+        text.codePoints().forEach(cp -> out.add(switch (enc) {
+            case GSM7 -> GSM7_EXTENDED.indexOf(cp) >= 0 ? 2 : 1;
+            case UCS2 -> Character.charCount(cp);
+        }));
         return out;
     }
 
     /** Segments needed, packing code points whole into segments. */
     private static int segments(List<Integer> costs, Encoding enc) {
-        int single = enc == Encoding.GSM7 ? GSM7_SINGLE : UCS2_SINGLE;
-        int part = enc == Encoding.GSM7 ? GSM7_PART : UCS2_PART;
+        int single = switch (enc) {
+            case GSM7 -> GSM7_SINGLE;
+            case UCS2 -> UCS2_SINGLE;
+        };
+        int part = switch (enc) {
+            case GSM7 -> GSM7_PART;
+            case UCS2 -> UCS2_PART;
+        };
         int total = 0;
         for (int c : costs) {
             total += c;
