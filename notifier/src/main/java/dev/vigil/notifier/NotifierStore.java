@@ -287,12 +287,15 @@ public final class NotifierStore implements AutoCloseable {
                     "SELECT MIN(next_attempt) FROM outbox WHERE channel = ? AND next_attempt > ?")) {
                 s.setString(1, channel);
                 s.setLong(2, now.toEpochMilli());
+                Optional<Instant> next;
                 try (ResultSet rs = s.executeQuery()) {
                     long v = rs.next() ? rs.getLong(1) : 0;
-                    boolean none = rs.wasNull();
-                    writer.commit();
-                    return none ? Optional.empty() : Optional.of(Instant.ofEpochMilli(v));
+                    next = rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(v));
                 }
+                // After the result set is closed: a query still open keeps its read snapshot into
+                // the next transaction, whose first write then fails once another connection wrote.
+                writer.commit();
+                return next;
             } catch (SQLException e) {
                 throw rollback("cannot read the outbox of " + channel, e);
             }

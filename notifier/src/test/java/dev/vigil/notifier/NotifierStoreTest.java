@@ -158,6 +158,27 @@ class NotifierStoreTest {
     }
 
     @Test
+    void anotherConnectionsWrite_afterAReadOfTheOutbox_doesNotFailTheNextWrite(@TempDir Path dir) throws Exception {
+        Path db = dir.resolve("v.db");
+        try (NotifierStore s = NotifierStore.open(db, new MutableClock(T0));
+                Connection other = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            other.createStatement().execute("PRAGMA busy_timeout = 10000");
+            other.createStatement().execute("CREATE TABLE other (x INTEGER)");
+            Alert a = alert("a1", "velocity", Alert.Status.FIRING, T0.toEpochMilli());
+            s.write(List.of(new NotifierStore.NewAlert(a.id(), a.rule(), "firing", "high", a.time(), a.raisedAt(),
+                    a.toJson(), Optional.empty(), List.of("hook"))), Set.of("hook"));
+            for (int i = 0; i < 3; i++) {
+                assertThat(s.nextDueAfter("hook", T0.minusSeconds(1))).contains(T0);
+                other.createStatement().execute("INSERT INTO other VALUES (" + i + ")");
+                Alert b = alert("b" + i, "velocity", Alert.Status.FIRING, T0.toEpochMilli());
+                s.write(List.of(new NotifierStore.NewAlert(b.id(), b.rule(), "firing", "high", b.time(), b.raisedAt(),
+                        b.toJson(), Optional.empty(), List.of())), Set.of("hook"));
+            }
+            assertThat(s.counts().alerts()).isEqualTo(4);
+        }
+    }
+
+    @Test
     void flush_completesOnceEverythingHandedOverIsInTheStore(@TempDir Path dir) throws Exception {
         try (Notifier n = Notifier.newBuilder(Configs.parse("channels: {}", dir.resolve("v.db"))).start()) {
             for (int i = 0; i < 1000; i++) {
