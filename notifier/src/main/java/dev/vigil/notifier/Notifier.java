@@ -221,7 +221,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
         return config;
     }
 
-    /** The store, for the admin API's queries and rule-file versions. */
+    /** The store, for the admin API's queries. */
     public NotifierStore store() {
         return store;
     }

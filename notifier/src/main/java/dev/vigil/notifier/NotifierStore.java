@@ -23,8 +23,9 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * The notifier's embedded SQLite database (WAL mode): the alert history (suppressed alerts
- * included, with the reason), the outbox (one row per alert and channel still to deliver), the
- * delivered and dead-lettered deliveries, and every saved rule-file version.
+ * included, with the reason), the outbox (one row per alert and channel still to deliver), and the
+ * delivered and dead-lettered deliveries. Other tables of the same file (the server keeps the rule
+ * files' versions there) are not its business.
  *
  * <p>An alert and its outbox rows are written in one transaction, before any channel is called;
  * an outbox row leaves only when its channel confirmed the delivery or gave it up (then it becomes
@@ -86,15 +87,6 @@ public final class NotifierStore implements AutoCloseable {
             last_error TEXT    NOT NULL,
             failed_at  INTEGER NOT NULL,
             done_parts TEXT    NOT NULL DEFAULT '')""",
-        """
-        CREATE TABLE IF NOT EXISTS rule_files (
-            name     TEXT    NOT NULL,
-            version  INTEGER NOT NULL,
-            hash     TEXT    NOT NULL,
-            text     TEXT    NOT NULL,
-            saved_at INTEGER NOT NULL,
-            deleted  INTEGER NOT NULL DEFAULT 0,
-            PRIMARY KEY (name, version))""",
     };
 
     private final Path path;
@@ -494,91 +486,6 @@ public final class NotifierStore implements AutoCloseable {
                        (SELECT COUNT(*) FROM outbox), (SELECT COUNT(*) FROM delivered), (SELECT COUNT(*) FROM dead_letters)""",
                 List.of(), rs -> new StoreCounts(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)))
                 .get(0);
-    }
-
-    // ---------------------------------------------------------------- rule files (admin API)
-
-    /**
-     * Saves a rule file's text as its next version. Saving the same text again (same hash as the
-     * latest version) saves nothing and gives the latest version back.
-     *
-     * @return the version now current: 1 for a new name
-     */
-    public int saveRuleFileVersion(String name, String text, String hash) {
-        requireNonNull(name, "name is null");
-        requireNonNull(text, "text is null");
-        requireNonNull(hash, "hash is null");
-        return saveVersion(name, text, hash, false);
-    }
-
-    /** Records that a rule file was deleted, as its next version. @return that version */
-    public int saveRuleFileDeletion(String name) {
-        requireNonNull(name, "name is null");
-        return saveVersion(name, "", "", true);
-    }
-
-    private int saveVersion(String name, String text, String hash, boolean deleted) {
-        synchronized (writer) {
-            checkOpen();
-            try (PreparedStatement q = writer.prepareStatement(
-                    "SELECT version, hash, deleted FROM rule_files WHERE name = ? ORDER BY version DESC LIMIT 1");
-                    PreparedStatement i = writer.prepareStatement(
-                            "INSERT INTO rule_files (name, version, hash, text, saved_at, deleted) VALUES (?, ?, ?, ?, ?, ?)")) {
-                q.setString(1, name);
-                int latest = 0;
-                try (ResultSet rs = q.executeQuery()) {
-                    if (rs.next()) {
-                        latest = rs.getInt(1);
-                        boolean same = rs.getString(2).equals(hash) && (rs.getInt(3) == 1) == deleted;
-                        if (same) {
-                            writer.commit();
-                            return latest;
-                        }
-                    }
-                }
-                i.setString(1, name);
-                i.setInt(2, latest + 1);
-                i.setString(3, hash);
-                i.setString(4, text);
-                i.setLong(5, clock.millis());
-                i.setInt(6, deleted ? 1 : 0);
-                i.executeUpdate();
-                writer.commit();
-                return latest + 1;
-            } catch (SQLException e) {
-                throw rollback("cannot save rule file " + name, e);
-            }
-        }
-    }
-
-    /** The latest version of a rule file, unless there is none or it was deleted. */
-    public Optional<RuleFileVersion> latestRuleFile(String name) {
-        requireNonNull(name, "name is null");
-        return read("cannot read rule file " + name, """
-                SELECT name, version, hash, text, saved_at, deleted FROM rule_files WHERE name = ?
-                ORDER BY version DESC LIMIT 1""", List.of(name), NotifierStore::ruleFile)
-                .stream().filter(v -> !v.deleted()).findFirst();
-    }
-
-    /** The latest version of every rule file not deleted, by name. */
-    public List<RuleFileVersion> latestRuleFiles() {
-        return read("cannot list rule files", """
-                SELECT r.name, r.version, r.hash, r.text, r.saved_at, r.deleted FROM rule_files r
-                WHERE r.version = (SELECT MAX(version) FROM rule_files x WHERE x.name = r.name) AND r.deleted = 0
-                ORDER BY r.name""", List.of(), NotifierStore::ruleFile);
-    }
-
-    /** Every version of a rule file, oldest first. */
-    public List<RuleFileVersion> ruleFileVersions(String name) {
-        requireNonNull(name, "name is null");
-        return read("cannot read rule file " + name, """
-                SELECT name, version, hash, text, saved_at, deleted FROM rule_files WHERE name = ? ORDER BY version""",
-                List.of(name), NotifierStore::ruleFile);
-    }
-
-    private static RuleFileVersion ruleFile(ResultSet rs) throws SQLException {
-        return new RuleFileVersion(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4),
-                Instant.ofEpochMilli(rs.getLong(5)), rs.getInt(6) == 1);
     }
 
     // ---------------------------------------------------------------- plumbing

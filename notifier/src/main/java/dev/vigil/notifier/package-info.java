@@ -2,7 +2,7 @@
  * Alert delivery: the notifier's configuration ({@link dev.vigil.notifier.NotifierConfig}, parsed
  * from the {@code channels}, {@code routes} and {@code store} sections), the
  * {@link dev.vigil.notifier.Notifier} that the engine hands alerts to, and its SQLite
- * {@link dev.vigil.notifier.NotifierStore} (history, outbox, dead letters, rule-file versions)
+ * {@link dev.vigil.notifier.NotifierStore} (history, outbox, dead letters)
  * that the admin API queries.
  *
  * <p>Delivery is at least once: an alert and its outbox rows are committed before any channel

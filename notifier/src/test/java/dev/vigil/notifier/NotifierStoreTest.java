@@ -115,32 +115,6 @@ class NotifierStoreTest {
     }
 
     @Test
-    void ruleFileVersions_countUpPerChange_andTheSameTextSavesNothing(@TempDir Path dir) throws Exception {
-        MutableClock clock = new MutableClock(T0);
-        try (NotifierStore s = NotifierStore.open(dir.resolve("v.db"), clock)) {
-            assertThat(s.latestRuleFile("fraud.rules")).isEmpty();
-            assertThat(s.saveRuleFileVersion("fraud.rules", "rule a {}", "h1")).isEqualTo(1);
-            clock.advance(Duration.ofMinutes(1));
-            assertThat(s.saveRuleFileVersion("fraud.rules", "rule a {}", "h1")).isEqualTo(1);
-            assertThat(s.saveRuleFileVersion("fraud.rules", "rule b {}", "h2")).isEqualTo(2);
-            assertThat(s.saveRuleFileVersion("stock.rules", "rule s {}", "h3")).isEqualTo(1);
-            assertThat(s.latestRuleFile("fraud.rules")).contains(
-                    new RuleFileVersion("fraud.rules", 2, "h2", "rule b {}", T0.plusSeconds(60), false));
-            assertThat(s.latestRuleFiles()).extracting(RuleFileVersion::name, RuleFileVersion::version)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple("fraud.rules", 2),
-                            org.assertj.core.groups.Tuple.tuple("stock.rules", 1));
-            assertThat(s.saveRuleFileDeletion("stock.rules")).isEqualTo(2);
-            assertThat(s.latestRuleFile("stock.rules")).isEmpty();
-            assertThat(s.latestRuleFiles()).extracting(RuleFileVersion::name).containsExactly("fraud.rules");
-            assertThat(s.saveRuleFileVersion("stock.rules", "rule s {}", "h3")).isEqualTo(3);
-            assertThat(s.ruleFileVersions("stock.rules")).extracting(RuleFileVersion::version).containsExactly(1, 2, 3);
-        }
-        try (NotifierStore s = NotifierStore.open(dir.resolve("v.db"), clock)) {
-            assertThat(s.latestRuleFile("fraud.rules").orElseThrow().text()).isEqualTo("rule b {}");
-        }
-    }
-
-    @Test
     void alertAndItsOutboxRows_areOneTransaction(@TempDir Path dir) throws Exception {
         try (NotifierStore s = NotifierStore.open(dir.resolve("v.db"), new MutableClock(T0))) {
             Alert a = alert("a1", "velocity", Alert.Status.FIRING, T0.toEpochMilli());

@@ -64,7 +64,6 @@ class PublicApiTest {
             assertThat(notifier.store().alerts(AlertQuery.newest().withStatus("resolved"))).extracting(StoredAlert::id)
                     .containsExactly("a4");
             assertThat(notifier.store().deadLetters()).isEmpty();
-            assertThat(notifier.store().saveRuleFileVersion("fraud.rules", "...", "abc")).isEqualTo(1);
         }
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
         assertThat(lines).hasSize(3);

@@ -5,7 +5,6 @@ import dev.vigil.engine.DeployResult;
 import dev.vigil.engine.Engine;
 import dev.vigil.notifier.ConfigProblem;
 import dev.vigil.notifier.NotifierConfig;
-import dev.vigil.notifier.NotifierStore;
 import dev.vigil.rules.CompileResult;
 import dev.vigil.rules.Diagnostic;
 import dev.vigil.rules.RuleSet;
@@ -46,7 +45,7 @@ public final class RuleLibrary {
     private final Path dir;
     private final Engine engine;
     private final NotifierConfig notifier;
-    private final NotifierStore store;
+    private final RuleFileStore store;
     /** File name (relative to the folder, with '/') to its text: what runs now. */
     private final Map<String, String> files = new TreeMap<>();
     private final Map<String, Boolean> enabledOverrides = new LinkedHashMap<>();
@@ -84,7 +83,7 @@ public final class RuleLibrary {
     public record FileInfo(String name, int version, String hash) {
     }
 
-    public RuleLibrary(Path dir, Engine engine, NotifierConfig notifier, NotifierStore store) {
+    RuleLibrary(Path dir, Engine engine, NotifierConfig notifier, RuleFileStore store) {
         this.dir = dir;
         this.engine = engine;
         this.notifier = notifier;

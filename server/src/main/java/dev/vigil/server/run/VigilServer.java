@@ -40,6 +40,7 @@ public final class VigilServer implements AutoCloseable {
     private final List<Thread> sources = new ArrayList<>();
     private final List<KafkaSource> kafkaSources = new ArrayList<>();
     private Notifier notifier;
+    private RuleFileStore ruleFiles;
     private Engine engine;
     private RuleLibrary library;
     private HttpApi http;
@@ -97,7 +98,8 @@ public final class VigilServer implements AutoCloseable {
         LOG.info("time: {} time, lateness {} ms", config.time().mode().name().toLowerCase(java.util.Locale.ROOT),
                 config.time().lateness().toMillis());
 
-        library = new RuleLibrary(config.rules().dir(), engine, config.notifier(), notifier.store());
+        ruleFiles = RuleFileStore.open(config.notifier().store().path(), clock);
+        library = new RuleLibrary(config.rules().dir(), engine, config.notifier(), ruleFiles);
         try {
             RuleLibrary.Change c = library.loadFromDisk();
             for (RuleLibrary.FileInfo f : library.files()) {
@@ -344,6 +346,9 @@ public final class VigilServer implements AutoCloseable {
                 LOG.warn("notifier flush: {}", e.toString());
             }
             notifier.close();
+        }
+        if (ruleFiles != null) {
+            ruleFiles.close();
         }
         LOG.info("stopped");
     }

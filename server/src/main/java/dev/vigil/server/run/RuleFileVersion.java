@@ -1,4 +1,4 @@
-package dev.vigil.notifier;
+package dev.vigil.server.run;
 
 import java.time.Instant;
 
@@ -10,8 +10,8 @@ import static java.util.Objects.requireNonNull;
  * @param version 1 for the first save of a name, then one more per changed save
  * @param deleted the file was deleted at this version ({@code text} is then empty)
  */
-public record RuleFileVersion(String name, int version, String hash, String text, Instant savedAt, boolean deleted) {
-    public RuleFileVersion {
+record RuleFileVersion(String name, int version, String hash, String text, Instant savedAt, boolean deleted) {
+    RuleFileVersion {
         requireNonNull(name, "name is null");
         requireNonNull(hash, "hash is null");
         requireNonNull(text, "text is null");
