@@ -12,7 +12,7 @@ import java.util.Base64;
  * bytes, as the Standard Webhooks libraries do; any other secret with its UTF-8 bytes.
  */
 final class WebhookSignature {
-    static final String PREFIX = "whsec_";
+    static final String PREFIX = ChannelConfig.Webhook.SECRET_PREFIX;
 
     private final SecretKeySpec key;
 

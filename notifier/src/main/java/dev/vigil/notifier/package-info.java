@@ -1,6 +1,6 @@
 /**
- * Alert delivery: the notifier's configuration ({@link dev.vigil.notifier.NotifierConfig}, parsed
- * from the {@code channels}, {@code routes} and {@code store} sections), the
+ * Alert delivery: the notifier's configuration ({@link dev.vigil.notifier.NotifierConfig}, the records
+ * of the {@code channels}, {@code routes} and {@code store} sections, which the server reads), the
  * {@link dev.vigil.notifier.Notifier} that the engine hands alerts to, and its SQLite
  * {@link dev.vigil.notifier.NotifierStore} (history, outbox, dead letters)
  * that the admin API queries.

@@ -1,30 +1,39 @@
 package dev.vigil.notifier;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
-import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
-/** Configurations for tests, written as YAML the way users write them. */
+/** Configurations for tests, with the defaults the server's configuration reader applies. */
 final class Configs {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-
     private Configs() {
     }
 
-    /** The channels and routes of {@code yaml}, with the store at {@code db}. */
-    static NotifierConfig parse(String yaml, Path db) {
-        try {
-            JsonNode root = YAML.readTree(yaml);
-            ObjectNode store = YAML.createObjectNode().put("path", db.toString());
-            return NotifierConfig.parse(root.get("channels"), root.get("routes"), store);
-        } catch (ConfigException e) {
-            throw new AssertionError(e.getMessage(), e);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** These channels, in this order, no routes, and the store at {@code db}. */
+    static NotifierConfig of(Path db, ChannelConfig... channels) {
+        Map<String, ChannelConfig> byName = new LinkedHashMap<>();
+        Arrays.stream(channels).forEach(c -> byName.put(c.name(), c));
+        return new NotifierConfig(byName, List.of(), new StoreConfig(db));
+    }
+
+    /** {@code { type: webhook, url: ..., timeout: ... }}. */
+    static ChannelConfig.Webhook webhook(String name, URI url, Duration timeout) {
+        return new ChannelConfig.Webhook(name, url, Optional.empty(), timeout, Map.of(), ChannelConfig.DEFAULT_MAX_AGE,
+                ChannelConfig.DEFAULT_WORKERS);
+    }
+
+    /** {@code { type: webhook, url: ... }}. */
+    static ChannelConfig.Webhook webhook(String name, URI url) {
+        return webhook(name, url, ChannelConfig.DEFAULT_TIMEOUT);
+    }
+
+    /** {@code { type: log }}. */
+    static ChannelConfig.Log log(String name) {
+        return new ChannelConfig.Log(name, ChannelConfig.DEFAULT_MAX_AGE, ChannelConfig.DEFAULT_WORKERS);
     }
 }

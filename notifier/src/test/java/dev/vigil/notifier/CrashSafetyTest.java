@@ -61,8 +61,7 @@ class CrashSafetyTest {
         assertThat(confirmedBefore).hasSize(CONFIRMED_BEFORE_CRASH);
 
         try (Receiver second = Receiver.answering(200);
-                Notifier n = Notifier.newBuilder(Configs.parse(
-                        "channels:\n  hook: { type: webhook, url: \"" + second.url("/hook") + "\" }", db)).start()) {
+                Notifier n = Notifier.newBuilder(Configs.of(db, Configs.webhook("hook", second.url("/hook")))).start()) {
             assertThat(n.store().counts().alerts()).isEqualTo(ALERTS);
             assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(20))).isTrue();
             List<String> after = second.accepted().stream().map(r -> r.header("webhook-id")).toList();

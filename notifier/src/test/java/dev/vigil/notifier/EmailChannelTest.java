@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,9 +38,21 @@ class EmailChannelTest {
     private static final Backoff FAST = Backoff.exponential(Duration.ofMillis(10), Duration.ofMillis(40),
             RandomGenerator.getDefault());
 
-    private static Notifier start(String channel, Path dir) {
-        return Notifier.newBuilder(Configs.parse("channels:\n  ops_email: " + channel, dir.resolve("vigil.db")))
+    private static Notifier start(ChannelConfig.Email channel, Path dir) {
+        return Notifier.newBuilder(Configs.of(dir.resolve("vigil.db"), channel))
                 .backoff(FAST).pollInterval(Duration.ofMillis(20)).start();
+    }
+
+    /** {@code ops_email: { type: email, host: 127.0.0.1, port: ..., from: alerts@example.org, ... }}. */
+    private static ChannelConfig.Email email(int port, Duration timeout, Optional<String> username,
+            Optional<String> password, String... to) {
+        return new ChannelConfig.Email("ops_email", "127.0.0.1", port, ChannelConfig.Security.PLAIN, username,
+                password.map(Secret::of), "alerts@example.org", List.of(to), timeout, ChannelConfig.DEFAULT_MAX_AGE,
+                ChannelConfig.DEFAULT_WORKERS);
+    }
+
+    private static ChannelConfig.Email email(int port, Duration timeout, String... to) {
+        return email(port, timeout, Optional.empty(), Optional.empty(), to);
     }
 
     /** An alert with two matched events and markup in its message, built by the real decoder. */
@@ -66,8 +79,7 @@ class EmailChannelTest {
     @Test
     void alert_isMailedWithSubjectBothBodiesAndEveryRecipient(@TempDir Path dir) throws Exception {
         int port = GREENMAIL.getSmtp().getPort();
-        try (Notifier n = start("{ type: email, host: 127.0.0.1, port: %d, from: alerts@example.org, to: [ops@example.org, oncall@example.org], timeout: 5s }"
-                .formatted(port), dir)) {
+        try (Notifier n = start(email(port, Duration.ofSeconds(5), "ops@example.org", "oncall@example.org"), dir)) {
             Alert alert = alertWithEvents();
             n.onAlert(alert);
             assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(10))).isTrue();
@@ -100,14 +112,14 @@ class EmailChannelTest {
     @Test
     void smtpLogin_isUsedWhenConfigured_andAWrongPasswordIsADeadLetter(@TempDir Path dir) throws Exception {
         int port = GREENMAIL.getSmtp().getPort();
-        try (Notifier n = start("{ type: email, host: 127.0.0.1, port: %d, username: alerts, password: pw, from: alerts@example.org, to: [ops@example.org] }"
-                .formatted(port), dir.resolve("a"))) {
+        try (Notifier n = start(email(port, ChannelConfig.DEFAULT_TIMEOUT, Optional.of("alerts"), Optional.of("pw"),
+                "ops@example.org"), dir.resolve("a"))) {
             n.onAlert(Alerts.alert("a1", "ops_email"));
             assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(10))).isTrue();
             assertThat(n.stats().channels().get(0).delivered()).isEqualTo(1);
         }
-        try (Notifier n = start("{ type: email, host: 127.0.0.1, port: %d, username: alerts, password: wrong, from: alerts@example.org, to: [ops@example.org] }"
-                .formatted(port), dir.resolve("b"))) {
+        try (Notifier n = start(email(port, ChannelConfig.DEFAULT_TIMEOUT, Optional.of("alerts"), Optional.of("wrong"),
+                "ops@example.org"), dir.resolve("b"))) {
             n.onAlert(Alerts.alert("a2", "ops_email"));
             assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(10))).isTrue();
             assertThat(n.store().deadLetters()).singleElement()
@@ -119,8 +131,7 @@ class EmailChannelTest {
     @Test
     void smtpServerThatRejectsThenAccepts_getsTheMailOnce(@TempDir Path dir) throws Exception {
         try (FakeSmtp smtp = new FakeSmtp(2, "451 4.3.0 try again later");
-                Notifier n = start("{ type: email, host: 127.0.0.1, port: %d, from: alerts@example.org, to: [ops@example.org], timeout: 5s }"
-                        .formatted(smtp.port()), dir)) {
+                Notifier n = start(email(smtp.port(), Duration.ofSeconds(5), "ops@example.org"), dir)) {
             n.onAlert(Alerts.alert("a1", "ops_email"));
             assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(10))).isTrue();
             assertThat(smtp.transactions()).isEqualTo(3);
@@ -132,8 +143,7 @@ class EmailChannelTest {
     @Test
     void permanentSmtpRejection_isADeadLetterAtOnce(@TempDir Path dir) throws Exception {
         try (FakeSmtp smtp = new FakeSmtp(1, "550 5.7.1 relaying denied");
-                Notifier n = start("{ type: email, host: 127.0.0.1, port: %d, from: alerts@example.org, to: [ops@example.org] }"
-                        .formatted(smtp.port()), dir)) {
+                Notifier n = start(email(smtp.port(), ChannelConfig.DEFAULT_TIMEOUT, "ops@example.org"), dir)) {
             n.onAlert(Alerts.alert("a1", "ops_email"));
             assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(10))).isTrue();
             assertThat(n.store().deadLetters()).singleElement().satisfies(d -> {
@@ -150,8 +160,7 @@ class EmailChannelTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        try (Notifier n = start("{ type: email, host: 127.0.0.1, port: %d, from: alerts@example.org, to: [ops@example.org], timeout: 1s }"
-                .formatted(port), dir)) {
+        try (Notifier n = start(email(port, Duration.ofSeconds(1), "ops@example.org"), dir)) {
             n.onAlert(Alerts.alert("a1", "ops_email"));
             await().atMost(Duration.ofSeconds(10)).until(() -> n.stats().channels().get(0).retried() >= 2);
             assertThat(n.store().outbox()).singleElement()

@@ -55,7 +55,7 @@ class NotifierStoreTest {
     @Test
     void suppressedAlert_isRecordedWithTheReasonAndNeverSent(@TempDir Path dir) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (Notifier n = Notifier.newBuilder(Configs.parse("channels:\n  console: { type: log }", dir.resolve("v.db")))
+        try (Notifier n = Notifier.newBuilder(Configs.of(dir.resolve("v.db"), Configs.log("console")))
                 .stdout(new PrintStream(out, true, StandardCharsets.UTF_8)).start()) {
             n.onAlert(Alerts.alert("sent-1", "console"));
             n.onSuppressed(Alerts.alert("held-1", "console"), "throttle 30 min: last sent at 2026-11-21T10:00:00Z");
@@ -74,7 +74,7 @@ class NotifierStoreTest {
     @Test
     void alertWithAnIdAlreadyStored_isNotSentAgain(@TempDir Path dir) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        NotifierConfig config = Configs.parse("channels:\n  console: { type: log }", dir.resolve("v.db"));
+        NotifierConfig config = Configs.of(dir.resolve("v.db"), Configs.log("console"));
         for (int run = 0; run < 2; run++) {
             try (Notifier n = Notifier.newBuilder(config).stdout(new PrintStream(out, true, StandardCharsets.UTF_8)).start()) {
                 n.onAlert(Alerts.alert("same-id", "console"));
@@ -154,7 +154,7 @@ class NotifierStoreTest {
 
     @Test
     void flush_completesOnceEverythingHandedOverIsInTheStore(@TempDir Path dir) throws Exception {
-        try (Notifier n = Notifier.newBuilder(Configs.parse("channels: {}", dir.resolve("v.db"))).start()) {
+        try (Notifier n = Notifier.newBuilder(Configs.of(dir.resolve("v.db"))).start()) {
             for (int i = 0; i < 1000; i++) {
                 n.onAlert(Alerts.alert("a" + i));
             }

@@ -30,26 +30,18 @@ class SmsChannelTest {
         return out;
     }
 
-    private static Notifier start(Receiver twilio, Path dir, String extra) {
-        String yaml = """
-                channels:
-                  fraud_sms:
-                    type: sms
-                    provider: twilio
-                    baseUrl: "%s"
-                    accountSid: AC0123456789abcdef
-                    authToken: "t0ken"
-                    from: "+15550000"
-                    to: ["+15550100", "+15550101"]
-                %s""".formatted(twilio.url("/twilio/"), extra);
-        return Notifier.newBuilder(Configs.parse(yaml, dir.resolve("vigil.db"))).backoff(FAST)
+    private static Notifier start(Receiver twilio, Path dir, int maxSegments) {
+        ChannelConfig.Sms sms = new ChannelConfig.Sms("fraud_sms", "twilio", twilio.url("/twilio/"), "AC0123456789abcdef",
+                Secret.of("t0ken"), "+15550000", List.of("+15550100", "+15550101"), maxSegments,
+                ChannelConfig.DEFAULT_TIMEOUT, ChannelConfig.DEFAULT_MAX_AGE, ChannelConfig.DEFAULT_WORKERS);
+        return Notifier.newBuilder(Configs.of(dir.resolve("vigil.db"), sms)).backoff(FAST)
                 .pollInterval(Duration.ofMillis(20)).start();
     }
 
     @Test
     void alert_isOneFormPostPerRecipient_withBasicAuthAndTheSeverityPrefixedMessage(@TempDir Path dir) throws Exception {
         try (Receiver twilio = new Receiver(Optional.empty(), c -> Receiver.Answer.of(201));
-                Notifier n = start(twilio, dir, "")) {
+                Notifier n = start(twilio, dir, 1)) {
             n.onAlert(Alerts.alert("a1", "fraud_sms"));
             assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(10))).isTrue();
             List<Receiver.Request> rs = twilio.requests();
@@ -73,7 +65,7 @@ class SmsChannelTest {
     void partialFailure_retriesOnlyTheRecipientsNotYetServed(@TempDir Path dir) throws Exception {
         // First request (to +15550100) succeeds, the second (to +15550101) fails twice, then succeeds.
         try (Receiver twilio = new Receiver(Optional.empty(), c -> Receiver.Answer.of(c.n() == 1 || c.n() == 2 ? 503 : 201));
-                Notifier n = start(twilio, dir, "")) {
+                Notifier n = start(twilio, dir, 1)) {
             n.onAlert(Alerts.alert("a1", "fraud_sms"));
             assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(10))).isTrue();
             assertThat(twilio.requests().stream().map(r -> form(r.body()).get("To")).toList())
@@ -86,7 +78,7 @@ class SmsChannelTest {
     @Test
     void invalidRecipientRefusedByTwilio_isADeadLetterAndTheOthersAreNotTextedAgain(@TempDir Path dir) throws Exception {
         try (Receiver twilio = new Receiver(Optional.empty(), c -> Receiver.Answer.of(c.n() == 1 ? 400 : 201));
-                Notifier n = start(twilio, dir, "")) {
+                Notifier n = start(twilio, dir, 1)) {
             n.onAlert(Alerts.alert("a1", "fraud_sms"));
             await().atMost(Duration.ofSeconds(10)).until(() -> n.store().deadLetters().size() == 1);
             assertThat(n.store().deadLetters().get(0).lastError()).isEqualTo("HTTP 400");
@@ -101,7 +93,7 @@ class SmsChannelTest {
     @Test
     void longMessage_isCutToMaxSegments(@TempDir Path dir) throws Exception {
         try (Receiver twilio = new Receiver(Optional.empty(), c -> Receiver.Answer.of(201));
-                Notifier n = start(twilio, dir, "    maxSegments: 2\n")) {
+                Notifier n = start(twilio, dir, 2)) {
             var a = Alerts.alert("a1", "fraud_sms");
             n.onAlert(new dev.vigil.engine.Alert(a.id(), a.rule(), a.title(), a.status(), a.severity(), a.key(),
                     "Too many purchases: " + "m-1234 ".repeat(80), a.time(), a.raisedAt(), a.labels(), a.values(),

@@ -3,12 +3,15 @@ package dev.vigil.notifier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import java.util.stream.IntStream;
@@ -22,22 +25,32 @@ class WebhookDeliveryTest {
     private static final Backoff FAST = Backoff.exponential(Duration.ofMillis(10), Duration.ofMillis(40),
             RandomGenerator.getDefault());
 
-    private static Notifier start(String yaml, Path dir, Clock clock) {
-        return Notifier.newBuilder(Configs.parse(yaml, dir.resolve("vigil.db"))).clock(clock).backoff(FAST)
+    private static Notifier start(Path dir, Clock clock, ChannelConfig... channels) {
+        return Notifier.newBuilder(Configs.of(dir.resolve("vigil.db"), channels)).clock(clock).backoff(FAST)
                 .pollInterval(Duration.ofMillis(20)).start();
+    }
+
+    /** Headers in the order given. */
+    private static Map<String, String> headers(String... namesAndValues) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            out.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return out;
+    }
+
+    /** {@code { type: webhook, url: ..., secret: ..., headers: ..., workers: ... }}. */
+    private static ChannelConfig.Webhook webhook(String name, URI url, Optional<String> secret,
+            Map<String, String> headers, int workers) {
+        return new ChannelConfig.Webhook(name, url, secret.map(Secret::of), ChannelConfig.DEFAULT_TIMEOUT, headers,
+                ChannelConfig.DEFAULT_MAX_AGE, workers);
     }
 
     @Test
     void retriedDelivery_keepsTheWebhookIdAndSignsEveryAttempt(@TempDir Path dir) throws Exception {
         try (Receiver r = new Receiver(Optional.of(SECRET), c -> Receiver.Answer.of(c.n() < 3 ? 500 : 200));
-                Notifier n = start("""
-                        channels:
-                          hook:
-                            type: webhook
-                            url: "%s"
-                            secret: "%s"
-                            headers: { X-Team: fraud, Authorization: "Bearer abc" }
-                        """.formatted(r.url("/hooks/fraud"), SECRET), dir, Clock.systemUTC())) {
+                Notifier n = start(dir, Clock.systemUTC(), webhook("hook", r.url("/hooks/fraud"), Optional.of(SECRET),
+                        headers("X-Team", "fraud", "Authorization", "Bearer abc"), 1))) {
             var alert = Alerts.alert("5b1f0d3c9a2e4f70b8c1d2e3f4a5b6c7", "hook");
             n.onAlert(alert);
             await().atMost(Duration.ofSeconds(10)).until(() -> r.accepted().size() == 1);
@@ -67,10 +80,7 @@ class WebhookDeliveryTest {
         int[] failures = {503, 408, 429, 500};
         try (Receiver r = new Receiver(Optional.of(SECRET),
                 c -> c.n() < 60 ? Receiver.Answer.of(failures[c.n() % failures.length]) : Receiver.Answer.of(204));
-                Notifier n = start("""
-                        channels:
-                          hook: { type: webhook, url: "%s", secret: "%s", workers: 4 }
-                        """.formatted(r.url("/in"), SECRET), dir, Clock.systemUTC())) {
+                Notifier n = start(dir, Clock.systemUTC(), webhook("hook", r.url("/in"), Optional.of(SECRET), Map.of(), 4))) {
             List<String> ids = IntStream.range(0, 40).mapToObj(i -> "alert-" + i).toList();
             ids.forEach(id -> n.onAlert(Alerts.alert(id, "hook")));
             assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(20))).isTrue();
@@ -88,10 +98,7 @@ class WebhookDeliveryTest {
     @Test
     void fastReceiverWithSeveralWorkers_getsEachAlertExactlyOnce(@TempDir Path dir) throws Exception {
         try (Receiver r = Receiver.answering(204);
-                Notifier n = start("""
-                        channels:
-                          hook: { type: webhook, url: "%s", workers: 4 }
-                        """.formatted(r.url("/in")), dir, Clock.systemUTC())) {
+                Notifier n = start(dir, Clock.systemUTC(), webhook("hook", r.url("/in"), Optional.empty(), Map.of(), 4))) {
             List<String> ids = IntStream.range(0, 400).mapToObj(i -> "alert-" + i).toList();
             ids.forEach(id -> n.onAlert(Alerts.alert(id, "hook")));
             assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(20))).isTrue();
@@ -105,11 +112,8 @@ class WebhookDeliveryTest {
         Receiver slow = new Receiver(Optional.empty(), c -> Receiver.Answer.hanging());
         Receiver fast = Receiver.answering(200);
         // Declared first, closed last: the receivers close first and release the hanging request.
-        try (Notifier n = start("""
-                        channels:
-                          slow: { type: webhook, url: "%s", timeout: 30s }
-                          fast: { type: webhook, url: "%s" }
-                        """.formatted(slow.url("/"), fast.url("/")), dir, Clock.systemUTC());
+        try (Notifier n = start(dir, Clock.systemUTC(), Configs.webhook("slow", slow.url("/"), Duration.ofSeconds(30)),
+                        Configs.webhook("fast", fast.url("/")));
                 slow;
                 fast) {
             for (int i = 0; i < 5; i++) {
@@ -126,10 +130,8 @@ class WebhookDeliveryTest {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-21T10:00:00Z"));
         List<Integer> statuses = new ArrayList<>();
         try (Receiver r = new Receiver(Optional.empty(), c -> Receiver.Answer.of(statuses.isEmpty() ? 503 : 200));
-                Notifier n = start("""
-                        channels:
-                          hook: { type: webhook, url: "%s", maxAge: 1h }
-                        """.formatted(r.url("/")), dir, clock)) {
+                Notifier n = start(dir, clock, new ChannelConfig.Webhook("hook", r.url("/"), Optional.empty(),
+                        ChannelConfig.DEFAULT_TIMEOUT, Map.of(), Duration.ofHours(1), 1))) {
             n.onAlert(Alerts.alert("a1", "hook"));
             await().atMost(Duration.ofSeconds(5)).until(() -> n.stats().channels().get(0).retried() == 1);
             clock.advance(Duration.ofMinutes(61));
@@ -152,7 +154,7 @@ class WebhookDeliveryTest {
 
     @Test
     void unknownChannelAtRuntime_isADeadLetterAtOnce(@TempDir Path dir) throws Exception {
-        try (Notifier n = start("channels:\n  console: { type: log }", dir, Clock.systemUTC())) {
+        try (Notifier n = start(dir, Clock.systemUTC(), Configs.log("console"))) {
             n.onAlert(Alerts.alert("a1", "nowhere"));
             n.flush().get();
             assertThat(n.store().deadLetters()).singleElement().satisfies(d -> {

@@ -4,10 +4,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,14 +68,13 @@ class WebhookStatusTableTest {
             closedPort = s.getLocalPort();
         }
         try (Receiver receiver = new Receiver(Optional.empty(), WebhookStatusTableTest::answer)) {
-            StringBuilder yaml = new StringBuilder("channels:\n");
+            List<ChannelConfig> channels = new ArrayList<>();
             for (String c : TABLE.keySet()) {
-                String url = c.equals("refused") ? "http://127.0.0.1:" + closedPort + "/refused"
-                        : receiver.url("/" + c).toString();
-                yaml.append("  s").append(c).append(": { type: webhook, url: \"").append(url)
-                        .append("\", timeout: 300ms }\n");
+                URI url = c.equals("refused") ? URI.create("http://127.0.0.1:" + closedPort + "/refused")
+                        : receiver.url("/" + c);
+                channels.add(Configs.webhook("s" + c, url, Duration.ofMillis(300)));
             }
-            NotifierConfig config = Configs.parse(yaml.toString(), dir.resolve("vigil.db"));
+            NotifierConfig config = Configs.of(dir.resolve("vigil.db"), channels.toArray(ChannelConfig[]::new));
             try (Notifier n = Notifier.newBuilder(config).clock(new MutableClock(T0)).pollInterval(Duration.ofMillis(20))
                     .start()) {
                 n.onAlert(Alerts.alert("a1", TABLE.keySet().stream().map(c -> "s" + c).toArray(String[]::new)));

@@ -3,7 +3,6 @@ package dev.vigil.server.run;
 import dev.vigil.engine.DeployException;
 import dev.vigil.engine.DeployResult;
 import dev.vigil.engine.Engine;
-import dev.vigil.notifier.ConfigProblem;
 import dev.vigil.notifier.NotifierConfig;
 import dev.vigil.rules.CompileResult;
 import dev.vigil.rules.Diagnostic;
@@ -11,6 +10,8 @@ import dev.vigil.rules.RuleSet;
 import dev.vigil.rules.RulesCompiler;
 import dev.vigil.rules.SourceFile;
 import dev.vigil.rules.ast.Rule;
+import dev.vigil.server.config.ConfigProblem;
+import dev.vigil.server.config.RuleChannels;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -229,7 +230,7 @@ public final class RuleLibrary {
             throw new RejectedException(problems);
         }
         RuleSet set = result.ruleSet().orElseThrow();
-        List<ConfigProblem> channels = notifier.ruleChannelProblems(set);
+        List<ConfigProblem> channels = RuleChannels.problems(notifier, set);
         if (!channels.isEmpty()) {
             List<Problem> problems = new ArrayList<>();
             for (ConfigProblem p : channels) {

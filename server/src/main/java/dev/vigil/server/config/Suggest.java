@@ -1,4 +1,4 @@
-package dev.vigil.notifier;
+package dev.vigil.server.config;
 
 import java.util.Collection;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.vigil.notifier;
+package dev.vigil.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,18 +12,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads typed values out of a configuration tree, collecting every problem with its path instead
  * of stopping at the first. Values that went through {@code ${VAR}} substitution may arrive as
  * text, so numbers and booleans are also accepted as their text ({@code "587"}, {@code "true"}).
- * Public so the server reads its own sections of the same file the same way.
+ * Public for the command line, which reads its test files with the same messages.
  */
 public final class ConfigReader {
-    private static final Pattern DURATION = Pattern.compile("\\s*(\\d+(?:\\.\\d+)?)\\s*([a-zA-Z]+)\\s*");
-
     final List<ConfigProblem> problems = new ArrayList<>();
 
     /** Every problem found so far, in reading order. */
@@ -143,7 +139,10 @@ public final class ConfigReader {
         return Optional.empty();
     }
 
-    /** A positive duration written as a number and a unit: {@code 10s}, {@code 500ms}, {@code 24h}. */
+    /**
+     * A positive duration written as a number and a unit ({@code 10s}, {@code 500ms}, {@code 24h}),
+     * in the grammar of {@link Durations}.
+     */
     public Optional<Duration> duration(ObjectNode o, String path, String key) {
         JsonNode n = o.get(key);
         String p = child(path, key);
@@ -155,24 +154,13 @@ public final class ConfigReader {
             return Optional.empty();
         }
         String text = n.asText();
-        Matcher m = DURATION.matcher(text);
-        if (!m.matches()) {
-            problem(p, "not a duration: \"" + text + "\" (expected a number and a unit: ms, s, min, h, d)");
+        double millis;
+        try {
+            millis = Durations.millis(text);
+        } catch (IllegalArgumentException e) {
+            problem(p, e.getMessage());
             return Optional.empty();
         }
-        long unit;
-        switch (m.group(2).toLowerCase(Locale.ROOT)) {
-            case "ms" -> unit = 1L;
-            case "s" -> unit = 1_000L;
-            case "m", "min" -> unit = 60_000L;
-            case "h" -> unit = 3_600_000L;
-            case "d" -> unit = 86_400_000L;
-            default -> {
-                problem(p, "unknown unit \"" + m.group(2) + "\" in duration \"" + text + "\" (expected ms, s, min, h or d)");
-                return Optional.empty();
-            }
-        }
-        double millis = Double.parseDouble(m.group(1)) * unit;
         if (millis < 1 || millis != Math.rint(millis)) {
             problem(p, "must be a positive whole number of milliseconds: \"" + text + "\"");
             return Optional.empty();

@@ -1,8 +1,8 @@
-package dev.vigil.notifier;
+package dev.vigil.server.config;
 
 import java.util.List;
 
-/** The notifier's part of the configuration is wrong: every problem found, each with its path. */
+/** The configuration is wrong: every problem found, each with its path. */
 public final class ConfigException extends Exception {
     private static final long serialVersionUID = 1L;
 
