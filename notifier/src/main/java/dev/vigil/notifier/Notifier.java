@@ -2,6 +2,9 @@ package dev.vigil.notifier;
 
 import dev.vigil.engine.Alert;
 import dev.vigil.engine.AlertSink;
+import dev.vigil.notifier.internal.channel.Backoff;
+import dev.vigil.notifier.internal.channel.ChannelWorker;
+import dev.vigil.notifier.internal.store.NotifierStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.random.RandomGenerator;
 
 import static java.util.Objects.requireNonNull;
 
@@ -32,8 +36,9 @@ import static java.util.Objects.requireNonNull;
  * to a bounded queue. A store thread writes each alert and its outbox rows (one per channel, as
  * {@link NotifierConfig#channelsFor} routes it) in one transaction; only then do the channels see
  * it. Each channel has its own dispatcher and worker threads, which attempt, retry with backoff
- * ({@link Backoff}) and dead-letter as {@code RetryPolicy} decides. Whatever is left in the
- * outbox when a notifier starts, after a crash say, is delivered by it.
+ * and dead-letter as one retry policy decides. Whatever is left in the outbox when a notifier
+ * starts, after a crash say, is delivered by it. What the store holds is read through
+ * {@link #history()}.
  *
  * <p>Throttling is not done here: the engine applies each rule's {@code throttle} and hands the
  * alerts it holds back to {@link #onSuppressed}, which records them in the history with the reason.
@@ -85,7 +90,6 @@ public final class Notifier implements AlertSink, AutoCloseable {
 
     private final NotifierConfig config;
     private final NotifierStore store;
-    private final boolean ownsStore;
     private final BlockingQueue<Item> queue;
     private final Thread writer;
     private final Map<String, ChannelWorker> workers = new LinkedHashMap<>();
@@ -98,21 +102,13 @@ public final class Notifier implements AlertSink, AutoCloseable {
     private final Condition progress = progressLock.newCondition();
     private volatile boolean closed;
 
-    private Notifier(Builder b, NotifierStore store, boolean ownsStore) {
+    private Notifier(Builder b, NotifierStore store) {
         this.config = b.config;
         this.store = store;
-        this.ownsStore = ownsStore;
         this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
-        RetryPolicy policy = new RetryPolicy(b.backoff);
         for (ChannelConfig c : config.channels().values()) {
-            Channel channel = switch (c) {
-                case ChannelConfig.Webhook w -> new WebhookChannel(w, b.clock);
-                case ChannelConfig.Sms s -> new SmsChannel(s);
-                case ChannelConfig.Email e -> new EmailChannel(e, b.clock);
-                case ChannelConfig.Log log -> new LogChannel(b.stdout);
-            };
-            workers.put(c.name(), new ChannelWorker(c, channel, store, policy, b.clock, b.pollInterval, this::signal,
-                    b.deliveries));
+            workers.put(c.name(), ChannelWorker.of(c, b.clock, b.stdout, store, b.backoff, b.pollInterval,
+                    this::signal, b.deliveries));
         }
         this.writer = new Thread(this::writeLoop, "vigil-notifier-store");
         this.writer.setDaemon(true);
@@ -131,7 +127,6 @@ public final class Notifier implements AlertSink, AutoCloseable {
         private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
         private PrintStream stdout = System.out;
-        private NotifierStore store;
         private DeliveryListener deliveries = DeliveryListener.NONE;
 
         private Builder(NotifierConfig config) {
@@ -150,9 +145,13 @@ public final class Notifier implements AlertSink, AutoCloseable {
             return this;
         }
 
-        /** Delays between attempts; {@link Backoff#standard()} (1 s doubling to 5 min) by default. */
-        public Builder backoff(Backoff backoff) {
-            this.backoff = requireNonNull(backoff, "backoff is null");
+        /**
+         * Delays between attempts of a failing delivery: {@code base}, doubled per attempt up to
+         * {@code cap}, each with jitter (between half and all of it); 1 s doubling to 5 min by
+         * default, the spec's.
+         */
+        public Builder backoff(Duration base, Duration cap) {
+            this.backoff = Backoff.exponential(base, cap, RandomGenerator.getDefault());
             return this;
         }
 
@@ -180,23 +179,12 @@ public final class Notifier implements AlertSink, AutoCloseable {
         }
 
         /**
-         * An open store to use instead of opening {@code config.store().path()}; the caller keeps
-         * it and closes it after the notifier.
-         */
-        public Builder store(NotifierStore store) {
-            this.store = requireNonNull(store, "store is null");
-            return this;
-        }
-
-        /**
          * Opens the store, resumes what its outbox holds and starts delivering.
          *
          * @throws StoreException when the store cannot be opened
          */
         public Notifier start() {
-            boolean owns = store == null;
-            NotifierStore s = owns ? NotifierStore.open(config.store().path(), clock) : store;
-            Notifier n = new Notifier(this, s, owns);
+            Notifier n = new Notifier(this, NotifierStore.open(config.store().path(), clock));
             n.begin();
             return n;
         }
@@ -221,8 +209,8 @@ public final class Notifier implements AlertSink, AutoCloseable {
         return config;
     }
 
-    /** The store, for the admin API's queries. */
-    public NotifierStore store() {
+    /** What the store holds: the alert history, the dead letters, the outbox's counts. */
+    public AlertHistory history() {
         return store;
     }
 
@@ -344,8 +332,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
     public NotifierStats stats() {
         List<ChannelStats> cs = new ArrayList<>();
         for (ChannelWorker w : workers.values()) {
-            cs.add(new ChannelStats(w.name(), w.delivered.get(), w.retried.get(), w.deadLettered.get(),
-                    store.pending(w.name())));
+            cs.add(w.stats());
         }
         return new NotifierStats(received.get(), suppressed.get(), duplicates.get(), stored.get(), queue.size(), cs);
     }
@@ -427,8 +414,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
 
     /**
      * Stops: writes everything handed over, lets attempts under way finish for a few seconds, and
-     * closes the store (when it opened it). Deliveries not confirmed stay in the outbox for the
-     * next start.
+     * closes the store. Deliveries not confirmed stay in the outbox for the next start.
      */
     @Override
     public void close() {
@@ -445,9 +431,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            if (ownsStore) {
-                store.close();
-            }
+            store.close();
             signal();
         }
     }

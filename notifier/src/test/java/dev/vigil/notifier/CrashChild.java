@@ -1,5 +1,8 @@
 package dev.vigil.notifier;
 
+import dev.vigil.notifier.testing.Alerts;
+import dev.vigil.notifier.testing.Configs;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

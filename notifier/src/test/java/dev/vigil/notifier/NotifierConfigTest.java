@@ -1,5 +1,7 @@
 package dev.vigil.notifier;
 
+import dev.vigil.notifier.testing.Alerts;
+import dev.vigil.notifier.testing.Configs;
 import dev.vigil.rules.ast.Severity;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

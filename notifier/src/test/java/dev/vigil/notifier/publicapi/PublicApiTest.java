@@ -63,11 +63,15 @@ class PublicApiTest {
             assertThat(stats.suppressed()).isEqualTo(1);
             assertThat(stats.channels()).containsExactly(new ChannelStats("console", 2, 0, 0, 0),
                     new ChannelStats("pager", 1, 0, 0, 0));
-            assertThat(notifier.store().alerts(AlertQuery.newest())).extracting(StoredAlert::id)
+            assertThat(notifier.history().alerts(AlertQuery.newest())).extracting(StoredAlert::id)
                     .containsExactly("a4", "a3", "a2", "a1");
-            assertThat(notifier.store().alerts(AlertQuery.newest().withStatus("resolved"))).extracting(StoredAlert::id)
+            assertThat(notifier.history().alerts(AlertQuery.newest().withStatus("resolved"))).extracting(StoredAlert::id)
                     .containsExactly("a4");
-            assertThat(notifier.store().deadLetters()).isEmpty();
+            assertThat(notifier.history().deadLetters()).isEmpty();
+            assertThat(notifier.retryDeadLetter(1)).isFalse();
+            assertThat(notifier.history().pending()).isZero();
+            assertThat(notifier.history().counts().alerts()).isEqualTo(4);
+            assertThat(notifier.history().path()).isEqualTo(dir.resolve("vigil.db"));
         }
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
         assertThat(lines).hasSize(3);

@@ -216,7 +216,7 @@ final class ReplayCommand implements Callable<Integer> {
     /** Waits until every alert is delivered or dead-lettered, then prints what each channel did. */
     private static void awaitDeliveries(Notifier notifier, PrintWriter err) throws InterruptedException {
         while (!notifier.awaitOutboxEmpty(WAIT_REPORT)) {
-            err.println("waiting for " + notifier.store().pending() + " deliveries (retrying with backoff; "
+            err.println("waiting for " + notifier.history().pending() + " deliveries (retrying with backoff; "
                     + "each channel's maxAge bounds the wait)");
             err.flush();
         }
@@ -226,7 +226,7 @@ final class ReplayCommand implements Callable<Integer> {
                     c.channel(), c.delivered(), c.retried(), c.deadLettered()));
         }
         if (stats.duplicates() > 0) {
-            err.println(stats.duplicates() + " alerts were already in the store " + notifier.store().path()
+            err.println(stats.duplicates() + " alerts were already in the store " + notifier.history().path()
                     + " and were not sent again");
         }
         err.flush();

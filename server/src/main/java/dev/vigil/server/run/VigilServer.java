@@ -114,7 +114,7 @@ public final class VigilServer implements AutoCloseable {
             startWatcher();
         }
 
-        http = new HttpApi(config, engine, library, notifier.store(), notifier::retryDeadLetter, metrics,
+        http = new HttpApi(config, engine, library, notifier.history(), notifier::retryDeadLetter, metrics,
                 () -> ready && !stopping, rejected::get);
         try {
             port = http.start();

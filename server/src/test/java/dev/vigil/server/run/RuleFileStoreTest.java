@@ -85,11 +85,11 @@ class RuleFileStoreTest {
                 assertThat(files.saveRuleFileVersion("f.rules", "rule r" + i + " {}", "h" + i)).isEqualTo(i + 1);
             }
             notifier.flush().get();
-            assertThat(notifier.store().alerts(AlertQuery.newest())).hasSize(50);
+            assertThat(notifier.history().alerts(AlertQuery.newest())).hasSize(50);
         }
         try (Notifier notifier = Notifier.newBuilder(config).start();
                 RuleFileStore files = RuleFileStore.open(db, Clock.systemUTC())) {
-            assertThat(notifier.store().counts().alerts()).isEqualTo(50);
+            assertThat(notifier.history().counts().alerts()).isEqualTo(50);
             assertThat(files.latestRuleFile("f.rules").orElseThrow().version()).isEqualTo(50);
         }
     }
