@@ -29,6 +29,28 @@ import java.util.concurrent.locks.ReentrantLock;
  * to one of the channel's own worker threads, which makes the attempt and records what
  * {@link RetryPolicy} decided. Channels share nothing but the store, so a slow or dead receiver
  * delays only its own channel.
+ *
+ * <p>What a channel's failure leads to depends on what was thrown:
+ * <ul>
+ *   <li>Whatever the receiver or the network does is an {@link Outcome} the channel returns
+ *       (its channel catches {@code IOException}, the HTTP client's and Jakarta Mail's
+ *       exceptions); {@link RetryPolicy} decides from it.
+ *   <li>A {@link RuntimeException} out of {@link Channel#send} is a bug (ours, or an unchecked
+ *       exception of a library that no channel turns into an outcome). Retrying would run the
+ *       same code on the same alert for the channel's whole {@code maxAge}, so the delivery is a
+ *       dead letter at once ({@link Outcome.Crashed}), counted with the dead letters and logged
+ *       once with the stack trace; the channel goes on with the next deliveries, and the dead
+ *       letter can be retried once the bug is fixed.
+ *   <li>An {@link Error} (out of memory, a stack overflow, a class that fails to link) says the
+ *       JVM is in a state nothing here can reason about, and nothing is recorded for the delivery
+ *       in it: its outbox row stays as it was, so at-least-once holds and the next start makes the
+ *       attempt again. The channel stops taking rows, since taking the same row again at once
+ *       would repeat the failure without end, and the error propagates to the thread's uncaught
+ *       exception handler, which logs it with the stack trace. Other channels go on.
+ *   <li>The store failing ({@link StoreException}) while an attempt's result is recorded leaves
+ *       the row as it was, to be attempted again; the dispatcher failing to read the outbox stops
+ *       the channel, logged.
+ * </ul>
  */
 public final class ChannelWorker {
     private static final Logger LOG = LoggerFactory.getLogger(ChannelWorker.class);
@@ -88,10 +110,17 @@ public final class ChannelWorker {
         this.pool = Executors.newFixedThreadPool(config.workers(), r -> {
             Thread t = new Thread(r, "vigil-notify-" + config.name() + "-" + n.incrementAndGet());
             t.setDaemon(true);
+            t.setUncaughtExceptionHandler(this::uncaught);
             return t;
         });
         this.dispatcher = new Thread(this::dispatch, "vigil-notify-" + config.name());
         this.dispatcher.setDaemon(true);
+        this.dispatcher.setUncaughtExceptionHandler(this::uncaught);
+    }
+
+    /** A bug or an {@link Error} on one of the channel's threads, which has stopped the channel. */
+    private void uncaught(Thread thread, Throwable e) {
+        LOG.error("channel {} stopped delivering: {} on thread {}", config.name(), e, thread.getName(), e);
     }
 
     /** Starts the dispatcher: from now on the outbox rows of this channel are delivered. */
@@ -168,7 +197,7 @@ public final class ChannelWorker {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
+        } catch (StoreException e) {
             LOG.error("channel {} stopped delivering: {}", config.name(), e.toString(), e);
         }
     }
@@ -184,9 +213,16 @@ public final class ChannelWorker {
                 // Stopping mid-attempt: the row stays in the outbox as it was, for the next start.
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException | Error e) {
-                LOG.error("channel {} failed on alert {}", config.name(), row.alertId(), e);
+            } catch (RuntimeException e) {
+                LOG.error("channel {} failed on alert {}: a bug, so the delivery is a dead letter", config.name(),
+                        row.alertId(), e);
                 outcome = new Outcome.Crashed(e);
+            } catch (Error e) {
+                // The row stays as it was; the uncaught exception handler logs the error.
+                stopping = true;
+                LOG.error("channel {} stops delivering after an error on alert {}; its outbox waits for the next start",
+                        config.name(), row.alertId());
+                throw e;
             }
             Decision d = policy.decide(outcome, row.createdAt(), attempts, clock.instant(), config.maxAge());
             switch (d) {
@@ -225,6 +261,11 @@ public final class ChannelWorker {
             poke();
             onProgress.run();
         }
+    }
+
+    /** Whether the dispatcher still takes rows (false once stopped, or after an error). */
+    boolean delivering() {
+        return dispatcher.isAlive();
     }
 
     /** What this worker did since it started, and what waits in its outbox now. */

@@ -40,7 +40,10 @@ sealed interface Outcome {
     record Refused(String detail) implements Outcome {
     }
 
-    /** The channel itself failed unexpectedly: a bug, retried in case it passes. */
-    record Crashed(Throwable error) implements Outcome {
+    /**
+     * The channel itself failed unexpectedly: a bug, which the same attempt would repeat, so it is
+     * given up at once (see {@link ChannelWorker}).
+     */
+    record Crashed(RuntimeException error) implements Outcome {
     }
 }

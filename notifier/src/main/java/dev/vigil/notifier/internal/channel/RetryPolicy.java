@@ -12,8 +12,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * The one place that decides what happens after a delivery attempt (interfaces.md, "Delivery"):
  * success is delivered; a network error, a timeout, HTTP 408, 429 or 5xx, or a transient SMTP
- * reply is retried with backoff until the channel's {@code maxAge}; anything else is a dead
- * letter at once.
+ * reply is retried with backoff until the channel's {@code maxAge}; anything else, a channel's
+ * own bug included, is a dead letter at once.
  */
 final class RetryPolicy {
     private final Backoff backoff;
@@ -60,7 +60,9 @@ final class RetryPolicy {
             case Outcome.Refused r -> {
                 return new Decision.Failed(r.detail());
             }
-            case Outcome.Crashed c -> error = "channel failed: " + c.error();
+            case Outcome.Crashed c -> {
+                return new Decision.Failed("channel failed: " + c.error());
+            }
         }
         Instant deadline = createdAt.plus(maxAge);
         if (!now.isBefore(deadline)) {

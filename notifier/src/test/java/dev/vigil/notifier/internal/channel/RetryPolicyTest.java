@@ -42,10 +42,11 @@ class RetryPolicyTest {
     }
 
     @Test
-    void networkErrorsTimeoutsAndCrashes_areRetried_refusalsAreNot() {
+    void networkErrorsAndTimeouts_areRetried_refusalsAndChannelBugsAreNot() {
         assertThat(decide(new Outcome.Unreachable("refused"))).isInstanceOf(Decision.RetryAt.class);
         assertThat(decide(new Outcome.TimedOut("slow"))).isInstanceOf(Decision.RetryAt.class);
-        assertThat(decide(new Outcome.Crashed(new IllegalStateException("bug")))).isInstanceOf(Decision.RetryAt.class);
+        assertThat(decide(new Outcome.Crashed(new IllegalStateException("bug"))))
+                .isEqualTo(new Decision.Failed("channel failed: java.lang.IllegalStateException: bug"));
         assertThat(decide(new Outcome.Refused("bad login"))).isEqualTo(new Decision.Failed("bad login"));
         assertThat(decide(new Outcome.Sent())).isEqualTo(new Decision.Delivered());
     }
