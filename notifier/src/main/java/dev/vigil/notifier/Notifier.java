@@ -2,6 +2,9 @@ package dev.vigil.notifier;
 
 import dev.vigil.engine.Alert;
 import dev.vigil.engine.AlertSink;
+import dev.vigil.notifier.internal.channel.Backoff;
+import dev.vigil.notifier.internal.channel.ChannelWorker;
+import dev.vigil.notifier.internal.store.NotifierStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.random.RandomGenerator;
 
 import static java.util.Objects.requireNonNull;
 
@@ -32,8 +36,9 @@ import static java.util.Objects.requireNonNull;
  * to a bounded queue. A store thread writes each alert and its outbox rows (one per channel, as
  * {@link NotifierConfig#channelsFor} routes it) in one transaction; only then do the channels see
  * it. Each channel has its own dispatcher and worker threads, which attempt, retry with backoff
- * ({@link Backoff}) and dead-letter as {@code RetryPolicy} decides. Whatever is left in the
- * outbox when a notifier starts, after a crash say, is delivered by it.
+ * and dead-letter as one retry policy decides. Whatever is left in the outbox when a notifier
+ * starts, after a crash say, is delivered by it. What the store holds is read through
+ * {@link #history()}.
  *
  * <p>Throttling is not done here: the engine applies each rule's {@code throttle} and hands the
  * alerts it holds back to {@link #onSuppressed}, which records them in the history with the reason.
@@ -68,18 +73,24 @@ public final class Notifier implements AlertSink, AutoCloseable {
     /** How long {@link #close()} lets attempts under way finish before abandoning them to the outbox. */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
-    private record Incoming(Alert alert, Optional<String> suppressed) {
+    /** What the engine and the lifecycle hand to the store thread, in order. */
+    private sealed interface Item {
     }
 
-    private record Flush(CompletableFuture<Void> done) {
+    private record Incoming(Alert alert, Optional<String> suppressed) implements Item {
     }
 
-    private static final Object STOP = new Object();
+    private record Flush(CompletableFuture<Void> done) implements Item {
+    }
+
+    private record Stop() implements Item {
+    }
+
+    private static final Stop STOP = new Stop();
 
     private final NotifierConfig config;
     private final NotifierStore store;
-    private final boolean ownsStore;
-    private final BlockingQueue<Object> queue;
+    private final BlockingQueue<Item> queue;
     private final Thread writer;
     private final Map<String, ChannelWorker> workers = new LinkedHashMap<>();
     private final AtomicLong received = new AtomicLong();
@@ -91,27 +102,13 @@ public final class Notifier implements AlertSink, AutoCloseable {
     private final Condition progress = progressLock.newCondition();
     private volatile boolean closed;
 
-    private Notifier(Builder b, NotifierStore store, boolean ownsStore) {
+    private Notifier(Builder b, NotifierStore store) {
         this.config = b.config;
         this.store = store;
-        this.ownsStore = ownsStore;
         this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
-        RetryPolicy policy = new RetryPolicy(b.backoff);
         for (ChannelConfig c : config.channels().values()) {
-            Channel channel;
-            if (c instanceof ChannelConfig.Webhook w) {
-                channel = new WebhookChannel(w, b.clock);
-            } else if (c instanceof ChannelConfig.Sms s) {
-                channel = new SmsChannel(s);
-            } else if (c instanceof ChannelConfig.Email e) {
-                channel = new EmailChannel(e, b.clock);
-            } else if (c instanceof ChannelConfig.Log) {
-                channel = new LogChannel(b.stdout);
-            } else {
-                throw new IllegalStateException("no channel for " + c.type());
-            }
-            workers.put(c.name(), new ChannelWorker(c, channel, store, policy, b.clock, b.pollInterval, this::signal,
-                    b.deliveries));
+            workers.put(c.name(), ChannelWorker.of(c, b.clock, b.stdout, store, b.backoff, b.pollInterval,
+                    this::signal, b.deliveries));
         }
         this.writer = new Thread(this::writeLoop, "vigil-notifier-store");
         this.writer.setDaemon(true);
@@ -130,7 +127,6 @@ public final class Notifier implements AlertSink, AutoCloseable {
         private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
         private PrintStream stdout = System.out;
-        private NotifierStore store;
         private DeliveryListener deliveries = DeliveryListener.NONE;
 
         private Builder(NotifierConfig config) {
@@ -149,9 +145,13 @@ public final class Notifier implements AlertSink, AutoCloseable {
             return this;
         }
 
-        /** Delays between attempts; {@link Backoff#standard()} (1 s doubling to 5 min) by default. */
-        public Builder backoff(Backoff backoff) {
-            this.backoff = requireNonNull(backoff, "backoff is null");
+        /**
+         * Delays between attempts of a failing delivery: {@code base}, doubled per attempt up to
+         * {@code cap}, each with jitter (between half and all of it); 1 s doubling to 5 min by
+         * default, the spec's.
+         */
+        public Builder backoff(Duration base, Duration cap) {
+            this.backoff = Backoff.exponential(base, cap, RandomGenerator.getDefault());
             return this;
         }
 
@@ -179,23 +179,12 @@ public final class Notifier implements AlertSink, AutoCloseable {
         }
 
         /**
-         * An open store to use instead of opening {@code config.store().path()}; the caller keeps
-         * it and closes it after the notifier.
-         */
-        public Builder store(NotifierStore store) {
-            this.store = requireNonNull(store, "store is null");
-            return this;
-        }
-
-        /**
          * Opens the store, resumes what its outbox holds and starts delivering.
          *
          * @throws StoreException when the store cannot be opened
          */
         public Notifier start() {
-            boolean owns = store == null;
-            NotifierStore s = owns ? NotifierStore.open(config.store().path(), clock) : store;
-            Notifier n = new Notifier(this, s, owns);
+            Notifier n = new Notifier(this, NotifierStore.open(config.store().path(), clock));
             n.begin();
             return n;
         }
@@ -220,8 +209,8 @@ public final class Notifier implements AlertSink, AutoCloseable {
         return config;
     }
 
-    /** The store, for the admin API's queries and rule-file versions. */
-    public NotifierStore store() {
+    /** What the store holds: the alert history, the dead letters, the outbox's counts. */
+    public AlertHistory history() {
         return store;
     }
 
@@ -244,7 +233,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
         enqueue(new Incoming(alert, Optional.of(reason)));
     }
 
-    private void enqueue(Object item) {
+    private void enqueue(Item item) {
         if (closed) {
             throw new IllegalStateException("the notifier is closed");
         }
@@ -343,8 +332,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
     public NotifierStats stats() {
         List<ChannelStats> cs = new ArrayList<>();
         for (ChannelWorker w : workers.values()) {
-            cs.add(new ChannelStats(w.name(), w.delivered.get(), w.retried.get(), w.deadLettered.get(),
-                    store.pending(w.name())));
+            cs.add(w.stats());
         }
         return new NotifierStats(received.get(), suppressed.get(), duplicates.get(), stored.get(), queue.size(), cs);
     }
@@ -352,33 +340,33 @@ public final class Notifier implements AlertSink, AutoCloseable {
     // ---------------------------------------------------------------- store thread
 
     private void writeLoop() {
-        List<Object> batch = new ArrayList<>(WRITE_BATCH);
+        List<Item> batch = new ArrayList<>(WRITE_BATCH);
         try {
             while (true) {
                 batch.add(queue.take());
                 queue.drainTo(batch, WRITE_BATCH - 1);
                 List<NotifierStore.NewAlert> alerts = new ArrayList<>(batch.size());
                 boolean stop = false;
-                for (Object item : batch) {
-                    if (item instanceof Incoming in) {
-                        try {
-                            alerts.add(newAlert(in));
-                        } catch (RuntimeException e) {
-                            LOG.error("alert {} of rule {} cannot be recorded and is dropped", in.alert().id(),
-                                    in.alert().rule(), e);
+                List<Flush> flushes = new ArrayList<>();
+                for (Item item : batch) {
+                    switch (item) {
+                        case Incoming in -> {
+                            try {
+                                alerts.add(newAlert(in));
+                            } catch (RuntimeException e) {
+                                LOG.error("alert {} of rule {} cannot be recorded and is dropped", in.alert().id(),
+                                        in.alert().rule(), e);
+                            }
                         }
-                    } else if (item == STOP) {
-                        stop = true;
+                        // Completed once the batch is written, alerts handed over before it included.
+                        case Flush f -> flushes.add(f);
+                        case Stop s -> stop = true;
                     }
                 }
                 if (!alerts.isEmpty()) {
                     write(alerts);
                 }
-                for (Object item : batch) {
-                    if (item instanceof Flush f) {
-                        f.done().complete(null);
-                    }
-                }
+                flushes.forEach(f -> f.done().complete(null));
                 batch.clear();
                 signal();
                 if (stop) {
@@ -426,8 +414,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
 
     /**
      * Stops: writes everything handed over, lets attempts under way finish for a few seconds, and
-     * closes the store (when it opened it). Deliveries not confirmed stay in the outbox for the
-     * next start.
+     * closes the store. Deliveries not confirmed stay in the outbox for the next start.
      */
     @Override
     public void close() {
@@ -444,9 +431,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            if (ownsStore) {
-                store.close();
-            }
+            store.close();
             signal();
         }
     }

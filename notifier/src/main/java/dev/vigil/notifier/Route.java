@@ -15,12 +15,15 @@ import static java.util.Objects.requireNonNull;
  * One entry of the configuration's {@code routes}: which channels receive the alerts of rules
  * without {@code notify}. The first route whose {@link Match} fits an alert decides.
  *
- * @param channels the route's {@code notify} list
+ * @param channels the route's {@code notify} list, at least one
  */
 public record Route(Match match, List<String> channels) {
     public Route {
         requireNonNull(match, "match is null");
         channels = List.copyOf(channels);
+        if (channels.isEmpty()) {
+            throw new IllegalArgumentException("a route must name at least one channel");
+        }
     }
 
     /**

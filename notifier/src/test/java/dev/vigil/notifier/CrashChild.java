@@ -1,6 +1,11 @@
 package dev.vigil.notifier;
 
+import dev.vigil.notifier.testing.Alerts;
+import dev.vigil.notifier.testing.Configs;
+
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -17,8 +22,8 @@ public final class CrashChild {
         Path db = Path.of(args[0]);
         String url = args[1];
         int count = Integer.parseInt(args[2]);
-        Notifier n = Notifier.newBuilder(Configs.parse(
-                "channels:\n  hook: { type: webhook, url: \"" + url + "\", timeout: 60s }", db)).start();
+        Notifier n = Notifier.newBuilder(Configs.of(db, Configs.webhook("hook", URI.create(url), Duration.ofSeconds(60))))
+                .start();
         for (int i = 0; i < count; i++) {
             n.onAlert(Alerts.alert(CrashSafetyTest.id(i), "hook"));
         }

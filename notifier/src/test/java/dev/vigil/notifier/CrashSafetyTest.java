@@ -1,5 +1,7 @@
 package dev.vigil.notifier;
 
+import dev.vigil.notifier.testing.Configs;
+import dev.vigil.notifier.testing.Receiver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,9 +63,8 @@ class CrashSafetyTest {
         assertThat(confirmedBefore).hasSize(CONFIRMED_BEFORE_CRASH);
 
         try (Receiver second = Receiver.answering(200);
-                Notifier n = Notifier.newBuilder(Configs.parse(
-                        "channels:\n  hook: { type: webhook, url: \"" + second.url("/hook") + "\" }", db)).start()) {
-            assertThat(n.store().counts().alerts()).isEqualTo(ALERTS);
+                Notifier n = Notifier.newBuilder(Configs.of(db, Configs.webhook("hook", second.url("/hook")))).start()) {
+            assertThat(n.history().counts().alerts()).isEqualTo(ALERTS);
             assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(20))).isTrue();
             List<String> after = second.accepted().stream().map(r -> r.header("webhook-id")).toList();
             assertThat(after).doesNotHaveDuplicates().contains(inFlight);
@@ -72,7 +73,7 @@ class CrashSafetyTest {
             assertThat(all).as("every alert delivered, none lost").containsExactlyInAnyOrderElementsOf(ids);
             assertThat(after).as("nothing confirmed before the crash is sent again")
                     .hasSize(ALERTS - CONFIRMED_BEFORE_CRASH);
-            assertThat(n.store().counts()).isEqualTo(new StoreCounts(ALERTS, 0, 0, ALERTS, 0));
+            assertThat(n.history().counts()).isEqualTo(new StoreCounts(ALERTS, 0, 0, ALERTS, 0));
         }
     }
 }

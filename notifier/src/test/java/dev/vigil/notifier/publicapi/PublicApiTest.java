@@ -1,15 +1,15 @@
 package dev.vigil.notifier.publicapi;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vigil.engine.Alert;
 import dev.vigil.notifier.AlertQuery;
 import dev.vigil.notifier.ChannelConfig;
 import dev.vigil.notifier.ChannelStats;
-import dev.vigil.notifier.ConfigException;
 import dev.vigil.notifier.Notifier;
 import dev.vigil.notifier.NotifierConfig;
 import dev.vigil.notifier.NotifierStats;
+import dev.vigil.notifier.Route;
+import dev.vigil.notifier.StoreConfig;
 import dev.vigil.notifier.StoredAlert;
 import dev.vigil.rules.ast.Severity;
 import org.junit.jupiter.api.Test;
@@ -17,11 +17,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,13 +41,13 @@ class PublicApiTest {
     }
 
     @Test
-    void configParsedFromATree_routesAlertsToALogChannel_andTheStoreAnswersQueries(@TempDir Path dir) throws Exception {
-        JsonNode root = JSON.readTree("""
-                {"channels": {"console": {"type": "log"}, "pager": {"type": "log"}},
-                 "routes": [{"match": {"severity": "critical"}, "notify": ["pager"]}, {"notify": ["console"]}],
-                 "store": {"path": "%s"}}""".formatted(dir.resolve("vigil.db").toString().replace("\\", "\\\\")));
-        NotifierConfig config = NotifierConfig.parse(root.get("channels"), root.get("routes"), root.get("store"));
-        assertThat(config.channels().get("console")).isInstanceOf(ChannelConfig.Log.class);
+    void configOfRecords_routesAlertsToALogChannel_andTheStoreAnswersQueries(@TempDir Path dir) throws Exception {
+        Map<String, ChannelConfig> channels = new LinkedHashMap<>();
+        channels.put("console", new ChannelConfig.Log("console", ChannelConfig.DEFAULT_MAX_AGE, 1));
+        channels.put("pager", new ChannelConfig.Log("pager", ChannelConfig.DEFAULT_MAX_AGE, 1));
+        NotifierConfig config = new NotifierConfig(channels, List.of(
+                new Route(new Route.Match(Set.of(Severity.CRITICAL), Set.of(), Map.of()), List.of("pager")),
+                new Route(Route.Match.ANY, List.of("console"))), new StoreConfig(dir.resolve("vigil.db")));
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (Notifier notifier = Notifier.newBuilder(config).stdout(new PrintStream(out, true, StandardCharsets.UTF_8))
@@ -59,12 +63,15 @@ class PublicApiTest {
             assertThat(stats.suppressed()).isEqualTo(1);
             assertThat(stats.channels()).containsExactly(new ChannelStats("console", 2, 0, 0, 0),
                     new ChannelStats("pager", 1, 0, 0, 0));
-            assertThat(notifier.store().alerts(AlertQuery.newest())).extracting(StoredAlert::id)
+            assertThat(notifier.history().alerts(AlertQuery.newest())).extracting(StoredAlert::id)
                     .containsExactly("a4", "a3", "a2", "a1");
-            assertThat(notifier.store().alerts(AlertQuery.newest().withStatus("resolved"))).extracting(StoredAlert::id)
+            assertThat(notifier.history().alerts(AlertQuery.newest().withStatus("resolved"))).extracting(StoredAlert::id)
                     .containsExactly("a4");
-            assertThat(notifier.store().deadLetters()).isEmpty();
-            assertThat(notifier.store().saveRuleFileVersion("fraud.rules", "...", "abc")).isEqualTo(1);
+            assertThat(notifier.history().deadLetters()).isEmpty();
+            assertThat(notifier.retryDeadLetter(1)).isFalse();
+            assertThat(notifier.history().pending()).isZero();
+            assertThat(notifier.history().counts().alerts()).isEqualTo(4);
+            assertThat(notifier.history().path()).isEqualTo(dir.resolve("vigil.db"));
         }
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
         assertThat(lines).hasSize(3);
@@ -76,16 +83,17 @@ class PublicApiTest {
     }
 
     @Test
-    void badConfiguration_isOneExceptionListingEveryProblemWithItsPath() throws Exception {
-        JsonNode root = JSON.readTree("""
-                {"channels": {"ops": {"type": "webhok", "url": "http://x"}, "fraud_sms": {"type": "sms",
-                  "accountSid": "AC1", "authToken": "t", "from": "+15550000", "to": ["555-0100"]}},
-                 "routes": [{"notify": ["consol"]}]}""");
-        assertThatThrownBy(() -> NotifierConfig.parse(root.get("channels"), root.get("routes"), null))
-                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
-                        .extracting(Object::toString).containsExactly(
-                                "channels.ops.type: unknown channel type \"webhok\"; did you mean \"webhook\"?",
-                                "channels.fraud_sms.to[0]: not a phone number in E.164 form: \"555-0100\"",
-                                "routes[0].notify[0]: unknown channel \"consol\"; configured: ops, fraud_sms"));
+    void configRecords_refuseWhatTheNotifierCannotUse_namingTheValue() {
+        assertThatThrownBy(() -> new ChannelConfig.Webhook("ops", URI.create("ftp://x/y"), Optional.empty(),
+                Duration.ofSeconds(10), Map.of(), Duration.ofHours(24), 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("url must be an http or https URL: ftp://x/y");
+        assertThatThrownBy(() -> new ChannelConfig.Log("console", Duration.ofHours(24), 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("workers must be between 1 and 64: 0");
+        assertThatThrownBy(() -> new NotifierConfig(Map.of(), List.of(new Route(Route.Match.ANY, List.of("consol"))),
+                StoreConfig.defaults()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("routes[0] names an unknown channel: \"consol\"");
     }
 }

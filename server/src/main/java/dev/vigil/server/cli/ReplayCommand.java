@@ -3,13 +3,14 @@ package dev.vigil.server.cli;
 import dev.vigil.engine.Alert;
 import dev.vigil.engine.AlertSink;
 import dev.vigil.notifier.ChannelStats;
-import dev.vigil.notifier.ConfigException;
-import dev.vigil.notifier.ConfigProblem;
 import dev.vigil.notifier.Notifier;
 import dev.vigil.notifier.NotifierStats;
 import dev.vigil.notifier.StoreException;
 import dev.vigil.rules.RuleSet;
+import dev.vigil.server.config.ConfigException;
 import dev.vigil.server.config.ConfigLoader;
+import dev.vigil.server.config.ConfigProblem;
+import dev.vigil.server.config.RuleChannels;
 import dev.vigil.server.config.VigilConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -115,7 +116,7 @@ final class ReplayCommand implements Callable<Integer> {
         if (configFile != null) {
             try {
                 config = Optional.of(ConfigLoader.fromEnvironment().load(configFile));
-                config.get().notifier().checkRuleChannels(ruleSet);
+                RuleChannels.check(config.get().notifier(), ruleSet);
             } catch (ConfigException e) {
                 for (ConfigProblem p : e.problems()) {
                     err.println(configFile + ": " + p);
@@ -215,7 +216,7 @@ final class ReplayCommand implements Callable<Integer> {
     /** Waits until every alert is delivered or dead-lettered, then prints what each channel did. */
     private static void awaitDeliveries(Notifier notifier, PrintWriter err) throws InterruptedException {
         while (!notifier.awaitOutboxEmpty(WAIT_REPORT)) {
-            err.println("waiting for " + notifier.store().pending() + " deliveries (retrying with backoff; "
+            err.println("waiting for " + notifier.history().pending() + " deliveries (retrying with backoff; "
                     + "each channel's maxAge bounds the wait)");
             err.flush();
         }
@@ -225,7 +226,7 @@ final class ReplayCommand implements Callable<Integer> {
                     c.channel(), c.delivered(), c.retried(), c.deadLettered()));
         }
         if (stats.duplicates() > 0) {
-            err.println(stats.duplicates() + " alerts were already in the store " + notifier.store().path()
+            err.println(stats.duplicates() + " alerts were already in the store " + notifier.history().path()
                     + " and were not sent again");
         }
         err.flush();

@@ -75,7 +75,7 @@ record RuleTest(Path file, String name, List<Path> rules, List<Path> events, Pat
         if (root == null || !root.isObject()) {
             throw new InvalidTestException(file + ": expected a YAML mapping with rules, events and expect");
         }
-        dev.vigil.notifier.ConfigReader keys = new dev.vigil.notifier.ConfigReader();
+        dev.vigil.server.config.ConfigReader keys = new dev.vigil.server.config.ConfigReader();
         keys.onlyKeys((com.fasterxml.jackson.databind.node.ObjectNode) root, "", KEYS);
         if (!keys.problems().isEmpty()) {
             throw new InvalidTestException(file + ": " + keys.problems().get(0));

@@ -1,8 +1,8 @@
 package dev.vigil.server.cli;
 
-import dev.vigil.notifier.ConfigException;
-import dev.vigil.notifier.ConfigProblem;
+import dev.vigil.server.config.ConfigException;
 import dev.vigil.server.config.ConfigLoader;
+import dev.vigil.server.config.ConfigProblem;
 import dev.vigil.server.config.VigilConfig;
 import dev.vigil.server.run.VigilServer;
 import picocli.CommandLine.Command;

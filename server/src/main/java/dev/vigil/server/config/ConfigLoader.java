@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.vigil.notifier.ConfigException;
-import dev.vigil.notifier.ConfigProblem;
-import dev.vigil.notifier.ConfigReader;
 import dev.vigil.notifier.NotifierConfig;
 import dev.vigil.notifier.Secret;
 import dev.vigil.notifier.StoreConfig;
@@ -106,7 +103,7 @@ public final class ConfigLoader {
 
         NotifierConfig notifier = NotifierConfig.empty();
         try {
-            NotifierConfig n = NotifierConfig.parse(top.get("channels"), top.get("routes"), top.get("store"));
+            NotifierConfig n = NotifierSections.parse(top.get("channels"), top.get("routes"), top.get("store"));
             notifier = new NotifierConfig(n.channels(), n.routes(),
                     new StoreConfig(base.resolve(n.store().path()).normalize()));
         } catch (ConfigException e) {

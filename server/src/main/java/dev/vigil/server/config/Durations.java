@@ -16,6 +16,20 @@ public final class Durations {
      * @throws IllegalArgumentException naming the text and the accepted forms
      */
     public static Duration parse(String text) {
+        double millis = millis(text);
+        if (millis != Math.rint(millis)) {
+            throw new IllegalArgumentException("duration \"" + text + "\" is not a whole number of milliseconds");
+        }
+        return Duration.ofMillis((long) millis);
+    }
+
+    /**
+     * The length of {@code text} in milliseconds, fractions included, for readers that state their
+     * own range ({@link ConfigReader#duration}: positive, whole milliseconds).
+     *
+     * @throws IllegalArgumentException naming the text and the accepted forms
+     */
+    static double millis(String text) {
         Matcher m = FORM.matcher(text);
         if (!m.matches()) {
             throw new IllegalArgumentException("not a duration: \"" + text + "\" (expected a number and a unit: ms, s, min, h, d)");
@@ -30,10 +44,6 @@ public final class Durations {
             default -> throw new IllegalArgumentException("unknown unit \"" + m.group(2) + "\" in duration \"" + text
                     + "\" (expected ms, s, min, h or d)");
         };
-        double millis = amount * unit;
-        if (millis != Math.rint(millis)) {
-            throw new IllegalArgumentException("duration \"" + text + "\" is not a whole number of milliseconds");
-        }
-        return Duration.ofMillis((long) millis);
+        return amount * unit;
     }
 }

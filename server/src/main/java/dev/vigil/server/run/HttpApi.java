@@ -9,9 +9,9 @@ import dev.vigil.engine.Engine;
 import dev.vigil.engine.Json;
 import dev.vigil.engine.EngineStats;
 import dev.vigil.engine.Times;
+import dev.vigil.notifier.AlertHistory;
 import dev.vigil.notifier.AlertQuery;
 import dev.vigil.notifier.DeadLetter;
-import dev.vigil.notifier.NotifierStore;
 import dev.vigil.notifier.Secret;
 import dev.vigil.notifier.StoreCounts;
 import dev.vigil.notifier.StoredAlert;
@@ -53,7 +53,7 @@ final class HttpApi {
     private final VigilConfig config;
     private final Engine engine;
     private final RuleLibrary library;
-    private final NotifierStore store;
+    private final AlertHistory store;
     private final DeadLetters deadLetters;
     private final Metrics metrics;
     private final HttpIngest ingest;
@@ -61,7 +61,7 @@ final class HttpApi {
     private final LongSupplier rejectedEvents;
     private Javalin app;
 
-    HttpApi(VigilConfig config, Engine engine, RuleLibrary library, NotifierStore store, DeadLetters deadLetters,
+    HttpApi(VigilConfig config, Engine engine, RuleLibrary library, AlertHistory store, DeadLetters deadLetters,
             Metrics metrics, java.util.function.BooleanSupplier ready, LongSupplier rejectedEvents) {
         this.config = config;
         this.engine = engine;

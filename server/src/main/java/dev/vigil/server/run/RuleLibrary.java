@@ -3,15 +3,15 @@ package dev.vigil.server.run;
 import dev.vigil.engine.DeployException;
 import dev.vigil.engine.DeployResult;
 import dev.vigil.engine.Engine;
-import dev.vigil.notifier.ConfigProblem;
 import dev.vigil.notifier.NotifierConfig;
-import dev.vigil.notifier.NotifierStore;
 import dev.vigil.rules.CompileResult;
 import dev.vigil.rules.Diagnostic;
 import dev.vigil.rules.RuleSet;
 import dev.vigil.rules.RulesCompiler;
 import dev.vigil.rules.SourceFile;
 import dev.vigil.rules.ast.Rule;
+import dev.vigil.server.config.ConfigProblem;
+import dev.vigil.server.config.RuleChannels;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +46,7 @@ public final class RuleLibrary {
     private final Path dir;
     private final Engine engine;
     private final NotifierConfig notifier;
-    private final NotifierStore store;
+    private final RuleFileStore store;
     /** File name (relative to the folder, with '/') to its text: what runs now. */
     private final Map<String, String> files = new TreeMap<>();
     private final Map<String, Boolean> enabledOverrides = new LinkedHashMap<>();
@@ -84,7 +84,7 @@ public final class RuleLibrary {
     public record FileInfo(String name, int version, String hash) {
     }
 
-    public RuleLibrary(Path dir, Engine engine, NotifierConfig notifier, NotifierStore store) {
+    RuleLibrary(Path dir, Engine engine, NotifierConfig notifier, RuleFileStore store) {
         this.dir = dir;
         this.engine = engine;
         this.notifier = notifier;
@@ -230,7 +230,7 @@ public final class RuleLibrary {
             throw new RejectedException(problems);
         }
         RuleSet set = result.ruleSet().orElseThrow();
-        List<ConfigProblem> channels = notifier.ruleChannelProblems(set);
+        List<ConfigProblem> channels = RuleChannels.problems(notifier, set);
         if (!channels.isEmpty()) {
             List<Problem> problems = new ArrayList<>();
             for (ConfigProblem p : channels) {

@@ -40,6 +40,7 @@ public final class VigilServer implements AutoCloseable {
     private final List<Thread> sources = new ArrayList<>();
     private final List<KafkaSource> kafkaSources = new ArrayList<>();
     private Notifier notifier;
+    private RuleFileStore ruleFiles;
     private Engine engine;
     private RuleLibrary library;
     private HttpApi http;
@@ -119,7 +120,8 @@ public final class VigilServer implements AutoCloseable {
         LOG.info("time: {} time, lateness {} ms", config.time().mode().name().toLowerCase(java.util.Locale.ROOT),
                 config.time().lateness().toMillis());
 
-        library = new RuleLibrary(config.rules().dir(), engine, config.notifier(), notifier.store());
+        ruleFiles = RuleFileStore.open(config.notifier().store().path(), clock);
+        library = new RuleLibrary(config.rules().dir(), engine, config.notifier(), ruleFiles);
         try {
             RuleLibrary.Change c = library.loadFromDisk();
             for (RuleLibrary.FileInfo f : library.files()) {
@@ -134,7 +136,7 @@ public final class VigilServer implements AutoCloseable {
             startWatcher();
         }
 
-        http = new HttpApi(config, engine, library, notifier.store(), notifier::retryDeadLetter, metrics,
+        http = new HttpApi(config, engine, library, notifier.history(), notifier::retryDeadLetter, metrics,
                 () -> ready && !stopping, rejected::get);
         try {
             port = http.start();
@@ -366,6 +368,9 @@ public final class VigilServer implements AutoCloseable {
                 LOG.warn("notifier flush: {}", e.toString());
             }
             notifier.close();
+        }
+        if (ruleFiles != null) {
+            ruleFiles.close();
         }
         LOG.info("stopped");
     }

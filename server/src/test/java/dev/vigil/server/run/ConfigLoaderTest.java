@@ -1,7 +1,7 @@
 package dev.vigil.server.run;
 
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.vigil.notifier.ConfigException;
+import dev.vigil.server.config.ConfigException;
 import dev.vigil.server.config.ConfigLoader;
 import dev.vigil.server.config.VigilConfig;
 import org.junit.jupiter.api.Test;

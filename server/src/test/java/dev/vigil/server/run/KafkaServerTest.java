@@ -87,7 +87,7 @@ class KafkaServerTest {
 
     private static List<String> stored(VigilServer server) throws Exception {
         List<String> out = new ArrayList<>();
-        for (StoredAlert a : server.notifier().orElseThrow().store().alerts(
+        for (StoredAlert a : server.notifier().orElseThrow().history().alerts(
                 new AlertQuery(java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(), 10_000))) {
             out.add(line(JSON.readTree(a.json())));
         }

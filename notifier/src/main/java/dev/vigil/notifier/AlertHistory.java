@@ -1,0 +1,33 @@
+package dev.vigil.notifier;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the notifier's store holds, read-only, for the admin API: the alert history, the dead
+ * letters and what waits in the outbox. A dead letter is put back through
+ * {@link Notifier#retryDeadLetter(long)}.
+ *
+ * <p>Every method may be called from any thread, and throws {@link StoreException} when the store
+ * cannot be read (or is closed).
+ */
+public interface AlertHistory {
+    /** The database file. */
+    Path path();
+
+    /** Alerts of the history, newest first. */
+    List<StoredAlert> alerts(AlertQuery query);
+
+    /** One alert of the history by id. */
+    Optional<StoredAlert> alert(String id);
+
+    /** Every dead letter, newest first. */
+    List<DeadLetter> deadLetters();
+
+    /** Deliveries waiting in the outbox, all channels (those no longer configured included). */
+    long pending();
+
+    /** Counts of everything the store holds. */
+    StoreCounts counts();
+}

@@ -1,0 +1,127 @@
+package dev.vigil.notifier.internal.channel;
+
+import dev.vigil.engine.Alert;
+import dev.vigil.notifier.ChannelStats;
+import dev.vigil.notifier.DeliveryListener;
+import dev.vigil.notifier.internal.store.NotifierStore;
+import dev.vigil.notifier.testing.Alerts;
+import dev.vigil.notifier.testing.Configs;
+import dev.vigil.notifier.testing.Outbox;
+import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** What a channel that throws instead of returning an outcome leads to. */
+class ChannelWorkerTest {
+    private static final Duration POLL = Duration.ofMillis(20);
+
+    /** Sends every alert but {@code bad}, for which it throws the bug or else the error. */
+    private static final class FailingChannel implements Channel {
+        private final RuntimeException bug;
+        private final Error error;
+        private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+
+        FailingChannel(RuntimeException bug, Error error) {
+            this.bug = bug;
+            this.error = error;
+        }
+
+        @Override
+        public Outcome send(Delivery delivery) {
+            calls.computeIfAbsent(delivery.alertId(), k -> new AtomicInteger()).incrementAndGet();
+            if (delivery.alertId().equals("bad")) {
+                if (bug != null) {
+                    throw bug;
+                }
+                throw error;
+            }
+            return new Outcome.Sent();
+        }
+
+        int calls(String alertId) {
+            AtomicInteger n = calls.get(alertId);
+            return n == null ? 0 : n.get();
+        }
+    }
+
+    private static void write(NotifierStore store, String... ids) {
+        List<NotifierStore.NewAlert> alerts = Arrays.stream(ids).map(id -> {
+            Alert a = Alerts.alert(id, "c");
+            return new NotifierStore.NewAlert(a.id(), a.rule(), "firing", "critical", a.time(), a.raisedAt(), a.toJson(),
+                    Optional.empty(), List.of("c"));
+        }).toList();
+        store.write(alerts, Set.of("c"));
+    }
+
+    private static ChannelWorker worker(FailingChannel channel, NotifierStore store) {
+        return new ChannelWorker(Configs.log("c"), channel, store,
+                new RetryPolicy(Backoff.exponential(Duration.ofMillis(10), Duration.ofMillis(40), RandomGenerator.getDefault())),
+                Clock.systemUTC(), POLL, () -> { }, DeliveryListener.NONE);
+    }
+
+    @Test
+    void channelThrowingARuntimeException_deadLettersTheDeliveryAtOnce_andDeliversTheOthers(@TempDir Path dir)
+            throws Exception {
+        FailingChannel channel = new FailingChannel(new IllegalStateException("bug in the channel"), null);
+        try (NotifierStore store = NotifierStore.open(dir.resolve("v.db"), Clock.systemUTC())) {
+            write(store, "good-1", "bad", "good-2");
+            ChannelWorker w = worker(channel, store);
+            w.start();
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(() -> w.stats().delivered() == 2
+                        && w.stats().deadLettered() == 1);
+                assertThat(w.stats()).isEqualTo(new ChannelStats("c", 2, 0, 1, 0));
+                assertThat(store.deadLetters()).singleElement().satisfies(d -> {
+                    assertThat(d.alertId()).isEqualTo("bad");
+                    assertThat(d.attempts()).isEqualTo(1);
+                    assertThat(d.lastError()).isEqualTo("channel failed: java.lang.IllegalStateException: bug in the channel");
+                });
+                assertThat(channel.calls("bad")).isEqualTo(1);
+                assertThat(w.delivering()).isTrue();
+            } finally {
+                w.stop(Duration.ofSeconds(5));
+            }
+        }
+    }
+
+    @Test
+    void channelThrowingAnError_stopsTheChannel_andKeepsTheDeliveryInTheOutboxUntouched(@TempDir Path dir)
+            throws Exception {
+        FailingChannel channel = new FailingChannel(null, new AssertionError("broken invariant"));
+        Path db = dir.resolve("v.db");
+        try (NotifierStore store = NotifierStore.open(db, Clock.systemUTC())) {
+            write(store, "bad");
+            ChannelWorker w = worker(channel, store);
+            w.start();
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(() -> !w.delivering());
+                write(store, "later");
+                w.poke();
+                assertThat(channel.calls("bad")).isEqualTo(1);
+                assertThat(channel.calls("later")).isZero();
+                assertThat(w.stats()).isEqualTo(new ChannelStats("c", 0, 0, 0, 2));
+                assertThat(Outbox.of(db)).extracting(Outbox.Entry::alertId, Outbox.Entry::attempts)
+                        .containsExactly(Tuple.tuple("bad", 0),
+                                Tuple.tuple("later", 0));
+                assertThat(store.deadLetters()).isEmpty();
+            } finally {
+                w.stop(Duration.ofSeconds(5));
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.vigil.notifier.internal.channel;
+
+import dev.vigil.notifier.testing.Receiver;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class WebhookSignatureTest {
+    /** The Standard Webhooks specification's published test vector (also in the Svix libraries' tests). */
+    @Test
+    void standardWebhooksTestVector_reproducesExactly() {
+        WebhookSignature s = new WebhookSignature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+        String sig = s.sign("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,
+                "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8));
+        assertThat(sig).isEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    }
+
+    @Test
+    void standardWebhooksTestVector_verifiesWithTheTestReceiver() {
+        assertThat(Receiver.verify("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                "1614265330", "v1,bm9wZQ== v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+                "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8))).isTrue();
+    }
+
+    @Test
+    void secretWithoutPrefix_isKeyedWithItsUtf8Bytes() {
+        byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+        String sig = new WebhookSignature("plain-text-key").sign("id-1", 1700000000, body);
+        assertThat(Receiver.verify("plain-text-key", "id-1", "1700000000", sig, body)).isTrue();
+        assertThat(Receiver.verify("other-key", "id-1", "1700000000", sig, body)).isFalse();
+    }
+
+    @Test
+    void whsecSecretThatIsNotBase64_isRefused() {
+        assertThatThrownBy(() -> new WebhookSignature("whsec_not base64!")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
