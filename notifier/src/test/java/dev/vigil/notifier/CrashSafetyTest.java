@@ -1,7 +1,7 @@
 package dev.vigil.notifier;
 
 import dev.vigil.notifier.testing.Configs;
-import dev.vigil.notifier.testing.Receiver;
+import dev.vigil.testing.WebhookReceiver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,8 +40,8 @@ class CrashSafetyTest {
         List<String> ids = IntStream.range(0, ALERTS).mapToObj(CrashSafetyTest::id).toList();
         Set<String> confirmedBefore;
         String inFlight;
-        try (Receiver first = new Receiver(Optional.empty(), c -> c.n() < CONFIRMED_BEFORE_CRASH
-                ? Receiver.Answer.of(200) : Receiver.Answer.hanging())) {
+        try (WebhookReceiver first = new WebhookReceiver(Optional.empty(), c -> c.n() < CONFIRMED_BEFORE_CRASH
+                ? WebhookReceiver.Answer.of(200) : WebhookReceiver.Answer.hanging())) {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                     CrashChild.class.getName(), db.toString(), first.url("/hook").toString(), Integer.toString(ALERTS))
@@ -62,7 +62,7 @@ class CrashSafetyTest {
         }
         assertThat(confirmedBefore).hasSize(CONFIRMED_BEFORE_CRASH);
 
-        try (Receiver second = Receiver.answering(200);
+        try (WebhookReceiver second = WebhookReceiver.answering(200);
                 Notifier n = Notifier.newBuilder(Configs.of(db, Configs.webhook("hook", second.url("/hook")))).start()) {
             assertThat(n.history().counts().alerts()).isEqualTo(ALERTS);
             assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(20))).isTrue();

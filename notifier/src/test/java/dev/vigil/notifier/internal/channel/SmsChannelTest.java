@@ -6,7 +6,7 @@ import dev.vigil.notifier.Notifier;
 import dev.vigil.notifier.Secret;
 import dev.vigil.notifier.testing.Alerts;
 import dev.vigil.notifier.testing.Configs;
-import dev.vigil.notifier.testing.Receiver;
+import dev.vigil.testing.WebhookReceiver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +37,7 @@ class SmsChannelTest {
         return out;
     }
 
-    private static Notifier start(Receiver twilio, Path dir, int maxSegments) {
+    private static Notifier start(WebhookReceiver twilio, Path dir, int maxSegments) {
         ChannelConfig.Sms sms = new ChannelConfig.Sms("fraud_sms", "twilio", twilio.url("/twilio/"), "AC0123456789abcdef",
                 Secret.of("t0ken"), "+15550000", List.of("+15550100", "+15550101"), maxSegments,
                 ChannelConfig.DEFAULT_TIMEOUT, ChannelConfig.DEFAULT_MAX_AGE, ChannelConfig.DEFAULT_WORKERS);
@@ -47,11 +47,11 @@ class SmsChannelTest {
 
     @Test
     void alert_isOneFormPostPerRecipient_withBasicAuthAndTheSeverityPrefixedMessage(@TempDir Path dir) throws Exception {
-        try (Receiver twilio = new Receiver(Optional.empty(), c -> Receiver.Answer.of(201));
+        try (WebhookReceiver twilio = new WebhookReceiver(Optional.empty(), c -> WebhookReceiver.Answer.of(201));
                 Notifier n = start(twilio, dir, 1)) {
             n.onAlert(Alerts.alert("a1", "fraud_sms"));
             assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(10))).isTrue();
-            List<Receiver.Request> rs = twilio.requests();
+            List<WebhookReceiver.Request> rs = twilio.requests();
             assertThat(rs).hasSize(2);
             assertThat(rs).allSatisfy(r -> {
                 assertThat(r.path()).isEqualTo("/twilio/2010-04-01/Accounts/AC0123456789abcdef/Messages.json");
@@ -71,7 +71,7 @@ class SmsChannelTest {
     @Test
     void partialFailure_retriesOnlyTheRecipientsNotYetServed(@TempDir Path dir) throws Exception {
         // First request (to +15550100) succeeds, the second (to +15550101) fails twice, then succeeds.
-        try (Receiver twilio = new Receiver(Optional.empty(), c -> Receiver.Answer.of(c.n() == 1 || c.n() == 2 ? 503 : 201));
+        try (WebhookReceiver twilio = new WebhookReceiver(Optional.empty(), c -> WebhookReceiver.Answer.of(c.n() == 1 || c.n() == 2 ? 503 : 201));
                 Notifier n = start(twilio, dir, 1)) {
             n.onAlert(Alerts.alert("a1", "fraud_sms"));
             assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(10))).isTrue();
@@ -84,7 +84,7 @@ class SmsChannelTest {
 
     @Test
     void invalidRecipientRefusedByTwilio_isADeadLetterAndTheOthersAreNotTextedAgain(@TempDir Path dir) throws Exception {
-        try (Receiver twilio = new Receiver(Optional.empty(), c -> Receiver.Answer.of(c.n() == 1 ? 400 : 201));
+        try (WebhookReceiver twilio = new WebhookReceiver(Optional.empty(), c -> WebhookReceiver.Answer.of(c.n() == 1 ? 400 : 201));
                 Notifier n = start(twilio, dir, 1)) {
             n.onAlert(Alerts.alert("a1", "fraud_sms"));
             await().atMost(Duration.ofSeconds(10)).until(() -> n.history().deadLetters().size() == 1);
@@ -99,7 +99,7 @@ class SmsChannelTest {
 
     @Test
     void longMessage_isCutToMaxSegments(@TempDir Path dir) throws Exception {
-        try (Receiver twilio = new Receiver(Optional.empty(), c -> Receiver.Answer.of(201));
+        try (WebhookReceiver twilio = new WebhookReceiver(Optional.empty(), c -> WebhookReceiver.Answer.of(201));
                 Notifier n = start(twilio, dir, 2)) {
             var a = Alerts.alert("a1", "fraud_sms");
             n.onAlert(new dev.vigil.engine.Alert(a.id(), a.rule(), a.title(), a.status(), a.severity(), a.key(),

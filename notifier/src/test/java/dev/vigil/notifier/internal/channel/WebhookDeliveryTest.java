@@ -8,8 +8,8 @@ import dev.vigil.notifier.Secret;
 import dev.vigil.notifier.StoreCounts;
 import dev.vigil.notifier.testing.Alerts;
 import dev.vigil.notifier.testing.Configs;
-import dev.vigil.notifier.testing.MutableClock;
-import dev.vigil.notifier.testing.Receiver;
+import dev.vigil.testing.MutableClock;
+import dev.vigil.testing.WebhookReceiver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,15 +57,15 @@ class WebhookDeliveryTest {
 
     @Test
     void retriedDelivery_keepsTheWebhookIdAndSignsEveryAttempt(@TempDir Path dir) throws Exception {
-        try (Receiver r = new Receiver(Optional.of(SECRET), c -> Receiver.Answer.of(c.n() < 3 ? 500 : 200));
+        try (WebhookReceiver r = new WebhookReceiver(Optional.of(SECRET), c -> WebhookReceiver.Answer.of(c.n() < 3 ? 500 : 200));
                 Notifier n = start(dir, Clock.systemUTC(), webhook("hook", r.url("/hooks/fraud"), Optional.of(SECRET),
                         headers("X-Team", "fraud", "Authorization", "Bearer abc"), 1))) {
             var alert = Alerts.alert("5b1f0d3c9a2e4f70b8c1d2e3f4a5b6c7", "hook");
             n.onAlert(alert);
             await().atMost(Duration.ofSeconds(10)).until(() -> r.accepted().size() == 1);
-            List<Receiver.Request> all = r.requests();
+            List<WebhookReceiver.Request> all = r.requests();
             assertThat(all).hasSize(4);
-            assertThat(all).extracting(Receiver.Request::answered).containsExactly(500, 500, 500, 200);
+            assertThat(all).extracting(WebhookReceiver.Request::answered).containsExactly(500, 500, 500, 200);
             assertThat(all).allSatisfy(q -> {
                 assertThat(q.path()).isEqualTo("/hooks/fraud");
                 assertThat(q.header("webhook-id")).isEqualTo(alert.id());
@@ -87,8 +87,8 @@ class WebhookDeliveryTest {
     void receiverFailingForAWhileThenRecovering_getsEveryAlertExactlyOnce(@TempDir Path dir) throws Exception {
         // The first 60 requests fail in turns of 503, connection-level trouble (408) and 429.
         int[] failures = {503, 408, 429, 500};
-        try (Receiver r = new Receiver(Optional.of(SECRET),
-                c -> c.n() < 60 ? Receiver.Answer.of(failures[c.n() % failures.length]) : Receiver.Answer.of(204));
+        try (WebhookReceiver r = new WebhookReceiver(Optional.of(SECRET),
+                c -> c.n() < 60 ? WebhookReceiver.Answer.of(failures[c.n() % failures.length]) : WebhookReceiver.Answer.of(204));
                 Notifier n = start(dir, Clock.systemUTC(), webhook("hook", r.url("/in"), Optional.of(SECRET), Map.of(), 4))) {
             List<String> ids = IntStream.range(0, 40).mapToObj(i -> "alert-" + i).toList();
             ids.forEach(id -> n.onAlert(Alerts.alert(id, "hook")));
@@ -106,7 +106,7 @@ class WebhookDeliveryTest {
 
     @Test
     void fastReceiverWithSeveralWorkers_getsEachAlertExactlyOnce(@TempDir Path dir) throws Exception {
-        try (Receiver r = Receiver.answering(204);
+        try (WebhookReceiver r = WebhookReceiver.answering(204);
                 Notifier n = start(dir, Clock.systemUTC(), webhook("hook", r.url("/in"), Optional.empty(), Map.of(), 4))) {
             List<String> ids = IntStream.range(0, 400).mapToObj(i -> "alert-" + i).toList();
             ids.forEach(id -> n.onAlert(Alerts.alert(id, "hook")));
@@ -118,8 +118,8 @@ class WebhookDeliveryTest {
 
     @Test
     void hangingReceiver_delaysNoOtherChannel(@TempDir Path dir) throws Exception {
-        Receiver slow = new Receiver(Optional.empty(), c -> Receiver.Answer.hanging());
-        Receiver fast = Receiver.answering(200);
+        WebhookReceiver slow = new WebhookReceiver(Optional.empty(), c -> WebhookReceiver.Answer.hanging());
+        WebhookReceiver fast = WebhookReceiver.answering(200);
         // Declared first, closed last: the receivers close first and release the hanging request.
         try (Notifier n = start(dir, Clock.systemUTC(), Configs.webhook("slow", slow.url("/"), Duration.ofSeconds(30)),
                         Configs.webhook("fast", fast.url("/")));
@@ -139,7 +139,7 @@ class WebhookDeliveryTest {
     void deliveryPastMaxAge_becomesADeadLetter_andARetriedDeadLetterIsDelivered(@TempDir Path dir) throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-21T10:00:00Z"));
         List<Integer> statuses = new ArrayList<>();
-        try (Receiver r = new Receiver(Optional.empty(), c -> Receiver.Answer.of(statuses.isEmpty() ? 503 : 200));
+        try (WebhookReceiver r = new WebhookReceiver(Optional.empty(), c -> WebhookReceiver.Answer.of(statuses.isEmpty() ? 503 : 200));
                 Notifier n = start(dir, clock, new ChannelConfig.Webhook("hook", r.url("/"), Optional.empty(),
                         ChannelConfig.DEFAULT_TIMEOUT, Map.of(), Duration.ofHours(1), 1))) {
             n.onAlert(Alerts.alert("a1", "hook"));

@@ -1,6 +1,6 @@
 package dev.vigil.notifier.internal.channel;
 
-import dev.vigil.notifier.testing.Receiver;
+import dev.vigil.testing.WebhookReceiver;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -20,7 +20,7 @@ class WebhookSignatureTest {
 
     @Test
     void standardWebhooksTestVector_verifiesWithTheTestReceiver() {
-        assertThat(Receiver.verify("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        assertThat(WebhookReceiver.verify("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
                 "1614265330", "v1,bm9wZQ== v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
                 "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8))).isTrue();
     }
@@ -29,8 +29,8 @@ class WebhookSignatureTest {
     void secretWithoutPrefix_isKeyedWithItsUtf8Bytes() {
         byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
         String sig = new WebhookSignature("plain-text-key").sign("id-1", 1700000000, body);
-        assertThat(Receiver.verify("plain-text-key", "id-1", "1700000000", sig, body)).isTrue();
-        assertThat(Receiver.verify("other-key", "id-1", "1700000000", sig, body)).isFalse();
+        assertThat(WebhookReceiver.verify("plain-text-key", "id-1", "1700000000", sig, body)).isTrue();
+        assertThat(WebhookReceiver.verify("other-key", "id-1", "1700000000", sig, body)).isFalse();
     }
 
     @Test

@@ -6,9 +6,9 @@ import dev.vigil.notifier.Notifier;
 import dev.vigil.notifier.NotifierConfig;
 import dev.vigil.notifier.testing.Alerts;
 import dev.vigil.notifier.testing.Configs;
-import dev.vigil.notifier.testing.MutableClock;
 import dev.vigil.notifier.testing.Outbox;
-import dev.vigil.notifier.testing.Receiver;
+import dev.vigil.testing.MutableClock;
+import dev.vigil.testing.WebhookReceiver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,12 +61,12 @@ class WebhookStatusTableTest {
         TABLE.put("refused", "retry");
     }
 
-    private static Receiver.Answer answer(Receiver.Call call) {
+    private static WebhookReceiver.Answer answer(WebhookReceiver.Call call) {
         return switch (call.path()) {
-            case "/timeout" -> Receiver.Answer.hanging();
-            case "/429_retry_after" -> Receiver.Answer.of(429, "Retry-After", "7");
-            case "/301" -> Receiver.Answer.of(301, "Location", "http://127.0.0.1:9/elsewhere");
-            default -> Receiver.Answer.of(Integer.parseInt(call.path().substring(1)));
+            case "/timeout" -> WebhookReceiver.Answer.hanging();
+            case "/429_retry_after" -> WebhookReceiver.Answer.of(429, "Retry-After", "7");
+            case "/301" -> WebhookReceiver.Answer.of(301, "Location", "http://127.0.0.1:9/elsewhere");
+            default -> WebhookReceiver.Answer.of(Integer.parseInt(call.path().substring(1)));
         };
     }
 
@@ -76,7 +76,7 @@ class WebhookStatusTableTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();
         }
-        try (Receiver receiver = new Receiver(Optional.empty(), WebhookStatusTableTest::answer)) {
+        try (WebhookReceiver receiver = new WebhookReceiver(Optional.empty(), WebhookStatusTableTest::answer)) {
             List<ChannelConfig> channels = new ArrayList<>();
             for (String c : TABLE.keySet()) {
                 URI url = c.equals("refused") ? URI.create("http://127.0.0.1:" + closedPort + "/refused")
@@ -110,7 +110,7 @@ class WebhookStatusTableTest {
                 assertThat(n.history().deadLetters()).extracting(DeadLetter::lastError).containsExactlyInAnyOrder(
                         "HTTP 301", "HTTP 400", "HTTP 401", "HTTP 404", "HTTP 409", "HTTP 410");
                 assertThat(n.history().deadLetters()).allSatisfy(d -> assertThat(d.attempts()).isEqualTo(1));
-                List<String> paths = receiver.requests().stream().map(Receiver.Request::path).toList();
+                List<String> paths = receiver.requests().stream().map(WebhookReceiver.Request::path).toList();
                 assertThat(paths).hasSize(TABLE.size() - 1).doesNotHaveDuplicates();
             }
         }

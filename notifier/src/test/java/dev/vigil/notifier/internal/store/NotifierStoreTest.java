@@ -6,9 +6,9 @@ import dev.vigil.notifier.StoreCounts;
 import dev.vigil.notifier.StoreException;
 import dev.vigil.notifier.StoredAlert;
 import dev.vigil.notifier.testing.Alerts;
-import dev.vigil.notifier.testing.MutableClock;
 import dev.vigil.notifier.testing.Outbox;
 import dev.vigil.rules.ast.Severity;
+import dev.vigil.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
