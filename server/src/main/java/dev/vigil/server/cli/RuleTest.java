@@ -6,14 +6,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.vigil.engine.Alert;
 import dev.vigil.engine.AlertSink;
+import dev.vigil.engine.Json;
 import dev.vigil.engine.Rejection;
 import dev.vigil.engine.Times;
 import dev.vigil.rules.RuleSet;
+import dev.vigil.server.config.Durations;
+import dev.vigil.server.config.Yaml;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import dev.vigil.server.config.Durations;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -33,8 +35,8 @@ import static java.util.Objects.requireNonNull;
  */
 record RuleTest(Path file, String name, List<Path> rules, List<Path> events, Path expect, Duration lateness,
                 OptionalLong rejected) {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final YAMLMapper YAML = new YAMLMapper();
+    private static final ObjectMapper JSON = Json.mapper();
+    private static final YAMLMapper YAML = Yaml.mapper();
     private static final List<String> KEYS = List.of("name", "rules", "events", "expect", "lateness", "rejected");
     /** The fields every expected alert must give. */
     private static final List<String> REQUIRED = List.of("rule", "status", "key", "time");

@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * ({@code server.prot: unknown key; did you mean "port"?}).
  */
 public final class ConfigLoader {
-    private static final YAMLMapper YAML = new YAMLMapper();
+    private static final YAMLMapper YAML = Yaml.mapper();
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
     private static final List<String> TOP = List.of("rules", "time", "server", "sources", "channels", "routes", "store");
     private static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
@@ -49,8 +49,22 @@ public final class ConfigLoader {
         JsonNode root;
         try {
             root = YAML.readTree(Files.readString(file));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            // SnakeYAML's messages quote the source with carets on lines of their own: keep the words.
+            String message = String.join("; ", e.getOriginalMessage().lines()
+                    .filter(l -> !l.isBlank() && !l.startsWith(" ") && !l.startsWith("\t")).toList());
+            var duplicate = java.util.regex.Pattern.compile("Duplicate field '(.*)'").matcher(message);
+            if (duplicate.matches()) {
+                message = "key `" + duplicate.group(1) + "` appears twice in one mapping";
+            }
+            throw new ConfigException(List.of(new ConfigProblem(at == null ? "(file)"
+                    : "line " + at.getLineNr() + ", column " + at.getColumnNr(), "not valid YAML: " + message)));
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new ConfigException(List.of(new ConfigProblem("(file)", "not valid UTF-8: the configuration file"
+                    + " must be UTF-8 text")));
         } catch (IOException e) {
-            throw new ConfigException(List.of(new ConfigProblem(file.toString(), "cannot read configuration: "
+            throw new ConfigException(List.of(new ConfigProblem("(file)", "cannot read configuration: "
                     + e.getMessage())));
         }
         Path base = file.toAbsolutePath().getParent();

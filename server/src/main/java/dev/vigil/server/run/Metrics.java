@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * and late by type; alerts raised and suppressed by rule; queue depth; engine lag; Kafka lag per
  * partition.
  */
-public final class Metrics {
+final class Metrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<KafkaSource.Partition, AtomicLong> kafkaLag = new ConcurrentHashMap<>();
 

@@ -39,7 +39,7 @@ import java.util.stream.Stream;
  * compiles the whole set first and changes nothing on any error: all or nothing.
  * Thread-safe: changes are serialized.
  */
-public final class RuleLibrary {
+final class RuleLibrary {
     private static final Logger LOG = LoggerFactory.getLogger(RuleLibrary.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*\\.rules");
 

@@ -322,7 +322,7 @@ public final class VigilServer implements AutoCloseable {
         return port;
     }
 
-    public RuleLibrary library() {
+    RuleLibrary library() {
         return library;
     }
 

@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
  * Translates expressions of the rules language to EPL. Field references are resolved by the
  * caller, because what {@code amount} or {@code a.amount} means depends on the condition form.
  */
-public final class EplExpr {
+final class EplExpr {
     private final Function<Expr.FieldRef, String> fields;
 
     EplExpr(Function<Expr.FieldRef, String> fields) {

@@ -5,7 +5,7 @@ import dev.vigil.rules.ast.Expr;
 import java.util.stream.Collectors;
 
 /** Prints an expression back in the rules language, as names in an alert's {@code values}. */
-public final class ExprText {
+final class ExprText {
     private ExprText() {
     }
 

@@ -3,6 +3,7 @@ package dev.vigil.notifier.internal.channel;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.engine.Json;
 
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -16,7 +17,7 @@ import static java.util.Objects.requireNonNull;
  * retry does not repeat them.
  */
 final class Delivery {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = Json.mapper();
 
     private final String alertId;
     private final String json;

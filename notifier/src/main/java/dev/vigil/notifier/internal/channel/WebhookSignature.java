@@ -2,11 +2,11 @@ package dev.vigil.notifier.internal.channel;
 
 import dev.vigil.notifier.ChannelConfig;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Standard Webhooks signatures: {@code v1,} and the base64 HMAC-SHA256 of
