@@ -45,6 +45,20 @@ public final class VigilCli implements Callable<Integer> {
         System.exit(newCommandLine().execute(args));
     }
 
+    /**
+     * Runs one command as the {@code vigil} launcher does, writing to the given streams instead of
+     * standard output and error; returns the exit status. For embedding and tests.
+     */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine commandLine = newCommandLine();
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        int status = commandLine.execute(args);
+        out.flush();
+        err.flush();
+        return status;
+    }
+
     /** The command line with every command registered and Vigil's error handling installed. */
     static CommandLine newCommandLine() {
         CommandLine commandLine = new CommandLine(new VigilCli());
