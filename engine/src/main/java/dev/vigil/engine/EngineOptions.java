@@ -16,6 +16,7 @@ public final class EngineOptions {
     private final TimeMode timeMode;
     private final boolean live;
     private final Duration maxFuture;
+    private final boolean allowRawEpl;
 
     /** What drives the engine's clock (language spec, "Time"). */
     public enum TimeMode {
@@ -34,6 +35,7 @@ public final class EngineOptions {
         this.timeMode = b.timeMode;
         this.live = b.live;
         this.maxFuture = b.maxFuture;
+        this.allowRawEpl = b.allowRawEpl;
     }
 
     public static Builder newBuilder() {
@@ -91,6 +93,15 @@ public final class EngineOptions {
         return maxFuture;
     }
 
+    /**
+     * Whether {@code when epl} rules may run (sandboxed: only plain values, EPL's functions and the
+     * engine's). Off by default: raw EPL reaches more of the engine than the rules language, so a
+     * service that takes rule files over its admin API must opt in.
+     */
+    public boolean allowRawEpl() {
+        return allowRawEpl;
+    }
+
     /** Whether {@link #maxFuture()} applies: live input in event time. */
     public boolean checksFuture() {
         return live && timeMode == TimeMode.EVENT;
@@ -105,6 +116,7 @@ public final class EngineOptions {
         private TimeMode timeMode = TimeMode.EVENT;
         private boolean live;
         private Duration maxFuture = Duration.ofMinutes(5);
+        private boolean allowRawEpl;
 
         private Builder() {
         }
@@ -141,6 +153,11 @@ public final class EngineOptions {
 
         public Builder live(boolean live) {
             this.live = live;
+            return this;
+        }
+
+        public Builder allowRawEpl(boolean allowRawEpl) {
+            this.allowRawEpl = allowRawEpl;
             return this;
         }
 

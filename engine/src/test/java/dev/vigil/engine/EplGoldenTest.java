@@ -31,7 +31,7 @@ class EplGoldenTest {
         }
         assertThat(actual.toString()).isEqualTo(Files.readString(golden));
 
-        try (Engine engine = Engine.start(EngineOptions.newBuilder().build(), alert -> { })) {
+        try (Engine engine = Engine.start(EngineOptions.newBuilder().allowRawEpl(true).build(), alert -> { })) {
             DeployResult result = engine.deploy(rules);
             assertThat(result.deployed()).hasSize(rules.rules().size());
         }

@@ -27,7 +27,7 @@ final class Harness implements AutoCloseable {
     }
 
     Harness(String rules, Duration lateness) throws Exception {
-        engine = Engine.start(EngineOptions.newBuilder()
+        engine = Engine.start(EngineOptions.newBuilder().allowRawEpl(true)
                 .lateness(lateness)
                 .clock(Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC))
                 .rejections(r -> {

@@ -102,7 +102,7 @@ class PublicApiTest {
 
     @Test
     void deploy_aRuleEsperRefuses_changesNothing_andNamesTheRule() throws Exception {
-        try (Engine engine = Engine.start(EngineOptions.newBuilder().build(), alert -> { })) {
+        try (Engine engine = Engine.start(EngineOptions.newBuilder().allowRawEpl(true).build(), alert -> { })) {
             engine.deploy(compile(RULES));
             RuleSet bad = compile(RULES + "rule raw { when epl \"\"\"select nosuch from Transaction\"\"\" }\n");
             assertThatThrownBy(() -> engine.deploy(bad)).isInstanceOfSatisfying(DeployException.class, e ->

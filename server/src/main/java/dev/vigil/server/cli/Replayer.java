@@ -107,7 +107,7 @@ final class Replayer {
                     }
                     rejections.accept(r);
                 })
-                .build();
+                .allowRawEpl(true).build();
         long start = System.nanoTime();
         try (Engine engine = Engine.start(options, counting)) {
             try {

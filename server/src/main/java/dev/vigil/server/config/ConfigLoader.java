@@ -79,13 +79,14 @@ public final class ConfigLoader {
         r.onlyKeys(top, "", TOP);
 
         ObjectNode rulesNode = section(top, "rules", r);
-        r.onlyKeys(rulesNode, "rules", List.of("dir", "watch"));
+        r.onlyKeys(rulesNode, "rules", List.of("dir", "watch", "allowRawEpl"));
         VigilConfig.Rules rules = new VigilConfig.Rules(
                 base.resolve(r.string(rulesNode, "rules", "dir", false).orElse("rules")).normalize(),
-                r.bool(rulesNode, "rules", "watch").orElse(false));
+                r.bool(rulesNode, "rules", "watch").orElse(false),
+                r.bool(rulesNode, "rules", "allowRawEpl").orElse(false));
 
         ObjectNode timeNode = section(top, "time", r);
-        r.onlyKeys(timeNode, "time", List.of("mode", "lateness"));
+        r.onlyKeys(timeNode, "time", List.of("mode", "lateness", "maxFuture"));
         VigilConfig.TimeMode mode = VigilConfig.TimeMode.EVENT;
         Optional<String> modeText = r.string(timeNode, "time", "mode", false);
         if (modeText.isPresent()) {
@@ -102,6 +103,19 @@ public final class ConfigLoader {
                 lateness = Durations.parse(latenessText.get());
             } catch (IllegalArgumentException e) {
                 r.problem("time.lateness", e.getMessage());
+            }
+        }
+        Duration maxFuture = Duration.ofMinutes(5);
+        Optional<String> maxFutureText = r.string(timeNode, "time", "maxFuture", false);
+        if (maxFutureText.isPresent()) {
+            try {
+                maxFuture = Durations.parse(maxFutureText.get());
+                if (maxFuture.toDays() > 36_500) {
+                    r.problem("time.maxFuture", "at most 36500 d, got \"" + maxFutureText.get() + "\"");
+                    maxFuture = Duration.ofMinutes(5);
+                }
+            } catch (IllegalArgumentException e) {
+                r.problem("time.maxFuture", e.getMessage());
             }
         }
 
@@ -126,7 +140,7 @@ public final class ConfigLoader {
         if (!r.problems().isEmpty()) {
             throw new ConfigException(r.problems());
         }
-        return new VigilConfig(rules, new VigilConfig.Time(mode, lateness), server, sources, notifier);
+        return new VigilConfig(rules, new VigilConfig.Time(mode, lateness, maxFuture), server, sources, notifier);
     }
 
     private static VigilConfig.Sources sources(ObjectNode s, Path base, ConfigReader r) {

@@ -24,13 +24,18 @@ public record VigilConfig(Rules rules, Time time, Server server, Sources sources
         requireNonNull(notifier, "notifier is null");
     }
 
-    /** Where the rule files are, and whether changes are deployed as they happen. */
-    public record Rules(Path dir, boolean watch) {
+    /**
+     * Where the rule files are, and whether changes are deployed as they happen.
+     *
+     * @param allowRawEpl whether {@code when epl} rules may run (sandboxed); off by default
+     */
+    public record Rules(Path dir, boolean watch, boolean allowRawEpl) {
     }
 
     public enum TimeMode { EVENT, PROCESSING }
 
-    public record Time(TimeMode mode, Duration lateness) {
+    /** @param maxFuture how far ahead of the wall clock a live event may be stamped (default 5 min) */
+    public record Time(TimeMode mode, Duration lateness, Duration maxFuture) {
     }
 
     /**

@@ -107,6 +107,8 @@ public final class VigilServer implements AutoCloseable {
                 .lateness(config.time().lateness())
                 .queueCapacity(config.sources().http().queue())
                 .live(true)
+                .allowRawEpl(config.rules().allowRawEpl())
+                .maxFuture(config.time().maxFuture())
                 .rejections(r -> {
                     rejected.incrementAndGet();
                     metrics.rejected(r, "engine");

@@ -28,6 +28,7 @@ import dev.vigil.engine.internal.epl.RulePlan;
 import dev.vigil.engine.internal.epl.RuleTranslator;
 import dev.vigil.engine.internal.time.Timers;
 import dev.vigil.rules.RuleSet;
+import dev.vigil.rules.ast.Condition;
 import dev.vigil.rules.ast.EventDecl;
 import dev.vigil.rules.ast.FieldDecl;
 import dev.vigil.rules.ast.FieldType;
@@ -114,6 +115,7 @@ public final class EsperHost {
         c.getRuntime().getThreading().setInternalTimerEnabled(false);
         c.getRuntime().getLogging().setEnableExecutionDebug(false);
         c.getCompiler().getByteCode().setAllowSubscriber(false);
+        EplSandbox.configure(c);
         for (String f : List.of("abs", "lower", "upper", "length", "round")) {
             c.getCompiler().addPlugInSingleRowFunction("vigil_" + f, EplFunctions.class.getName(), f);
         }
@@ -232,11 +234,26 @@ public final class EsperHost {
                 continue;
             }
             (old == null ? added : changed).add(rule.id());
+            boolean raw = rule.when() instanceof Condition.Epl;
+            if (raw && !options.allowRawEpl()) {
+                problems.add(new DeployException.Problem(rule.file(), rule.pos().line(), rule.pos().column(),
+                        rule.id(), "raw EPL is off: `when epl` rules run only with rules.allowRawEpl: true in the "
+                        + "configuration (they then run sandboxed)"));
+                continue;
+            }
             try {
                 RulePlan plan = translator.translate(rule);
                 CompilerArguments args = new CompilerArguments(config);
                 args.getPath().addAll(path);
-                compiledRules.put(rule.id(), compiler.compile(plan.module(), args));
+                EPCompiled compiled = compiler.compile(plan.module(), args);
+                List<String> refused = raw ? EplSandbox.violations(compiled) : List.of();
+                if (!refused.isEmpty()) {
+                    problems.add(new DeployException.Problem(rule.file(), rule.pos().line(), rule.pos().column(),
+                            rule.id(), "raw EPL may not reach " + String.join(", ", refused)
+                            + " (the sandbox allows plain values, EPL's functions and the engine's)"));
+                    continue;
+                }
+                compiledRules.put(rule.id(), compiled);
                 toDeploy.put(rule.id(), plan);
             } catch (EPCompileException e) {
                 problems.add(new DeployException.Problem(rule.file(), rule.pos().line(), rule.pos().column(),
