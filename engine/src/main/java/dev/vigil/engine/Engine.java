@@ -241,7 +241,7 @@ public final class Engine implements AutoCloseable {
         for (EsperHost.DeployedRule r : deployed) {
             AlertLifecycle l = r.lifecycle();
             rs.add(new EngineStats.RuleStats(r.plan().rule().id(), l.matched.get(), l.sent.get(),
-                    l.suppressed.get(), l.failures.get(), l.lastAlertTime));
+                    l.suppressed.get(), l.failures.get(), l.lastAlertTime, l.partialMatchesRefused.get()));
         }
         return new EngineStats(c.processed, c.late, c.dropped, alertsSent.get(), alertsSuppressed.get(),
                 queueDepth(), rs);

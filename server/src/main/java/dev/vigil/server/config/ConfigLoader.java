@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.vigil.engine.EngineOptions;
 import dev.vigil.notifier.NotifierConfig;
 import dev.vigil.notifier.Secret;
 import dev.vigil.notifier.StoreConfig;
@@ -79,11 +80,13 @@ public final class ConfigLoader {
         r.onlyKeys(top, "", TOP);
 
         ObjectNode rulesNode = section(top, "rules", r);
-        r.onlyKeys(rulesNode, "rules", List.of("dir", "watch", "allowRawEpl"));
+        r.onlyKeys(rulesNode, "rules", List.of("dir", "watch", "allowRawEpl", "maxPartialMatches"));
         VigilConfig.Rules rules = new VigilConfig.Rules(
                 base.resolve(r.string(rulesNode, "rules", "dir", false).orElse("rules")).normalize(),
                 r.bool(rulesNode, "rules", "watch").orElse(false),
-                r.bool(rulesNode, "rules", "allowRawEpl").orElse(false));
+                r.bool(rulesNode, "rules", "allowRawEpl").orElse(false),
+                r.integer(rulesNode, "rules", "maxPartialMatches", 0, 100_000_000)
+                        .map(Integer::longValue).orElse(EngineOptions.DEFAULT_MAX_PARTIAL_MATCHES));
 
         ObjectNode timeNode = section(top, "time", r);
         r.onlyKeys(timeNode, "time", List.of("mode", "lateness", "maxFuture"));

@@ -28,8 +28,9 @@ public record VigilConfig(Rules rules, Time time, Server server, Sources sources
      * Where the rule files are, and whether changes are deployed as they happen.
      *
      * @param allowRawEpl whether {@code when epl} rules may run (sandboxed); off by default
+     * @param maxPartialMatches the most partial matches one pattern rule keeps (0: no cap)
      */
-    public record Rules(Path dir, boolean watch, boolean allowRawEpl) {
+    public record Rules(Path dir, boolean watch, boolean allowRawEpl, long maxPartialMatches) {
     }
 
     public enum TimeMode { EVENT, PROCESSING }

@@ -293,6 +293,8 @@ final class HttpApi {
             counts.put("matched", s == null ? 0 : s.matched());
             counts.put("sent", s == null ? 0 : s.sent());
             counts.put("suppressed", s == null ? 0 : s.suppressed());
+            counts.put("failures", s == null ? 0 : s.failures());
+            counts.put("partialMatchesRefused", s == null ? 0 : s.partialMatchesRefused());
             if (s != null && s.lastAlertTime() != Long.MIN_VALUE) {
                 o.put("lastAlertTime", Times.format(s.lastAlertTime()));
             } else {

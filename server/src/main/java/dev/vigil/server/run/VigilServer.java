@@ -108,6 +108,7 @@ public final class VigilServer implements AutoCloseable {
                 .queueCapacity(config.sources().http().queue())
                 .live(true)
                 .allowRawEpl(config.rules().allowRawEpl())
+                .maxPartialMatches(config.rules().maxPartialMatches())
                 .maxFuture(config.time().maxFuture())
                 .rejections(r -> {
                     rejected.incrementAndGet();

@@ -47,6 +47,8 @@ public final class AlertLifecycle {
     public final AtomicLong sent = new AtomicLong();
     public final AtomicLong suppressed = new AtomicLong();
     public final AtomicLong failures = new AtomicLong();
+    /** Pattern attempts not started because the rule held its maximum of partial matches. */
+    public final AtomicLong partialMatchesRefused = new AtomicLong();
     public volatile long lastAlertTime = Long.MIN_VALUE;
 
     private static final class GroupState {

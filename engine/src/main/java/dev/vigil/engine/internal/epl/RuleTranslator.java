@@ -46,11 +46,15 @@ public final class RuleTranslator {
 
     private final RuleSet rules;
     private final UnaryOperator<String> typeNames;
+    private final long maxAttempts;
 
     /**
      * @param typeNames maps a declared type name to its Esper type name
+     * @param maxAttempts the most partial matches (started, not yet completed or expired attempts)
+     *     a pattern rule keeps: Esper's bounded followed-by, {@code every A -[N]> B}; 0 for none
      */
-    public RuleTranslator(RuleSet rules, UnaryOperator<String> typeNames) {
+    public RuleTranslator(RuleSet rules, UnaryOperator<String> typeNames, long maxAttempts) {
+        this.maxAttempts = maxAttempts;
         this.rules = rules;
         this.typeNames = typeNames;
     }
@@ -334,7 +338,7 @@ public final class RuleTranslator {
                 if (pattern.within().isPresent()) {
                     chain = "(" + chain + " where timer:within(" + EsperNames.period(pattern.within().get().millis()) + "))";
                 }
-                p.append("\n    -> ").append(chain);
+                p.append(maxAttempts > 0 ? "\n    -[" + maxAttempts + "]> " : "\n    -> ").append(chain);
             }
             EplExpr select = new EplExpr(ref -> selectRef(ref, first, bound));
             Columns cols = new Columns();

@@ -4,6 +4,11 @@ import com.espertech.esper.common.client.EPCompiled;
 import com.espertech.esper.common.client.EventBean;
 import com.espertech.esper.common.client.EventSender;
 import com.espertech.esper.common.client.configuration.Configuration;
+import com.espertech.esper.common.client.hook.condition.ConditionHandler;
+import com.espertech.esper.common.client.hook.condition.ConditionHandlerContext;
+import com.espertech.esper.common.client.hook.condition.ConditionHandlerFactory;
+import com.espertech.esper.common.client.hook.condition.ConditionHandlerFactoryContext;
+import com.espertech.esper.common.client.hook.condition.ConditionPatternSubexpressionMax;
 import com.espertech.esper.compiler.client.CompilerArguments;
 import com.espertech.esper.compiler.client.EPCompileException;
 import com.espertech.esper.compiler.client.EPCompiler;
@@ -99,6 +104,7 @@ public final class EsperHost {
         this.config = configuration();
         this.compiler = EPCompilerProvider.getCompiler();
         this.runtime = EPRuntimeProvider.getRuntime("vigil-" + RUNTIMES.incrementAndGet(), config);
+        HOSTS.put(runtime.getURI(), this);
         this.runtime.getEventService().advanceTime(options.startTime());
         this.sink = sink;
         this.timers = timers;
@@ -116,6 +122,7 @@ public final class EsperHost {
         c.getRuntime().getLogging().setEnableExecutionDebug(false);
         c.getCompiler().getByteCode().setAllowSubscriber(false);
         EplSandbox.configure(c);
+        c.getRuntime().getConditionHandling().addClass(Conditions.class);
         for (String f : List.of("abs", "lower", "upper", "length", "round")) {
             c.getCompiler().addPlugInSingleRowFunction("vigil_" + f, EplFunctions.class.getName(), f);
         }
@@ -215,7 +222,7 @@ public final class EsperHost {
         });
 
         // 2. Rules: keep those with the same text over unchanged types; compile the rest.
-        RuleTranslator translator = new RuleTranslator(set, n -> names.getOrDefault(n, n));
+        RuleTranslator translator = new RuleTranslator(set, n -> names.getOrDefault(n, n), options.maxPartialMatches());
         List<String> deployed = new ArrayList<>();
         List<String> added = new ArrayList<>();
         List<String> changed = new ArrayList<>();
@@ -418,7 +425,8 @@ public final class EsperHost {
             }
             names.put(decl.name(), name);
         }
-        RuleTranslator translator = new RuleTranslator(set, n -> names.getOrDefault(n, n));
+        RuleTranslator translator = new RuleTranslator(set, n -> names.getOrDefault(n, n),
+                EngineOptions.DEFAULT_MAX_PARTIAL_MATCHES);
         Map<String, String> out = new LinkedHashMap<>();
         for (EventDecl decl : set.events()) {
             out.put("event " + decl.name(), schema(decl, names.get(decl.name())));
@@ -430,6 +438,45 @@ public final class EsperHost {
     }
 
     public void destroy() {
+        HOSTS.remove(runtime.getURI());
         runtime.destroy();
+    }
+
+    /** The hosts by Esper runtime URI, for the condition handler Esper instantiates itself. */
+    private static final Map<String, EsperHost> HOSTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Told by Esper, on the engine thread, when a rule's bounded followed-by refused to start an
+     * attempt ({@code every A -[N]> B} at N): counted per rule, the first refusal of each logged.
+     * Public with a no-argument constructor because Esper creates it by class name.
+     */
+    public static final class Conditions implements ConditionHandlerFactory {
+        @Override
+        public ConditionHandler getHandler(ConditionHandlerFactoryContext context) {
+            return c -> {
+                EsperHost host = HOSTS.get(c.getRuntimeURI());
+                if (host != null) {
+                    host.onCondition(c);
+                }
+            };
+        }
+    }
+
+    private void onCondition(ConditionHandlerContext c) {
+        if (!(c.getCondition() instanceof ConditionPatternSubexpressionMax max)) {
+            LOG.warn("Esper reported {} for statement {}", c.getCondition(), c.getStatementName());
+            return;
+        }
+        String name = c.getStatementName();
+        int colon = name.indexOf(':');
+        DeployedRule r = rules.get(colon < 0 ? name : name.substring(0, colon));
+        if (r == null) {
+            return;
+        }
+        if (r.lifecycle.partialMatchesRefused.getAndIncrement() == 0) {
+            LOG.warn("rule {} holds its maximum of {} partial matches: new attempts are not started until some"
+                    + " complete or expire (counted in partialMatchesRefused; engine.maxPartialMatches)", r.plan.rule().id(),
+                    max.getMax());
+        }
     }
 }
