@@ -36,6 +36,7 @@ public final class VigilServer implements AutoCloseable {
     private final VigilConfig config;
     private final Clock clock;
     private final Metrics metrics = new Metrics();
+    private AutoCloseable heapGuard = () -> { };
     private final AtomicLong rejected = new AtomicLong();
     private final List<Thread> sources = new ArrayList<>();
     private final List<KafkaSource> kafkaSources = new ArrayList<>();
@@ -119,6 +120,7 @@ public final class VigilServer implements AutoCloseable {
         }
         engine = Engine.start(options.build(), metrics.counting(notifier));
         metrics.engineGauges(engine, clock);
+        heapGuard = HeapGuard.install(metrics.registry());
         metrics.notifierGauges(notifier);
         LOG.info("time: {} time, lateness {} ms", config.time().mode().name().toLowerCase(java.util.Locale.ROOT),
                 config.time().lateness().toMillis());
@@ -342,6 +344,11 @@ public final class VigilServer implements AutoCloseable {
     public void close() {
         stopping = true;
         ready = false;
+        try {
+            heapGuard.close();
+        } catch (Exception e) {
+            LOG.warn("heap guard: {}", e.toString());
+        }
         for (Thread t : sources) {
             t.interrupt();
         }
