@@ -243,7 +243,10 @@ public sealed interface ChannelConfig
      * {@code type: email}: SMTP through Angus Mail.
      *
      * @param username the SMTP login, with {@code password}: both or neither
-     * @param to recipients, at least one
+     * @param from the sender, an RFC 5322 address with or without a display name
+     *     ({@code alerts@example.org}, {@code Vigil Alerts <alerts@example.org>}); the SMTP envelope
+     *     takes the address, the {@code From} header the whole
+     * @param to recipients, at least one, each as {@code from}
      * @param timeout the connect, read and write timeout (Jakarta Mail's default is infinite)
      */
     record Email(String name, String host, int port, Security security, Optional<String> username,
@@ -278,7 +281,11 @@ public sealed interface ChannelConfig
             checkPositive(timeout, "timeout");
         }
 
-        /** An address as RFC 822 writes it, with a local part and a domain ({@code ops@example.org}). */
+        /**
+         * One RFC 5322 address with a local part and a domain, with or without a display name
+         * ({@code ops@example.org}, {@code Ops Team <ops@example.org>}), as Jakarta Mail's strict
+         * parser reads it: what the email channel can put in the SMTP envelope and the headers.
+         */
         public static boolean isAddress(String text) {
             try {
                 return new InternetAddress(text, true).getAddress().indexOf('@') > 0;

@@ -111,6 +111,17 @@ class NotifierSectionsTest {
     }
 
     @Test
+    void emailAddresses_mayCarryADisplayName() throws Exception {
+        NotifierConfig c = parse("""
+                channels:
+                  mail: { type: email, host: h, from: "Vigil Alerts <alerts@example.org>", to: ["Ops Team <ops@example.org>", "\\"Doe, Jane\\" <jane@example.org>"] }
+                """);
+        ChannelConfig.Email e = (ChannelConfig.Email) c.channels().get("mail");
+        assertThat(e.from()).isEqualTo("Vigil Alerts <alerts@example.org>");
+        assertThat(e.to()).containsExactly("Ops Team <ops@example.org>", "\"Doe, Jane\" <jane@example.org>");
+    }
+
+    @Test
     void secrets_neverAppearInToString() throws Exception {
         NotifierConfig c = parse("""
                 channels:
@@ -186,6 +197,12 @@ class NotifierSectionsTest {
                 Arguments.of("channels:\n  m: { type: email, host: h, from: nobody, to: [ops@example.org, 'not an address'] }",
                         List.of("channels.m.from: not an email address: \"nobody\"",
                                 "channels.m.to[1]: not an email address: \"not an address\"")),
+                Arguments.of("channels:\n  m: { type: email, host: h, from: 'Vigil Alerts <alerts@example.org', to: ['Ops <ops@>', 'a@b.org, c@d.org'] }",
+                        List.of("channels.m.from: not an email address: \"Vigil Alerts <alerts@example.org\"",
+                                "channels.m.to[0]: not an email address: \"Ops <ops@>\"",
+                                "channels.m.to[1]: not an email address: \"a@b.org, c@d.org\"")),
+                Arguments.of("channels:\n  m: { type: email, host: h, from: 'Vigil Alerts alerts@example.org', to: [ops@example.org] }",
+                        List.of("channels.m.from: not an email address: \"Vigil Alerts alerts@example.org\"")),
                 Arguments.of("channels:\n  m: { type: email, host: h, startTls: true, tls: true, username: u, from: a@b.org, to: [c@d.org], port: 70000 }",
                         List.of("channels.m.tls: tls and startTls exclude each other: choose one",
                                 "channels.m.port: must be between 1 and 65535: 70000",
