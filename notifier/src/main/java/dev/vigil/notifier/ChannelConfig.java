@@ -104,6 +104,18 @@ public sealed interface ChannelConfig
         public static final String SECRET_PREFIX = "whsec_";
 
         /**
+         * The fewest key bytes a secret may hold: the Standard Webhooks specification's lower
+         * bound, 192 bits, beyond any guessing.
+         */
+        public static final int MIN_SECRET_BYTES = 24;
+
+        /**
+         * The most key bytes a secret may hold: the specification's upper bound, HMAC-SHA256's block
+         * size (a longer key is hashed to 32 bytes first, so it would add nothing).
+         */
+        public static final int MAX_SECRET_BYTES = 64;
+
+        /**
          * Headers the webhook channel sets itself, or that the JDK's HttpClient refuses to let
          * callers set.
          */
