@@ -1,5 +1,6 @@
 package dev.vigil.server.cli;
 
+import dev.vigil.notifier.ChannelConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,6 +28,7 @@ class SecretCommandTest {
         assertThat(run.outLines()).singleElement().satisfies(secret -> {
             assertThat(secret).startsWith("whsec_").hasSize(6 + 44).matches("whsec_[A-Za-z0-9+/]{43}=");
             assertThat(Base64.getDecoder().decode(secret.substring(6))).hasSize(32);
+            assertThat(ChannelConfig.Webhook.secretProblem(secret)).isEmpty();
         });
     }
 
@@ -39,6 +41,7 @@ class SecretCommandTest {
         String secret = run.outLines().get(0);
         assertThat(secret).hasSize(6 + base64Chars);
         assertThat(Base64.getDecoder().decode(secret.substring(6))).hasSize(bytes);
+        assertThat(ChannelConfig.Webhook.secretProblem(secret)).isEmpty();
     }
 
     @Test
