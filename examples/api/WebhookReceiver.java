@@ -11,12 +11,16 @@ import java.util.Base64;
 /**
  * A webhook receiver for the admin API walkthrough (api-walkthrough.sh): verifies each request's
  * Standard Webhooks signature and appends "valid|INVALID <body>" to a file, one line per webhook.
- * Run: java WebhookReceiver.java PORT SECRET OUTFILE
+ * Run: java WebhookReceiver.java PORT SECRET OUTFILE   (SECRET as in the channel: whsec_<base64>)
  */
 public class WebhookReceiver {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
-        byte[] key = args[1].getBytes(StandardCharsets.UTF_8);
+        // A Standard Webhooks secret, whsec_<base64>: the key is the bytes the base64 decodes to.
+        if (!args[1].startsWith("whsec_")) {
+            throw new IllegalArgumentException("the secret must be whsec_<base64>");
+        }
+        byte[] key = Base64.getDecoder().decode(args[1].substring("whsec_".length()));
         String out = args[2];
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         server.createContext("/hook", ex -> {

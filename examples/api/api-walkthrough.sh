@@ -10,7 +10,7 @@ work=$(mktemp -d)
 port=${VIGIL_PORT:-18080}
 hook_port=${HOOK_PORT:-18081}
 token=walkthrough-token
-secret=walkthrough-secret
+secret=$("$root/vigil" secret)   # whsec_ and the base64 of 32 random bytes, the Standard Webhooks form
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT

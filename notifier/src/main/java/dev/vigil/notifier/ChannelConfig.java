@@ -95,13 +95,30 @@ public sealed interface ChannelConfig
     /**
      * {@code type: webhook}: POST of the alert JSON with Standard Webhooks headers.
      *
-     * @param secret signs each request ({@code webhook-signature}) when present
+     * @param secret signs each request ({@code webhook-signature}) when present; a Standard Webhooks
+     *     secret ({@link #secretProblem})
      * @param headers extra request headers, in configuration order
      */
     record Webhook(String name, URI url, Optional<Secret> secret, Duration timeout, Map<String, String> headers,
             Duration maxAge, int workers) implements ChannelConfig {
         /** The prefix of a Standard Webhooks secret, whose key is the base64 text after it. */
         public static final String SECRET_PREFIX = "whsec_";
+
+        /**
+         * The fewest key bytes a secret may hold: the Standard Webhooks specification's lower
+         * bound, 192 bits, beyond any guessing.
+         */
+        public static final int MIN_SECRET_BYTES = 24;
+
+        /**
+         * The most key bytes a secret may hold: the specification's upper bound, HMAC-SHA256's block
+         * size (a longer key is hashed to 32 bytes first, so it would add nothing).
+         */
+        public static final int MAX_SECRET_BYTES = 64;
+
+        /** What a secret looks like, in words, for messages. */
+        public static final String SECRET_FORM = SECRET_PREFIX + " followed by the base64 of " + MIN_SECRET_BYTES
+                + " to " + MAX_SECRET_BYTES + " random bytes";
 
         /**
          * Headers the webhook channel sets itself, or that the JDK's HttpClient refuses to let
@@ -118,9 +135,10 @@ public sealed interface ChannelConfig
             checkHttpUrl(url, "url");
             requireNonNull(secret, "secret is null");
             // A secret's value is never part of a message.
-            if (secret.isPresent() && !isSigningSecret(secret.get().reveal())) {
-                throw new IllegalArgumentException("secret is not base64 after \"" + SECRET_PREFIX + "\"");
-            }
+            secret.flatMap(s -> secretProblem(s.reveal())).ifPresent(p -> {
+                throw new IllegalArgumentException("secret is not a Standard Webhooks secret (" + SECRET_FORM
+                        + "): " + p);
+            });
             checkPositive(timeout, "timeout");
             headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
             headers.forEach((h, v) -> {
@@ -136,18 +154,33 @@ public sealed interface ChannelConfig
         }
 
         /**
-         * Whether a secret can key the signatures: any text, but after {@link #SECRET_PREFIX} it
-         * must be base64 of at least one byte.
+         * Why {@code secret} is not a Standard Webhooks secret, or empty when it is one:
+         * {@link #SECRET_PREFIX} and then the standard base64 (RFC 4648, padded, nothing else) of
+         * {@value #MIN_SECRET_BYTES} to {@value #MAX_SECRET_BYTES} bytes, the form the reference
+         * libraries ({@code standardwebhooks} on npm, PyPI, Go) decode the key from. The reason
+         * never quotes the secret ({@code no "whsec_" prefix}, {@code 16 bytes after "whsec_", too few}).
          */
-        public static boolean isSigningSecret(String secret) {
+        public static Optional<String> secretProblem(String secret) {
+            requireNonNull(secret, "secret is null");
             if (!secret.startsWith(SECRET_PREFIX)) {
-                return !secret.isEmpty();
+                return Optional.of("no \"" + SECRET_PREFIX + "\" prefix");
             }
+            String text = secret.substring(SECRET_PREFIX.length());
+            byte[] key;
             try {
-                return Base64.getDecoder().decode(secret.substring(SECRET_PREFIX.length())).length > 0;
+                key = Base64.getDecoder().decode(text);
             } catch (IllegalArgumentException e) {
-                return false;
+                key = null;
             }
+            // Java's decoder also takes text without its padding, which the reference libraries refuse.
+            if (key == null || !Base64.getEncoder().encodeToString(key).equals(text)) {
+                return Optional.of("not base64 after \"" + SECRET_PREFIX + "\"");
+            }
+            if (key.length < MIN_SECRET_BYTES || key.length > MAX_SECRET_BYTES) {
+                return Optional.of(key.length + " bytes after \"" + SECRET_PREFIX + "\", too "
+                        + (key.length < MIN_SECRET_BYTES ? "few" : "many"));
+            }
+            return Optional.empty();
         }
 
         /** Whether {@code name} is a syntactically valid HTTP header name. */
@@ -243,7 +276,10 @@ public sealed interface ChannelConfig
      * {@code type: email}: SMTP through Angus Mail.
      *
      * @param username the SMTP login, with {@code password}: both or neither
-     * @param to recipients, at least one
+     * @param from the sender, an RFC 5322 address with or without a display name
+     *     ({@code alerts@example.org}, {@code Vigil Alerts <alerts@example.org>}); the SMTP envelope
+     *     takes the address, the {@code From} header the whole
+     * @param to recipients, at least one, each as {@code from}
      * @param timeout the connect, read and write timeout (Jakarta Mail's default is infinite)
      */
     record Email(String name, String host, int port, Security security, Optional<String> username,
@@ -278,7 +314,11 @@ public sealed interface ChannelConfig
             checkPositive(timeout, "timeout");
         }
 
-        /** An address as RFC 822 writes it, with a local part and a domain ({@code ops@example.org}). */
+        /**
+         * One RFC 5322 address with a local part and a domain, with or without a display name
+         * ({@code ops@example.org}, {@code Ops Team <ops@example.org>}), as Jakarta Mail's strict
+         * parser reads it: what the email channel can put in the SMTP envelope and the headers.
+         */
         public static boolean isAddress(String text) {
             try {
                 return new InternetAddress(text, true).getAddress().indexOf('@') > 0;

@@ -50,7 +50,14 @@ class NotifierConfigTest {
                 Arguments.of((Supplier<Object>) () -> webhook(URI.create("ftp://x/y"), Optional.empty(), Map.of()),
                         "url must be an http or https URL: ftp://x/y"),
                 Arguments.of((Supplier<Object>) () -> webhook(URL, Optional.of("whsec_abc!"), Map.of()),
-                        "secret is not base64 after \"whsec_\""),
+                        "secret is not a Standard Webhooks secret (whsec_ followed by the base64 of 24 to 64 random"
+                                + " bytes): not base64 after \"whsec_\""),
+                Arguments.of((Supplier<Object>) () -> webhook(URL, Optional.of("plain-text-key"), Map.of()),
+                        "secret is not a Standard Webhooks secret (whsec_ followed by the base64 of 24 to 64 random"
+                                + " bytes): no \"whsec_\" prefix"),
+                Arguments.of((Supplier<Object>) () -> webhook(URL, Optional.of("whsec_VE9QU0VDUkVU"), Map.of()),
+                        "secret is not a Standard Webhooks secret (whsec_ followed by the base64 of 24 to 64 random"
+                                + " bytes): 9 bytes after \"whsec_\", too few"),
                 Arguments.of((Supplier<Object>) () -> webhook(URL, Optional.empty(), Map.of("Host", "x")),
                         "headers: Host cannot be configured: the webhook channel or the HTTP client sets it"),
                 Arguments.of((Supplier<Object>) () -> webhook(URL, Optional.empty(), Map.of("X Team", "x")),
@@ -73,6 +80,11 @@ class NotifierConfigTest {
                         List.of("c@d.org"), 25), "from is not an email address: nobody"),
                 Arguments.of((Supplier<Object>) () -> email(Optional.empty(), Optional.empty(), "a@b.org",
                         List.of("c@d.org", "not an address"), 25), "to[1] is not an email address: not an address"),
+                Arguments.of((Supplier<Object>) () -> email(Optional.empty(), Optional.empty(),
+                        "Vigil Alerts <alerts@example.org", List.of("c@d.org"), 25),
+                        "from is not an email address: Vigil Alerts <alerts@example.org"),
+                Arguments.of((Supplier<Object>) () -> email(Optional.empty(), Optional.empty(), "a@b.org",
+                        List.of("a@b.org, c@d.org"), 25), "to[0] is not an email address: a@b.org, c@d.org"),
                 Arguments.of((Supplier<Object>) () -> email(Optional.empty(), Optional.empty(), "a@b.org",
                         List.of("c@d.org"), 70000), "port must be between 1 and 65535: 70000"),
                 Arguments.of((Supplier<Object>) () -> new Route(Route.Match.ANY, List.of()),
@@ -93,9 +105,9 @@ class NotifierConfigTest {
     @Test
     void secrets_neverAppearInToString() {
         NotifierConfig c = Configs.of(java.nio.file.Path.of("v.db"),
-                webhook(URL, Optional.of("whsec_VE9QU0VDUkVU"), Map.of()),
+                webhook(URL, Optional.of("whsec_ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+f4CBgoM="), Map.of()),
                 email(Optional.of("u"), Optional.of(Secret.of("PASSWORDVALUE")), "a@b.org", List.of("c@d.org"), 25));
-        assertThat(c.toString()).doesNotContain("VE9QU0VDUkVU", "PASSWORDVALUE").contains("******");
+        assertThat(c.toString()).doesNotContain("ZGVmZ2hpamtsbW5v", "PASSWORDVALUE").contains("******");
     }
 
     @Test

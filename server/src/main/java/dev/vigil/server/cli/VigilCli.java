@@ -34,6 +34,7 @@ import java.util.concurrent.Callable;
                 TestCommand.class,
                 ExplainCommand.class,
                 RunCommand.class,
+                SecretCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class VigilCli implements Callable<Integer> {

@@ -160,11 +160,10 @@ final class NotifierSections {
             Duration maxAge, int workers) {
         Optional<URI> url = r.string(o, path, "url", true).flatMap(u -> httpUrl(r, ConfigReader.child(path, "url"), u));
         Optional<Secret> secret = r.string(o, path, "secret", false).map(Secret::of);
-        if (secret.isPresent() && !ChannelConfig.Webhook.isSigningSecret(secret.get().reveal())) {
-            // The value is a secret: name the problem, never the value.
-            r.problem(ConfigReader.child(path, "secret"),
-                    "not base64 after \"" + ChannelConfig.Webhook.SECRET_PREFIX + "\"");
-        }
+        // The value is a secret: name the problem, never the value.
+        secret.flatMap(s -> ChannelConfig.Webhook.secretProblem(s.reveal())).ifPresent(p ->
+                r.problem(ConfigReader.child(path, "secret"), "not a Standard Webhooks secret ("
+                        + ChannelConfig.Webhook.SECRET_FORM + "): " + p + "; run \"vigil secret\" to make one"));
         Map<String, String> headers = r.stringMap(o, path, "headers");
         for (String h : headers.keySet()) {
             String p = ConfigReader.child(ConfigReader.child(path, "headers"), h);

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -59,7 +60,7 @@ class NotifierSectionsTest {
     void specExample_parsesEveryChannelRouteAndTheStore() throws Exception {
         NotifierConfig c = parse("""
                 channels:
-                  fraud_webhook: { type: webhook, url: "https://example.org/hooks/fraud", secret: "s3cret" }
+                  fraud_webhook: { type: webhook, url: "https://example.org/hooks/fraud", secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }
                   fraud_sms: { type: sms, provider: twilio, accountSid: "AC1", authToken: "tok", from: "+15550000", to: ["+15550100"] }
                   ops_email: { type: email, host: smtp.example.org, port: 587, startTls: true, from: alerts@example.org, to: [ops@example.org] }
                   console: { type: log }
@@ -72,7 +73,7 @@ class NotifierSectionsTest {
         assertThat(c.channels()).containsOnlyKeys("fraud_webhook", "fraud_sms", "ops_email", "console");
         ChannelConfig.Webhook w = (ChannelConfig.Webhook) c.channels().get("fraud_webhook");
         assertThat(w.url()).isEqualTo(URI.create("https://example.org/hooks/fraud"));
-        assertThat(w.secret().orElseThrow().reveal()).isEqualTo("s3cret");
+        assertThat(w.secret().orElseThrow().reveal()).isEqualTo("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
         assertThat(w.timeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(w.maxAge()).isEqualTo(Duration.ofHours(24));
         ChannelConfig.Sms s = (ChannelConfig.Sms) c.channels().get("fraud_sms");
@@ -111,14 +112,25 @@ class NotifierSectionsTest {
     }
 
     @Test
+    void emailAddresses_mayCarryADisplayName() throws Exception {
+        NotifierConfig c = parse("""
+                channels:
+                  mail: { type: email, host: h, from: "Vigil Alerts <alerts@example.org>", to: ["Ops Team <ops@example.org>", "\\"Doe, Jane\\" <jane@example.org>"] }
+                """);
+        ChannelConfig.Email e = (ChannelConfig.Email) c.channels().get("mail");
+        assertThat(e.from()).isEqualTo("Vigil Alerts <alerts@example.org>");
+        assertThat(e.to()).containsExactly("Ops Team <ops@example.org>", "\"Doe, Jane\" <jane@example.org>");
+    }
+
+    @Test
     void secrets_neverAppearInToString() throws Exception {
         NotifierConfig c = parse("""
                 channels:
-                  hook: { type: webhook, url: "http://localhost/x", secret: "whsec_VE9QU0VDUkVU" }
+                  hook: { type: webhook, url: "http://localhost/x", secret: "whsec_ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+f4CBgoM=" }
                   sms: { type: sms, accountSid: AC1, authToken: "TOKENVALUE", from: "+15550000", to: ["+15550100"] }
                   mail: { type: email, host: h, username: u, password: "PASSWORDVALUE", from: a@b.org, to: [c@d.org] }
                 """);
-        assertThat(c.toString()).doesNotContain("VE9QU0VDUkVU", "TOKENVALUE", "PASSWORDVALUE").contains("******");
+        assertThat(c.toString()).doesNotContain("ZGVmZ2hpamtsbW5v", "TOKENVALUE", "PASSWORDVALUE").contains("******");
     }
 
     @Test
@@ -162,8 +174,6 @@ class NotifierSectionsTest {
                         List.of("channels.ops.url: missing")),
                 Arguments.of("channels:\n  ops: { type: webhook, url: 'ftp://x/y' }",
                         List.of("channels.ops.url: not an http or https URL: \"ftp://x/y\"")),
-                Arguments.of("channels:\n  ops: { type: webhook, url: 'http://x', secret: 'whsec_abc!' }",
-                        List.of("channels.ops.secret: not base64 after \"whsec_\"")),
                 Arguments.of("channels:\n  ops: { type: webhook, url: 'http://x', timout: 5s }",
                         List.of("channels.ops.timout: unknown key; did you mean \"timeout\"?")),
                 Arguments.of("channels:\n  ops: { type: webhook, url: 'http://x', timeout: 5 }",
@@ -186,6 +196,12 @@ class NotifierSectionsTest {
                 Arguments.of("channels:\n  m: { type: email, host: h, from: nobody, to: [ops@example.org, 'not an address'] }",
                         List.of("channels.m.from: not an email address: \"nobody\"",
                                 "channels.m.to[1]: not an email address: \"not an address\"")),
+                Arguments.of("channels:\n  m: { type: email, host: h, from: 'Vigil Alerts <alerts@example.org', to: ['Ops <ops@>', 'a@b.org, c@d.org'] }",
+                        List.of("channels.m.from: not an email address: \"Vigil Alerts <alerts@example.org\"",
+                                "channels.m.to[0]: not an email address: \"Ops <ops@>\"",
+                                "channels.m.to[1]: not an email address: \"a@b.org, c@d.org\"")),
+                Arguments.of("channels:\n  m: { type: email, host: h, from: 'Vigil Alerts alerts@example.org', to: [ops@example.org] }",
+                        List.of("channels.m.from: not an email address: \"Vigil Alerts alerts@example.org\"")),
                 Arguments.of("channels:\n  m: { type: email, host: h, startTls: true, tls: true, username: u, from: a@b.org, to: [c@d.org], port: 70000 }",
                         List.of("channels.m.tls: tls and startTls exclude each other: choose one",
                                 "channels.m.port: must be between 1 and 65535: 70000",
@@ -210,6 +226,53 @@ class NotifierSectionsTest {
                 Arguments.of("channels:\n  c: { type: log, workers: 0, maxAge: 0s }",
                         List.of("channels.c.maxAge: must be a positive whole number of milliseconds: \"0s\"",
                                 "channels.c.workers: must be between 1 and 64: 0")));
+    }
+
+    /** A secret (YAML, single-quoted) and the whole message about it, which never quotes it. */
+    static Stream<Arguments> badSecrets() {
+        String form = "channels.fraud_hook.secret: not a Standard Webhooks secret"
+                + " (whsec_ followed by the base64 of 24 to 64 random bytes): ";
+        String fix = "; run \"vigil secret\" to make one";
+        return Stream.of(
+                Arguments.of("s3cret", form + "no \"whsec_\" prefix" + fix),
+                // The Standard Webhooks test vector's key, without its prefix.
+                Arguments.of("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", form + "no \"whsec_\" prefix" + fix),
+                Arguments.of("WHSEC_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", form + "no \"whsec_\" prefix" + fix),
+                Arguments.of("whsec_abc!", form + "not base64 after \"whsec_\"" + fix),
+                // base64url (- and _) is not what the reference libraries decode.
+                Arguments.of("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLa-_", form + "not base64 after \"whsec_\"" + fix),
+                // 23 bytes without the padding that the reference libraries require.
+                Arguments.of("whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRY", form + "not base64 after \"whsec_\"" + fix),
+                Arguments.of("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw ", form + "not base64 after \"whsec_\"" + fix),
+                Arguments.of("whsec_", form + "0 bytes after \"whsec_\", too few" + fix),
+                Arguments.of("whsec_VE9QU0VDUkVU", form + "9 bytes after \"whsec_\", too few" + fix),
+                Arguments.of("whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRY=", form + "23 bytes after \"whsec_\", too few" + fix),
+                Arguments.of("whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+P0A=",
+                        form + "65 bytes after \"whsec_\", too many" + fix));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badSecrets")
+    void webhookSecretNotInTheStandardWebhooksForm_isAnErrorNamingTheChannelAndHowToMakeOne(String secret,
+            String message) {
+        List<String> problems = problems("channels:\n  fraud_hook: { type: webhook, url: 'http://x', secret: '"
+                + secret + "' }");
+        assertThat(problems).containsExactly(message);
+        if (secret.length() > 6) {
+            assertThat(problems.get(0)).doesNotContain(secret.substring(6));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", // 24 bytes: the Standard Webhooks test vector
+            "whsec_ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+f4CBgoM=", // 32 bytes, what vigil secret prints
+            "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw==", // 64
+    })
+    void webhookSecretOf24To64Bytes_isTaken(String secret) throws Exception {
+        NotifierConfig c = parse("channels:\n  fraud_hook: { type: webhook, url: 'http://x', secret: '" + secret + "' }");
+        ChannelConfig.Webhook w = (ChannelConfig.Webhook) c.channels().get("fraud_hook");
+        assertThat(w.secret().orElseThrow().reveal()).isEqualTo(secret);
     }
 
     @ParameterizedTest

@@ -1,6 +1,7 @@
 package dev.vigil.server.run;
 
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.vigil.notifier.ChannelConfig;
 import dev.vigil.server.config.ConfigException;
 import dev.vigil.server.config.ConfigLoader;
 import dev.vigil.server.config.VigilConfig;
@@ -60,6 +61,21 @@ class ConfigLoaderTest {
     @Test
     void noAdminToken_listensOnLoopbackOnly() throws Exception {
         assertThat(parse("server: { port: 9000 }", Map.of()).server().host()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void webhookSecret_isTakenFromTheEnvironment() throws Exception {
+        String yaml = """
+                channels:
+                  fraud_hook: { type: webhook, url: "https://example.org/hook", secret: "${FRAUD_HOOK_SECRET}" }
+                """;
+        VigilConfig c = parse(yaml, Map.of("FRAUD_HOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
+        ChannelConfig.Webhook w = (ChannelConfig.Webhook) c.notifier().channels().get("fraud_hook");
+        assertThat(w.secret().orElseThrow().reveal()).isEqualTo("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+        assertThatThrownBy(() -> parse(yaml, Map.of("FRAUD_HOOK_SECRET", "hook-secret")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("channels.fraud_hook.secret: not a Standard Webhooks secret (whsec_ followed by the base64"
+                        + " of 24 to 64 random bytes): no \"whsec_\" prefix; run \"vigil secret\" to make one");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ServerEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "admin-secret";
-    private static final String HOOK_SECRET = "hook-secret";
+    /** 32 bytes in the Standard Webhooks form, as {@code vigil secret} prints them. */
+    private static final String HOOK_SECRET = "whsec_ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+f4CBgoM=";
     private static final String TYPES = "event E { k string  v int  at timestamp }\n";
     /** Event times follow the wall clock, as live traffic does; T0 is the test's start. */
     private final long T0 = System.currentTimeMillis();

@@ -8,6 +8,7 @@ import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
+import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
@@ -17,16 +18,20 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.util.MailConnectException;
 
 import java.io.IOException;
+import java.io.UnsupportedEncodingException;
 import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.util.Date;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
 /**
  * {@code type: email}: SMTP through Angus Mail, plain, STARTTLS (required, not opportunistic) or
- * TLS, with optional login. Subject {@code [SEVERITY] title (key)}; a multipart/alternative body,
+ * TLS, with optional login. {@code from} and {@code to} may carry display names
+ * ({@code Vigil Alerts <alerts@example.org>}): the headers show them, the SMTP envelope has the bare
+ * addresses. Subject {@code [SEVERITY] title (key)}; a multipart/alternative body,
  * text and HTML, with the message, key, values, labels, time and matched events. The
  * {@code Message-ID} is derived from the alert id, so mail systems can drop a repeat.
  */
@@ -34,6 +39,8 @@ final class EmailChannel implements Channel {
     private final ChannelConfig.Email config;
     private final Clock clock;
     private final Session session;
+    private final InternetAddress from;
+    private final List<InternetAddress> to;
 
     EmailChannel(ChannelConfig.Email config, Clock clock) {
         this.config = config;
@@ -59,8 +66,27 @@ final class EmailChannel implements Channel {
             }
             case TLS -> props.setProperty(p + "ssl.checkserveridentity", "true");
         }
-        props.setProperty(p + "from", config.from());
+        // The envelope sender (MAIL FROM) is the bare address: the display name belongs in the
+        // From header only, and servers refuse MAIL FROM:<Vigil Alerts <alerts@example.org>>.
+        this.from = address(config.from());
+        this.to = config.to().stream().map(EmailChannel::address).toList();
+        props.setProperty(p + "from", from.getAddress());
         this.session = Session.getInstance(props);
+    }
+
+    /**
+     * An address of the configuration (RFC 5322, with or without a display name), its display name
+     * re-encoded for a header (RFC 2047 when it is not ASCII).
+     */
+    static InternetAddress address(String text) {
+        try {
+            InternetAddress parsed = new InternetAddress(text, true);
+            return parsed.getPersonal() == null ? parsed
+                    : new InternetAddress(parsed.getAddress(), parsed.getPersonal(), "UTF-8");
+        } catch (AddressException | UnsupportedEncodingException e) {
+            // ChannelConfig.Email checked every address with the same parser.
+            throw new IllegalArgumentException("not an email address: " + text, e);
+        }
     }
 
     private String protocol() {
@@ -80,10 +106,8 @@ final class EmailChannel implements Channel {
                 setHeader("Message-ID", messageId);
             }
         };
-        m.setFrom(new InternetAddress(config.from()));
-        for (String to : config.to()) {
-            m.addRecipient(Message.RecipientType.TO, new InternetAddress(to));
-        }
+        m.setFrom(from);
+        m.setRecipients(Message.RecipientType.TO, to.toArray(InternetAddress[]::new));
         m.setSubject(AlertText.subject(alert), "UTF-8");
         m.setSentDate(Date.from(clock.instant()));
         m.setHeader("X-Vigil-Alert-Id", delivery.alertId());

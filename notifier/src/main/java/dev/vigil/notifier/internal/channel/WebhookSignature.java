@@ -10,24 +10,20 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Standard Webhooks signatures: {@code v1,} and the base64 HMAC-SHA256 of
- * {@code "{id}.{timestamp}.{body}"}. A secret {@code whsec_<base64>} is keyed with the decoded
- * bytes, as the Standard Webhooks libraries do; any other secret with its UTF-8 bytes.
+ * {@code "{id}.{timestamp}.{body}"}, keyed with the bytes the secret {@code whsec_<base64>} decodes
+ * to, as the Standard Webhooks libraries verify them. There is no other kind of secret.
  */
 final class WebhookSignature {
     static final String PREFIX = ChannelConfig.Webhook.SECRET_PREFIX;
 
     private final SecretKeySpec key;
 
-    /** @throws IllegalArgumentException when a {@code whsec_} secret is not base64 after the prefix */
+    /** @throws IllegalArgumentException when {@code secret} is not a Standard Webhooks secret */
     WebhookSignature(String secret) {
-        this.key = new SecretKeySpec(keyBytes(secret), "HmacSHA256");
-    }
-
-    static byte[] keyBytes(String secret) {
-        if (secret.startsWith(PREFIX)) {
-            return Base64.getDecoder().decode(secret.substring(PREFIX.length()));
-        }
-        return secret.getBytes(StandardCharsets.UTF_8);
+        ChannelConfig.Webhook.secretProblem(secret).ifPresent(p -> {
+            throw new IllegalArgumentException("not a Standard Webhooks secret: " + p);
+        });
+        this.key = new SecretKeySpec(Base64.getDecoder().decode(secret.substring(PREFIX.length())), "HmacSHA256");
     }
 
     /** The {@code webhook-signature} header value. */

@@ -18,6 +18,7 @@ import dev.vigil.rules.RulesCompiler;
 import dev.vigil.rules.SourceFile;
 import jakarta.mail.Address;
 import jakarta.mail.Message;
+import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,13 @@ class EmailChannelTest {
             Optional<String> password, String... to) {
         return new ChannelConfig.Email("ops_email", "127.0.0.1", port, ChannelConfig.Security.PLAIN, username,
                 password.map(Secret::of), "alerts@example.org", List.of(to), timeout, ChannelConfig.DEFAULT_MAX_AGE,
+                ChannelConfig.DEFAULT_WORKERS);
+    }
+
+    /** {@code ops_email: { type: email, host: 127.0.0.1, port: ..., from: FROM, to: [...] }}. */
+    private static ChannelConfig.Email emailFrom(int port, String from, String... to) {
+        return new ChannelConfig.Email("ops_email", "127.0.0.1", port, ChannelConfig.Security.PLAIN, Optional.empty(),
+                Optional.empty(), from, List.of(to), Duration.ofSeconds(5), ChannelConfig.DEFAULT_MAX_AGE,
                 ChannelConfig.DEFAULT_WORKERS);
     }
 
@@ -114,6 +122,48 @@ class EmailChannelTest {
                 "<th align=\"left\">b.amount</th><td>812.5</td>", "<td>fraud</td>",
                 "&quot;merchant&quot;:&quot;&lt;b&gt;m-9&lt;/b&gt;&quot;", "2026-11-21T10:04:12.345Z")
                 .doesNotContain("<b>m-9</b>");
+    }
+
+    /**
+     * A {@code from} with a display name: the SMTP envelope ({@code MAIL FROM}, which GreenMail
+     * records as {@code Return-Path}) takes the address alone, the {@code From} header the full form.
+     * Before, the whole text went into {@code MAIL FROM:<Vigil Alerts <...>>}, which servers refuse
+     * with 501, so every mail was dead-lettered.
+     */
+    @Test
+    void fromWithADisplayName_isTheAddressInTheEnvelopeAndInFullInTheFromHeader(@TempDir Path dir) throws Exception {
+        int port = GREENMAIL.getSmtp().getPort();
+        try (Notifier n = start(emailFrom(port,
+                "Vigil Alerts <alerts@example.org>", "Ops Team <ops@example.org>", "oncall@example.org"), dir)) {
+            n.onAlert(Alerts.alert("a1", "ops_email"));
+            assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(10))).isTrue();
+            assertThat(n.stats().channels().get(0).delivered()).isEqualTo(1);
+        }
+        MimeMessage[] received = GREENMAIL.getReceivedMessages();
+        assertThat(received).hasSize(2);
+        for (MimeMessage m : received) {
+            assertThat(m.getHeader("Return-Path")).containsExactly("<alerts@example.org>");
+            assertThat(m.getHeader("From")).containsExactly("Vigil Alerts <alerts@example.org>");
+            assertThat(m.getHeader("To")).containsExactly("Ops Team <ops@example.org>, oncall@example.org");
+            InternetAddress from = (InternetAddress) m.getFrom()[0];
+            assertThat(from.getAddress()).isEqualTo("alerts@example.org");
+            assertThat(from.getPersonal()).isEqualTo("Vigil Alerts");
+        }
+    }
+
+    /** A display name beyond ASCII goes into the header encoded (RFC 2047), never as raw 8-bit text. */
+    @Test
+    void displayNameBeyondAscii_isEncodedInTheFromHeader(@TempDir Path dir) throws Exception {
+        int port = GREENMAIL.getSmtp().getPort();
+        try (Notifier n = start(emailFrom(port,
+                "Équipe Vigil <alerts@example.org>", "ops@example.org"), dir)) {
+            n.onAlert(Alerts.alert("a1", "ops_email"));
+            assertThat(n.awaitOutboxEmpty(Duration.ofSeconds(10))).isTrue();
+        }
+        MimeMessage m = GREENMAIL.getReceivedMessages()[0];
+        assertThat(m.getHeader("Return-Path")).containsExactly("<alerts@example.org>");
+        assertThat(m.getHeader("From")).containsExactly("=?UTF-8?Q?=C3=89quipe_Vigil?= <alerts@example.org>");
+        assertThat(((InternetAddress) m.getFrom()[0]).getPersonal()).isEqualTo("Équipe Vigil");
     }
 
     @Test
