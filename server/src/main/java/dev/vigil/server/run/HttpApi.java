@@ -330,11 +330,15 @@ final class HttpApi {
 
     private void getFile(Context ctx) {
         String name = ctx.pathParam("name");
-        Optional<String> text = library.text(name);
-        if (text.isEmpty()) {
-            throw new HttpError(404, "no such rule file: " + name);
+        try {
+            Optional<String> text = library.text(name);
+            if (text.isEmpty()) {
+                throw new HttpError(404, "no such rule file: " + name);
+            }
+            ctx.status(200).contentType("text/plain; charset=utf-8").result(text.get());
+        } catch (RuleLibrary.BadNameException e) {
+            throw new HttpError(400, e.getMessage());
         }
-        ctx.status(200).contentType("text/plain; charset=utf-8").result(text.get());
     }
 
     private void putFile(Context ctx) throws InterruptedException {
@@ -342,6 +346,8 @@ final class HttpApi {
         try {
             RuleLibrary.Change c = library.put(name, ctx.body());
             ok(ctx, 200, change(c));
+        } catch (RuleLibrary.BadNameException e) {
+            throw new HttpError(400, e.getMessage());
         } catch (RuleLibrary.RejectedException e) {
             problems(ctx, e);
         }
@@ -351,6 +357,8 @@ final class HttpApi {
         try {
             library.validate(ctx.queryParam("name"), ctx.body());
             ok(ctx, 200, obj().put("ok", true));
+        } catch (RuleLibrary.BadNameException e) {
+            throw new HttpError(400, e.getMessage());
         } catch (RuleLibrary.RejectedException e) {
             problems(ctx, e);
         }
@@ -364,6 +372,8 @@ final class HttpApi {
                 throw new HttpError(404, "no such rule file: " + name);
             }
             ok(ctx, 200, change(c.get()));
+        } catch (RuleLibrary.BadNameException e) {
+            throw new HttpError(400, e.getMessage());
         } catch (RuleLibrary.RejectedException e) {
             problems(ctx, e);
         }
