@@ -173,7 +173,11 @@ final class RuleLibrary {
         return Optional.of(new Change(version, c.deployed(), c.changed(), c.unchanged(), c.removed()));
     }
 
-    /** Checks a text as if it replaced (or joined) the loaded files, deploying nothing; {@code name} may be null. */
+    /**
+     * Checks a text as if it replaced (or joined) the loaded files, deploying nothing: the checks of
+     * {@link #put} (the same {@link #compile}, then {@link Engine#check}, which compiles as a deploy
+     * does), so what passes here deploys. {@code name} may be null (a file of its own).
+     */
     public synchronized void validate(String name, String text) throws BadNameException, RejectedException {
         if (name != null) {
             checkName(name);
@@ -181,7 +185,12 @@ final class RuleLibrary {
         String file = name == null ? "(validate).rules" : name;
         Map<String, String> next = new TreeMap<>(files);
         next.put(file, text);
-        compile(next);
+        RuleSet set = compile(next);
+        try {
+            Engine.check(set);
+        } catch (DeployException e) {
+            throw rejected(e);
+        }
     }
 
     /** Enables or disables one rule; empty when there is no such rule. */
@@ -228,12 +237,7 @@ final class RuleLibrary {
         try {
             r = engine.deploy(set);
         } catch (DeployException e) {
-            List<Problem> problems = new ArrayList<>();
-            for (DeployException.Problem p : e.problems()) {
-                problems.add(new Problem(p.file(), p.line(), p.column(), "rule " + p.rule() + ": " + p.message(),
-                        p.toString()));
-            }
-            throw new RejectedException(problems);
+            throw rejected(e);
         }
         files.clear();
         files.putAll(next);
@@ -250,6 +254,17 @@ final class RuleLibrary {
         return new Change(0, deployed, changed, unchanged, r.removed());
     }
 
+    /** The engine's refusal as located problems: the same for a deploy and a check. */
+    private static RejectedException rejected(DeployException e) {
+        List<Problem> problems = new ArrayList<>();
+        for (DeployException.Problem p : e.problems()) {
+            problems.add(new Problem(p.file(), p.line(), p.column(), "rule " + p.rule() + ": " + p.message(),
+                    p.toString()));
+        }
+        return new RejectedException(problems);
+    }
+
+    /** The rule set that {@code next} is, checked by the language and against the channels. */
     private RuleSet compile(Map<String, String> next) throws RejectedException {
         List<SourceFile> sources = new ArrayList<>();
         next.forEach((name, text) -> sources.add(new SourceFile(name, text)));
