@@ -3,6 +3,7 @@ package dev.vigil.server.run;
 import dev.vigil.engine.DeployException;
 import dev.vigil.engine.DeployResult;
 import dev.vigil.engine.Engine;
+import dev.vigil.engine.Utf8;
 import dev.vigil.notifier.NotifierConfig;
 import dev.vigil.rules.CompileResult;
 import dev.vigil.rules.Diagnostic;
@@ -132,7 +133,7 @@ final class RuleLibrary {
 
     /**
      * True when the folder differs from what runs (the watcher asks every second), or cannot be
-     * loaded as it is (a misnamed or unreadable file, an unreadable folder): then a reload says why.
+     * loaded as it is (a misnamed or undecodable file, an unreadable folder): then a reload says why.
      */
     public synchronized boolean diskChanged() {
         try {
@@ -142,10 +143,11 @@ final class RuleLibrary {
         }
     }
 
-    /** Validates, deploys and saves one file (PUT /api/rule-files/{name}). */
-    public synchronized Change put(String name, String text)
+    /** Validates, deploys and saves one file (PUT /api/rule-files/{name}); the body is strict UTF-8. */
+    public synchronized Change put(String name, byte[] body)
             throws BadNameException, RejectedException, InterruptedException {
         checkName(name);
+        String text = decode(name, body);
         Map<String, String> next = new TreeMap<>(files);
         next.put(name, text);
         Change c = apply(next, name);
@@ -178,13 +180,13 @@ final class RuleLibrary {
      * {@link #put} (the same {@link #compile}, then {@link Engine#check}, which compiles as a deploy
      * does), so what passes here deploys. {@code name} may be null (a file of its own).
      */
-    public synchronized void validate(String name, String text) throws BadNameException, RejectedException {
+    public synchronized void validate(String name, byte[] body) throws BadNameException, RejectedException {
         if (name != null) {
             checkName(name);
         }
         String file = name == null ? "(validate).rules" : name;
         Map<String, String> next = new TreeMap<>(files);
-        next.put(file, text);
+        next.put(file, decode(file, body));
         RuleSet set = compile(next);
         try {
             Engine.check(set);
@@ -361,7 +363,9 @@ final class RuleLibrary {
                 continue;
             }
             try {
-                out.put(name, Files.readString(p, StandardCharsets.UTF_8));
+                out.put(name, decode(name, Files.readAllBytes(p)));
+            } catch (RejectedException e) {
+                problems.addAll(e.problems());
             } catch (IOException e) {
                 String message = "cannot read rule file: " + e.getMessage();
                 problems.add(new Problem(name, 0, 0, message, name + ": " + message));
@@ -382,6 +386,33 @@ final class RuleLibrary {
         if (!NAME.matcher(name).matches()) {
             throw new BadNameException(name);
         }
+    }
+
+    /**
+     * A rule file's bytes as its text: strict UTF-8, as {@code vigil check} reads a file (the spec
+     * makes anything else an error of the file), and a leading byte-order mark dropped.
+     *
+     * @throws RejectedException naming the line and column of the first byte that is not UTF-8
+     */
+    static String decode(String name, byte[] bytes) throws RejectedException {
+        String text;
+        try {
+            text = Utf8.decode(bytes);
+        } catch (Utf8.MalformedException e) {
+            int offset = e.offset();
+            // The bytes before the bad one decode; the column counts characters, as the compiler's do.
+            String before = new String(bytes, 0, offset, StandardCharsets.UTF_8);
+            if (before.startsWith("\uFEFF")) {
+                before = before.substring(1);
+            }
+            int lineStart = before.lastIndexOf('\n') + 1;
+            int line = (int) before.chars().filter(c -> c == '\n').count() + 1;
+            int column = before.codePointCount(lineStart, before.length()) + 1;
+            String message = "not valid UTF-8 text (first bad byte at offset " + offset + ")";
+            throw new RejectedException(List.of(new Problem(name, line, column, message,
+                    name + ":" + line + ":" + column + ": " + message)));
+        }
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
     private void write(String name, String text) {
