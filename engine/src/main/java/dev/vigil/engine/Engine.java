@@ -146,6 +146,20 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * Compiles a complete rule set as {@link #deploy} compiles it for an engine with nothing
+     * deployed, and deploys nothing: every event type and every enabled rule, on the caller's
+     * thread, with no engine and no state involved. A set that passes deploys without a
+     * {@link DeployException} (a running engine compiles only the rules that changed; the others
+     * compiled when they were deployed).
+     *
+     * @throws DeployException with the problems {@link #deploy} would report
+     */
+    public static void check(RuleSet rules) throws DeployException {
+        requireNonNull(rules, "rules is null");
+        EsperHost.check(rules);
+    }
+
     private static final class WrappedDeploy extends RuntimeException {
         private static final long serialVersionUID = 1L;
         private final transient DeployException deploy;

@@ -4,6 +4,8 @@ import dev.vigil.rules.RuleSet;
 import dev.vigil.testing.TestRules;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -124,5 +126,75 @@ class DeployTest {
             assertThat(h.summary()).containsExactly("firing {window=w1} +0");
             assertThat(h.alerts.get(0).message()).isEqualTo("w1: 3");
         }
+    }
+
+    @Test
+    void check_refusesWhatDeployRefuses_withTheSameProblems() throws Exception {
+        RuleSet broken = TestRules.compile(TX + """
+                rule big { when Transaction(amount > 100) key cardId }
+                rule raw { when epl \"""select nosuchfield from Transaction\""" }
+                """);
+        DeployException checked = catchDeploy(() -> Engine.check(broken));
+        try (Harness h = new Harness(TX)) {
+            DeployException deployed = catchDeploy(() -> h.engine.deploy(broken));
+            assertThat(checked.problems()).isEqualTo(deployed.problems());
+        }
+        assertThat(checked.problems()).hasSize(1);
+        DeployException.Problem p = checked.problems().get(0);
+        assertThat(List.of(p.file(), p.line(), p.column(), p.rule())).containsExactly("test.rules", 3, 1, "raw");
+        assertThat(p.message()).contains("Failed to validate select-clause expression 'nosuchfield'");
+    }
+
+    @Test
+    void check_compilesEveryRule_evenThoseARunningEngineWouldKeep() throws Exception {
+        // The same rule set twice: deploy keeps the unchanged rule without compiling it again, check
+        // compiles it anyway, so a check never depends on what runs.
+        RuleSet set = TestRules.compile(TX + VELOCITY);
+        try (Harness h = new Harness(TX + VELOCITY)) {
+            Engine.check(set);
+            assertThat(h.engine.deploy(set).unchanged()).containsExactly("velocity");
+        }
+    }
+
+    @Test
+    void check_changesNothingInARunningEngine() throws Exception {
+        try (Harness h = new Harness(TX + VELOCITY)) {
+            h.at(0, "Transaction", tx("c1", 1)).at(1_000, "Transaction", tx("c1", 1));
+            Engine.check(TestRules.compile(TX + """
+                    rule other { when Transaction key cardId }
+                    """));
+            h.at(2_000, "Transaction", tx("c1", 1));
+            h.finish();
+            // velocity kept its window (three events) and `other` was never deployed.
+            assertThat(h.summary()).containsExactly("firing {cardId=c1} +2000", "resolved {cardId=c1} +600000");
+            assertThat(h.engine.stats().rules()).extracting(EngineStats.RuleStats::id).containsExactly("velocity");
+        }
+    }
+
+    @Test
+    void deeplyNestedRawEpl_isALocatedProblem_inCheckAndDeploy_andTheEngineKeepsRunning() throws Exception {
+        RuleSet deep = TestRules.compile(TX + VELOCITY + "rule deep { when epl \"\"\"select * from Transaction(amount > "
+                + "(".repeat(100_000) + "1" + ")".repeat(100_000) + ")\"\"\" }\n");
+        String expected = "test.rules:3:1: rule deep: rule is too large: its EPL nests too deeply to compile";
+        assertThat(catchDeploy(() -> Engine.check(deep))).hasMessage(expected);
+        try (Harness h = new Harness(TX + VELOCITY)) {
+            assertThat(catchDeploy(() -> h.engine.deploy(deep))).hasMessage(expected);
+            h.at(0, "Transaction", tx("c1", 1)).at(1, "Transaction", tx("c1", 1)).at(2, "Transaction", tx("c1", 1));
+            h.finish();
+            assertThat(h.summary()).containsExactly("firing {cardId=c1} +2", "resolved {cardId=c1} +600000");
+        }
+    }
+
+    private interface DeployCall {
+        void run() throws Exception;
+    }
+
+    private static DeployException catchDeploy(DeployCall call) throws Exception {
+        try {
+            call.run();
+        } catch (DeployException e) {
+            return e;
+        }
+        throw new AssertionError("expected a DeployException");
     }
 }

@@ -112,6 +112,14 @@ class PublicApiTest {
     }
 
     @Test
+    void check_aRuleEsperRefuses_namesTheRule_withoutAnEngine() throws Exception {
+        Engine.check(compile(RULES));
+        RuleSet bad = compile(RULES + "rule raw { when epl \"\"\"select nosuch from Transaction\"\"\" }\n");
+        assertThatThrownBy(() -> Engine.check(bad)).isInstanceOfSatisfying(DeployException.class, e ->
+                assertThat(e.problems()).extracting(DeployException.Problem::rule).containsExactly("raw"));
+    }
+
+    @Test
     void inlineEngine_andAStandaloneDecoder_runFiniteInputOnTheCallersThread() throws Exception {
         RuleSet rules = compile(RULES);
         EventDecoder decoder = EventDecoder.of(rules, Clock.systemUTC());

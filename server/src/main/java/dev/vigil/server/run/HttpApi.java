@@ -332,18 +332,24 @@ final class HttpApi {
 
     private void getFile(Context ctx) {
         String name = ctx.pathParam("name");
-        Optional<String> text = library.text(name);
-        if (text.isEmpty()) {
-            throw new HttpError(404, "no such rule file: " + name);
+        try {
+            Optional<String> text = library.text(name);
+            if (text.isEmpty()) {
+                throw new HttpError(404, "no such rule file: " + name);
+            }
+            ctx.status(200).contentType("text/plain; charset=utf-8").result(text.get());
+        } catch (RuleLibrary.BadNameException e) {
+            throw new HttpError(400, e.getMessage());
         }
-        ctx.status(200).contentType("text/plain; charset=utf-8").result(text.get());
     }
 
     private void putFile(Context ctx) throws InterruptedException {
         String name = ctx.pathParam("name");
         try {
-            RuleLibrary.Change c = library.put(name, ctx.body());
+            RuleLibrary.Change c = library.put(name, ruleFileBody(ctx));
             ok(ctx, 200, change(c));
+        } catch (RuleLibrary.BadNameException e) {
+            throw new HttpError(400, e.getMessage());
         } catch (RuleLibrary.RejectedException e) {
             problems(ctx, e);
         }
@@ -351,11 +357,34 @@ final class HttpApi {
 
     private void validate(Context ctx) {
         try {
-            library.validate(ctx.queryParam("name"), ctx.body());
+            library.validate(ctx.queryParam("name"), ruleFileBody(ctx));
             ok(ctx, 200, obj().put("ok", true));
+        } catch (RuleLibrary.BadNameException e) {
+            throw new HttpError(400, e.getMessage());
         } catch (RuleLibrary.RejectedException e) {
             problems(ctx, e);
         }
+    }
+
+    /**
+     * A rule file sent as a body: its bytes, which the library decodes as strict UTF-8. A charset
+     * other than UTF-8 in {@code Content-Type} is 415: rule files are UTF-8, as events are.
+     */
+    private static byte[] ruleFileBody(Context ctx) {
+        String type = ctx.header("Content-Type");
+        if (type != null) {
+            for (String param : type.split(";")) {
+                String p = param.strip().toLowerCase(Locale.ROOT);
+                if (p.startsWith("charset=")) {
+                    String charset = p.substring("charset=".length()).replace("\"", "").strip();
+                    if (!charset.equals("utf-8") && !charset.equals("utf8")) {
+                        throw new HttpError(415, "unsupported charset `" + charset
+                                + "`: rule files are UTF-8 (send charset=utf-8 or none)");
+                    }
+                }
+            }
+        }
+        return ctx.bodyAsBytes();
     }
 
     private void deleteFile(Context ctx) throws InterruptedException {
@@ -366,6 +395,8 @@ final class HttpApi {
                 throw new HttpError(404, "no such rule file: " + name);
             }
             ok(ctx, 200, change(c.get()));
+        } catch (RuleLibrary.BadNameException e) {
+            throw new HttpError(400, e.getMessage());
         } catch (RuleLibrary.RejectedException e) {
             problems(ctx, e);
         }

@@ -3,6 +3,7 @@ package dev.vigil.server.run;
 import dev.vigil.engine.DeployException;
 import dev.vigil.engine.DeployResult;
 import dev.vigil.engine.Engine;
+import dev.vigil.engine.Utf8;
 import dev.vigil.notifier.NotifierConfig;
 import dev.vigil.rules.CompileResult;
 import dev.vigil.rules.Diagnostic;
@@ -18,9 +19,12 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -31,7 +35,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The rule files of a running Vigil: the rules folder on disk, what the engine runs, and the
@@ -41,13 +44,23 @@ import java.util.stream.Stream;
  */
 final class RuleLibrary {
     private static final Logger LOG = LoggerFactory.getLogger(RuleLibrary.class);
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*\\.rules");
+    /**
+     * What a rule file may be called, over the API and in the folder: at most 100 characters of
+     * letters, digits, '.', '_' and '-', starting with a letter or digit, without "..", ending in
+     * {@code .rules}. No separator: a rule file is a file directly in the rules folder. No leading
+     * dot: the folder scan does not read hidden files. 100 characters (ASCII, so 100 bytes) stay
+     * well inside every file system's limit of 255 bytes per name.
+     */
+    static final Pattern NAME = Pattern.compile("(?!.*\\.\\.)[A-Za-z0-9][A-Za-z0-9._-]{0,93}\\.rules");
+    /** {@link #NAME} in words and as written, for error messages. */
+    static final String NAME_RULE = "a rule file name is at most 100 letters, digits, '.', '_' and '-', starts with"
+            + " a letter or digit, has no '..' and ends in .rules (" + NAME.pattern() + ")";
 
     private final Path dir;
     private final Engine engine;
     private final NotifierConfig notifier;
     private final RuleFileStore store;
-    /** File name (relative to the folder, with '/') to its text: what runs now. */
+    /** File name (in the folder) to its text: what runs now. */
     private final Map<String, String> files = new TreeMap<>();
     private final Map<String, Boolean> enabledOverrides = new LinkedHashMap<>();
     private RuleSet running;
@@ -64,6 +77,15 @@ final class RuleLibrary {
 
         public List<Problem> problems() {
             return problems;
+        }
+    }
+
+    /** A rule file name that does not match {@link #NAME}: the message names it and the rule. */
+    public static final class BadNameException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadNameException(String name) {
+            super("invalid rule file name `" + name + "`: " + NAME_RULE);
         }
     }
 
@@ -109,18 +131,23 @@ final class RuleLibrary {
         return c;
     }
 
-    /** True when the folder differs from what runs (the watcher asks every second). */
+    /**
+     * True when the folder differs from what runs (the watcher asks every second), or cannot be
+     * loaded as it is (a misnamed or undecodable file, an unreadable folder): then a reload says why.
+     */
     public synchronized boolean diskChanged() {
         try {
             return !readDisk().equals(files);
         } catch (RejectedException e) {
-            return false;
+            return true;
         }
     }
 
-    /** Validates, deploys and saves one file (PUT /api/rule-files/{name}). */
-    public synchronized Change put(String name, String text) throws RejectedException, InterruptedException {
+    /** Validates, deploys and saves one file (PUT /api/rule-files/{name}); the body is strict UTF-8. */
+    public synchronized Change put(String name, byte[] body)
+            throws BadNameException, RejectedException, InterruptedException {
         checkName(name);
+        String text = decode(name, body);
         Map<String, String> next = new TreeMap<>(files);
         next.put(name, text);
         Change c = apply(next, name);
@@ -130,7 +157,9 @@ final class RuleLibrary {
     }
 
     /** Undeploys a file's rules and deletes it; empty when there is no such file. */
-    public synchronized Optional<Change> delete(String name) throws RejectedException, InterruptedException {
+    public synchronized Optional<Change> delete(String name)
+            throws BadNameException, RejectedException, InterruptedException {
+        checkName(name);
         if (!files.containsKey(name)) {
             return Optional.empty();
         }
@@ -146,11 +175,24 @@ final class RuleLibrary {
         return Optional.of(new Change(version, c.deployed(), c.changed(), c.unchanged(), c.removed()));
     }
 
-    /** Checks a text as if it replaced (or joined) the loaded files, deploying nothing. */
-    public synchronized void validate(String name, String text) throws RejectedException {
+    /**
+     * Checks a text as if it replaced (or joined) the loaded files, deploying nothing: the checks of
+     * {@link #put} (the same {@link #compile}, then {@link Engine#check}, which compiles as a deploy
+     * does), so what passes here deploys. {@code name} may be null (a file of its own).
+     */
+    public synchronized void validate(String name, byte[] body) throws BadNameException, RejectedException {
+        if (name != null) {
+            checkName(name);
+        }
+        String file = name == null ? "(validate).rules" : name;
         Map<String, String> next = new TreeMap<>(files);
-        next.put(name == null ? "(validate).rules" : name, text);
-        compile(next);
+        next.put(file, decode(file, body));
+        RuleSet set = compile(next);
+        try {
+            Engine.check(set);
+        } catch (DeployException e) {
+            throw rejected(e);
+        }
     }
 
     /** Enables or disables one rule; empty when there is no such rule. */
@@ -181,7 +223,8 @@ final class RuleLibrary {
         return out;
     }
 
-    public synchronized Optional<String> text(String name) {
+    public synchronized Optional<String> text(String name) throws BadNameException {
+        checkName(name);
         return Optional.ofNullable(files.get(name));
     }
 
@@ -196,12 +239,7 @@ final class RuleLibrary {
         try {
             r = engine.deploy(set);
         } catch (DeployException e) {
-            List<Problem> problems = new ArrayList<>();
-            for (DeployException.Problem p : e.problems()) {
-                problems.add(new Problem(p.file(), p.line(), p.column(), "rule " + p.rule() + ": " + p.message(),
-                        p.toString()));
-            }
-            throw new RejectedException(problems);
+            throw rejected(e);
         }
         files.clear();
         files.putAll(next);
@@ -218,6 +256,17 @@ final class RuleLibrary {
         return new Change(0, deployed, changed, unchanged, r.removed());
     }
 
+    /** The engine's refusal as located problems: the same for a deploy and a check. */
+    private static RejectedException rejected(DeployException e) {
+        List<Problem> problems = new ArrayList<>();
+        for (DeployException.Problem p : e.problems()) {
+            problems.add(new Problem(p.file(), p.line(), p.column(), "rule " + p.rule() + ": " + p.message(),
+                    p.toString()));
+        }
+        return new RejectedException(problems);
+    }
+
+    /** The rule set that {@code next} is, checked by the language and against the channels. */
     private RuleSet compile(Map<String, String> next) throws RejectedException {
         List<SourceFile> sources = new ArrayList<>();
         next.forEach((name, text) -> sources.add(new SourceFile(name, text)));
@@ -269,33 +318,101 @@ final class RuleLibrary {
         return new Problem(file, line, column, p.message(), p.toString());
     }
 
+    /**
+     * The rule files of the folder, by name: every file directly in it whose name ends in
+     * {@code .rules}. Hidden files and folders (names starting with a dot: editor and system files,
+     * the {@code ..data} folders of a mounted Kubernetes ConfigMap) are not read. Any other file
+     * ending in {@code .rules} (a name that {@link #NAME} refuses, a file in a sub-folder) refuses
+     * the whole folder, as a rule error does: what runs is always every rule file of the folder.
+     */
     private Map<String, String> readDisk() throws RejectedException {
-        Map<String, String> out = new TreeMap<>();
         if (!Files.isDirectory(dir)) {
             throw new RejectedException(List.of(new Problem(dir.toString(), 0, 0, "rules folder does not exist",
                     dir + ": rules folder does not exist")));
         }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.filter(Files::isRegularFile).filter(x -> x.toString().endsWith(".rules")).toList()) {
-                String name = dir.relativize(p).toString().replace('\\', '/');
-                if (name.startsWith(".") || name.contains("/.")) {
-                    continue;
+        List<Path> found = new ArrayList<>();
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+                    return d.equals(dir) || !hidden(d) ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
                 }
-                out.put(name, Files.readString(p, StandardCharsets.UTF_8));
-            }
-        } catch (IOException | java.io.UncheckedIOException e) {
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    if (!hidden(file) && file.getFileName().toString().endsWith(".rules") && Files.isRegularFile(file)) {
+                        found.add(file);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
             throw new RejectedException(List.of(new Problem(dir.toString(), 0, 0, "cannot read rules folder: "
                     + e.getMessage(), dir + ": cannot read rules folder: " + e.getMessage())));
+        }
+        Map<String, String> out = new TreeMap<>();
+        List<Problem> problems = new ArrayList<>();
+        found.sort(null);
+        for (Path p : found) {
+            String name = dir.relativize(p).toString().replace('\\', '/');
+            if (!NAME.matcher(name).matches()) {
+                String message = (name.contains("/") ? "rule file in a sub-folder: rule files are read from the"
+                        + " rules folder itself; move it up or out" : "not a valid rule file name; rename it")
+                        + " (" + NAME_RULE + ")";
+                problems.add(new Problem(name, 0, 0, message, name + ": " + message));
+                continue;
+            }
+            try {
+                out.put(name, decode(name, Files.readAllBytes(p)));
+            } catch (RejectedException e) {
+                problems.addAll(e.problems());
+            } catch (IOException e) {
+                String message = "cannot read rule file: " + e.getMessage();
+                problems.add(new Problem(name, 0, 0, message, name + ": " + message));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new RejectedException(problems);
         }
         return out;
     }
 
-    private static void checkName(String name) throws RejectedException {
-        if (!NAME.matcher(name).matches() || name.contains("..")) {
-            throw new RejectedException(List.of(new Problem(name, 0, 0,
-                    "invalid rule file name: use letters, digits, '.', '_', '-' and '/', ending in .rules",
-                    name + ": invalid rule file name: use letters, digits, '.', '_', '-' and '/', ending in .rules")));
+    private static boolean hidden(Path p) {
+        return p.getFileName().toString().startsWith(".");
+    }
+
+    /** Refuses a name that does not match {@link #NAME}. */
+    static void checkName(String name) throws BadNameException {
+        if (!NAME.matcher(name).matches()) {
+            throw new BadNameException(name);
         }
+    }
+
+    /**
+     * A rule file's bytes as its text: strict UTF-8, as {@code vigil check} reads a file (the spec
+     * makes anything else an error of the file), and a leading byte-order mark dropped.
+     *
+     * @throws RejectedException naming the line and column of the first byte that is not UTF-8
+     */
+    static String decode(String name, byte[] bytes) throws RejectedException {
+        String text;
+        try {
+            text = Utf8.decode(bytes);
+        } catch (Utf8.MalformedException e) {
+            int offset = e.offset();
+            // The bytes before the bad one decode; the column counts characters, as the compiler's do.
+            String before = new String(bytes, 0, offset, StandardCharsets.UTF_8);
+            if (before.startsWith("\uFEFF")) {
+                before = before.substring(1);
+            }
+            int lineStart = before.lastIndexOf('\n') + 1;
+            int line = (int) before.chars().filter(c -> c == '\n').count() + 1;
+            int column = before.codePointCount(lineStart, before.length()) + 1;
+            String message = "not valid UTF-8 text (first bad byte at offset " + offset + ")";
+            throw new RejectedException(List.of(new Problem(name, line, column, message,
+                    name + ":" + line + ":" + column + ": " + message)));
+        }
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
     private void write(String name, String text) {

@@ -59,6 +59,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class EsperHost {
     private static final Logger LOG = LoggerFactory.getLogger(EsperHost.class);
     private static final AtomicInteger RUNTIMES = new AtomicInteger();
+    /** The problem of a rule whose EPL nests too deeply for Esper's compiler. */
+    static final String TOO_DEEP = "rule is too large: its EPL nests too deeply to compile";
 
     private final EngineOptions options;
     private final Configuration config;
@@ -189,7 +191,82 @@ public final class EsperHost {
 
     // ---------------------------------------------------------------- deploy
 
+    /**
+     * Compiles every event type and every enabled rule of a set with a compiler of its own, exactly
+     * as {@link #deploy} compiles them for an empty runtime, and deploys nothing: no runtime, no
+     * state. Any thread.
+     *
+     * @throws DeployException with the problems such a deploy would report
+     */
+    public static void check(RuleSet set) throws DeployException {
+        compile(EPCompilerProvider.getCompiler(), configuration(), set, Map.of(), Map.of());
+    }
+
     public DeployResult deploy(RuleSet set) throws DeployException {
+        Plan p = compile(compiler, config, set, types, rules);
+        List<String> removed = new ArrayList<>();
+        for (String id : rules.keySet()) {
+            if (!p.deployed.contains(id)) {
+                removed.add(id);
+            }
+        }
+
+        // 3. Apply: nothing below is expected to fail, everything was compiled above.
+        try {
+            for (String id : new ArrayList<>(rules.keySet())) {
+                if (removed.contains(id) || p.changed.contains(id)) {
+                    runtime.getDeploymentService().undeploy(rules.remove(id).deploymentId);
+                }
+            }
+            for (String name : new ArrayList<>(types.keySet())) {
+                if (!p.keptTypes.containsKey(name)) {
+                    runtime.getDeploymentService().undeploy(types.remove(name).deploymentId);
+                }
+            }
+            for (Map.Entry<String, Compiled> e : p.newTypes.entrySet()) {
+                Compiled c = e.getValue();
+                EPDeployment d = runtime.getDeploymentService().deploy(c.compiled);
+                EventSender sender = runtime.getEventService().getEventSender(c.esperName);
+                types.put(e.getKey(), new DeployedType(c.shape, c.esperName, c.compiled, d.getDeploymentId(), sender));
+            }
+            for (Map.Entry<String, RulePlan> e : p.toDeploy.entrySet()) {
+                RulePlan plan = e.getValue();
+                EPDeployment d = runtime.getDeploymentService().deploy(p.compiledRules.get(e.getKey()));
+                AlertLifecycle lifecycle = new AlertLifecycle(plan, sink, timers, clock);
+                DeployedRule dr = new DeployedRule(plan, lifecycle, d.getDeploymentId(), List.of(d.getStatements()));
+                for (int i = 0; i < plan.listened().size(); i++) {
+                    attach(dr, d.getStatements()[plan.listened().get(i)], plan.layouts().get(i));
+                }
+                rules.put(e.getKey(), dr);
+            }
+        } catch (EPDeployException | EPUndeployException e) {
+            throw new IllegalStateException("Esper refused a deploy step after compiling it: " + e.getMessage(), e);
+        }
+        // Keep the rule order of the set, so output is deterministic.
+        Map<String, DeployedRule> ordered = new LinkedHashMap<>();
+        for (String id : p.deployed) {
+            ordered.put(id, rules.get(id));
+        }
+        rules.clear();
+        rules.putAll(ordered);
+        List<EventShape> shapes = new ArrayList<>();
+        types.values().forEach(t -> shapes.add(t.shape));
+        decoder = newDecoder(shapes);
+        return new DeployResult(p.deployed, p.added, p.changed, p.unchanged, removed);
+    }
+
+    /** What the compile step of a deploy gives: everything compiled, nothing changed yet. */
+    private record Plan(Map<String, DeployedType> keptTypes, Map<String, Compiled> newTypes, List<String> deployed,
+                        List<String> added, List<String> changed, List<String> unchanged,
+                        Map<String, RulePlan> toDeploy, Map<String, EPCompiled> compiledRules) {
+    }
+
+    /**
+     * The compile step of a deploy over what runs ({@code types}, {@code rules}; empty for a check):
+     * keeps the unchanged types and rules, compiles the rest, and reports every refused one.
+     */
+    private static Plan compile(EPCompiler compiler, Configuration config, RuleSet set,
+                                Map<String, DeployedType> types, Map<String, DeployedRule> rules) throws DeployException {
         // 1. Types: keep the unchanged, compile the new and changed.
         Map<String, DeployedType> keptTypes = new LinkedHashMap<>();
         Map<String, Compiled> newTypes = new LinkedHashMap<>();
@@ -200,7 +277,7 @@ public final class EsperHost {
                 keptTypes.put(decl.name(), old);
             } else {
                 try {
-                    newTypes.put(decl.name(), compileType(decl));
+                    newTypes.put(decl.name(), compileType(compiler, config, decl));
                 } catch (EPCompileException e) {
                     problems.add(new DeployException.Problem(decl.file(), decl.pos().line(), decl.pos().column(),
                             "(event " + decl.name() + ")", e.getMessage()));
@@ -264,61 +341,31 @@ public final class EsperHost {
                 toDeploy.put(rule.id(), plan);
             } catch (EPCompileException e) {
                 problems.add(new DeployException.Problem(rule.file(), rule.pos().line(), rule.pos().column(),
-                        rule.id(), e.getMessage()));
+                        rule.id(), overflowed(e) ? TOO_DEEP : e.getMessage()));
+            } catch (StackOverflowError e) {
+                // Not expected (Esper wraps its own, above), but a rule must never take the caller down.
+                problems.add(new DeployException.Problem(rule.file(), rule.pos().line(), rule.pos().column(),
+                        rule.id(), TOO_DEEP));
             }
         }
         if (!problems.isEmpty()) {
             throw new DeployException(problems);
         }
-        List<String> removed = new ArrayList<>();
-        for (String id : rules.keySet()) {
-            if (!deployed.contains(id)) {
-                removed.add(id);
-            }
-        }
+        return new Plan(keptTypes, newTypes, deployed, added, changed, unchanged, toDeploy, compiledRules);
+    }
 
-        // 3. Apply: nothing below is expected to fail, everything was compiled above.
-        try {
-            for (String id : new ArrayList<>(rules.keySet())) {
-                if (removed.contains(id) || changed.contains(id)) {
-                    runtime.getDeploymentService().undeploy(rules.remove(id).deploymentId);
-                }
+    /**
+     * Esper compiles a raw EPL statement nested a thousand levels deep by overflowing the stack; it
+     * catches the {@link StackOverflowError} and reports "Exception processing statement: null"
+     * followed by the whole statement. Told apart by the cause's type, not by the message.
+     */
+    private static boolean overflowed(EPCompileException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StackOverflowError) {
+                return true;
             }
-            for (String name : new ArrayList<>(types.keySet())) {
-                if (!keptTypes.containsKey(name)) {
-                    runtime.getDeploymentService().undeploy(types.remove(name).deploymentId);
-                }
-            }
-            for (Map.Entry<String, Compiled> e : newTypes.entrySet()) {
-                Compiled c = e.getValue();
-                EPDeployment d = runtime.getDeploymentService().deploy(c.compiled);
-                EventSender sender = runtime.getEventService().getEventSender(c.esperName);
-                types.put(e.getKey(), new DeployedType(c.shape, c.esperName, c.compiled, d.getDeploymentId(), sender));
-            }
-            for (Map.Entry<String, RulePlan> e : toDeploy.entrySet()) {
-                RulePlan plan = e.getValue();
-                EPDeployment d = runtime.getDeploymentService().deploy(compiledRules.get(e.getKey()));
-                AlertLifecycle lifecycle = new AlertLifecycle(plan, sink, timers, clock);
-                DeployedRule dr = new DeployedRule(plan, lifecycle, d.getDeploymentId(), List.of(d.getStatements()));
-                for (int i = 0; i < plan.listened().size(); i++) {
-                    attach(dr, d.getStatements()[plan.listened().get(i)], plan.layouts().get(i));
-                }
-                rules.put(e.getKey(), dr);
-            }
-        } catch (EPDeployException | EPUndeployException e) {
-            throw new IllegalStateException("Esper refused a deploy step after compiling it: " + e.getMessage(), e);
         }
-        // Keep the rule order of the set, so output is deterministic.
-        Map<String, DeployedRule> ordered = new LinkedHashMap<>();
-        for (String id : deployed) {
-            ordered.put(id, rules.get(id));
-        }
-        rules.clear();
-        rules.putAll(ordered);
-        List<EventShape> shapes = new ArrayList<>();
-        types.values().forEach(t -> shapes.add(t.shape));
-        decoder = newDecoder(shapes);
-        return new DeployResult(deployed, added, changed, unchanged, removed);
+        return false;
     }
 
     private void attach(DeployedRule dr, EPStatement statement, RulePlan.Layout layout) {
@@ -381,7 +428,8 @@ public final class EsperHost {
     private record Compiled(EventShape shape, String esperName, EPCompiled compiled) {
     }
 
-    private Compiled compileType(EventDecl decl) throws EPCompileException {
+    private static Compiled compileType(EPCompiler compiler, Configuration config, EventDecl decl)
+            throws EPCompileException {
         try {
             return new Compiled(new EventShape(decl), decl.name(), compiler.compile(schema(decl, decl.name()),
                     new CompilerArguments(config)));
