@@ -153,11 +153,19 @@ public final class Engine implements AutoCloseable {
      * {@link DeployException} (a running engine compiles only the rules that changed; the others
      * compiled when they were deployed).
      *
+     * @param options the options of the engine that would deploy it (raw EPL allowed or not, the
+     *     cap of partial matches)
      * @throws DeployException with the problems {@link #deploy} would report
      */
-    public static void check(RuleSet rules) throws DeployException {
+    public static void check(RuleSet rules, EngineOptions options) throws DeployException {
         requireNonNull(rules, "rules is null");
-        EsperHost.check(rules);
+        requireNonNull(options, "options is null");
+        EsperHost.check(rules, options);
+    }
+
+    /** {@link #check(RuleSet, EngineOptions)} as this engine would deploy it. */
+    public void checkDeployable(RuleSet rules) throws DeployException {
+        check(rules, options);
     }
 
     private static final class WrappedDeploy extends RuntimeException {

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DeployTest {
+    private static final EngineOptions RAW = EngineOptions.newBuilder().allowRawEpl(true).build();
     private static final String TX = """
             event Transaction { cardId string  amount double  at timestamp }
             """;
@@ -134,7 +135,7 @@ class DeployTest {
                 rule big { when Transaction(amount > 100) key cardId }
                 rule raw { when epl \"""select nosuchfield from Transaction\""" }
                 """);
-        DeployException checked = catchDeploy(() -> Engine.check(broken));
+        DeployException checked = catchDeploy(() -> Engine.check(broken, RAW));
         try (Harness h = new Harness(TX)) {
             DeployException deployed = catchDeploy(() -> h.engine.deploy(broken));
             assertThat(checked.problems()).isEqualTo(deployed.problems());
@@ -151,7 +152,7 @@ class DeployTest {
         // compiles it anyway, so a check never depends on what runs.
         RuleSet set = TestRules.compile(TX + VELOCITY);
         try (Harness h = new Harness(TX + VELOCITY)) {
-            Engine.check(set);
+            Engine.check(set, RAW);
             assertThat(h.engine.deploy(set).unchanged()).containsExactly("velocity");
         }
     }
@@ -162,7 +163,7 @@ class DeployTest {
             h.at(0, "Transaction", tx("c1", 1)).at(1_000, "Transaction", tx("c1", 1));
             Engine.check(TestRules.compile(TX + """
                     rule other { when Transaction key cardId }
-                    """));
+                    """), RAW);
             h.at(2_000, "Transaction", tx("c1", 1));
             h.finish();
             // velocity kept its window (three events) and `other` was never deployed.
@@ -176,7 +177,7 @@ class DeployTest {
         RuleSet deep = TestRules.compile(TX + VELOCITY + "rule deep { when epl \"\"\"select * from Transaction(amount > "
                 + "(".repeat(100_000) + "1" + ")".repeat(100_000) + ")\"\"\" }\n");
         String expected = "test.rules:3:1: rule deep: rule is too large: its EPL nests too deeply to compile";
-        assertThat(catchDeploy(() -> Engine.check(deep))).hasMessage(expected);
+        assertThat(catchDeploy(() -> Engine.check(deep, RAW))).hasMessage(expected);
         try (Harness h = new Harness(TX + VELOCITY)) {
             assertThat(catchDeploy(() -> h.engine.deploy(deep))).hasMessage(expected);
             h.at(0, "Transaction", tx("c1", 1)).at(1, "Transaction", tx("c1", 1)).at(2, "Transaction", tx("c1", 1));

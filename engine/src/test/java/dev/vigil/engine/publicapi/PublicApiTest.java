@@ -34,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The engine as connectors, notifier and server use it: through its public package only. */
 class PublicApiTest {
+    private static final EngineOptions RAW = EngineOptions.newBuilder().allowRawEpl(true).build();
     private static final String RULES = """
             event Transaction {
                 cardId string
@@ -113,9 +114,9 @@ class PublicApiTest {
 
     @Test
     void check_aRuleEsperRefuses_namesTheRule_withoutAnEngine() throws Exception {
-        Engine.check(compile(RULES));
+        Engine.check(compile(RULES), RAW);
         RuleSet bad = compile(RULES + "rule raw { when epl \"\"\"select nosuch from Transaction\"\"\" }\n");
-        assertThatThrownBy(() -> Engine.check(bad)).isInstanceOfSatisfying(DeployException.class, e ->
+        assertThatThrownBy(() -> Engine.check(bad, RAW)).isInstanceOfSatisfying(DeployException.class, e ->
                 assertThat(e.problems()).extracting(DeployException.Problem::rule).containsExactly("raw"));
     }
 

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code vigil run}: the service. */
 @Command(
@@ -59,17 +60,16 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             return ExitCode.FAILURE;
         }
-        VigilServer server;
-        try {
-            server = VigilServer.start(c, Clock.systemUTC());
-        } catch (VigilServer.StartException e) {
-            err.println("vigil run: " + e.getMessage());
-            err.flush();
-            return ExitCode.FAILURE;
-        }
+        // The hook is in place before the server starts: a SIGTERM at any moment after this
+        // stops cleanly (a server half started is closed too), never with the JVM's default 143.
+        AtomicReference<VigilServer> running = new AtomicReference<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            server.close();
+            VigilServer s = running.getAndSet(null);
+            if (s == null) {
+                return; // stopped while starting: start() closes what it opened when it fails
+            }
+            s.close();
             stopped.countDown();
             // Only a signal (SIGTERM, Ctrl-C) stops `vigil run`, and the JVM would then exit with 128 +
             // the signal's number although the stop was clean: the documented status is 0. Nothing
@@ -79,6 +79,17 @@ final class RunCommand implements Callable<Integer> {
             Runtime.getRuntime().halt(ExitCode.OK);
         }, "vigil-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        VigilServer server;
+        try {
+            server = VigilServer.start(c, Clock.systemUTC());
+        } catch (VigilServer.StartException e) {
+            err.println("vigil run: " + e.getMessage());
+            err.flush();
+            return ExitCode.FAILURE;
+        }
+        running.set(server);
+        err.println("vigil run: running; SIGTERM or Ctrl-C stops it cleanly");
+        err.flush();
         stopped.await();
         return ExitCode.OK;
     }

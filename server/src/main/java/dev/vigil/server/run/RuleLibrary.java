@@ -177,7 +177,7 @@ final class RuleLibrary {
 
     /**
      * Checks a text as if it replaced (or joined) the loaded files, deploying nothing: the checks of
-     * {@link #put} (the same {@link #compile}, then {@link Engine#check}, which compiles as a deploy
+     * {@link #put} (the same {@link #compile}, then {@link Engine#checkDeployable}, which compiles as a deploy
      * does), so what passes here deploys. {@code name} may be null (a file of its own).
      */
     public synchronized void validate(String name, byte[] body) throws BadNameException, RejectedException {
@@ -189,7 +189,7 @@ final class RuleLibrary {
         next.put(file, decode(file, body));
         RuleSet set = compile(next);
         try {
-            Engine.check(set);
+            engine.checkDeployable(set);
         } catch (DeployException e) {
             throw rejected(e);
         }

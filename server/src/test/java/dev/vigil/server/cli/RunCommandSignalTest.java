@@ -42,11 +42,11 @@ class RunCommandSignalTest {
             String line;
             while ((line = out.readLine()) != null) {
                 output.add(line);
-                if (line.contains("admin API at")) {
+                if (line.contains("vigil run: running")) {
                     break;
                 }
             }
-            assertThat(output).as("the server's start log").anyMatch(l -> l.contains("admin API at"));
+            assertThat(output).as("the server's start log").anyMatch(l -> l.contains("vigil run: running"));
             // SIGTERM through kill(1): Process.destroy() would also close the child's output.
             assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(child.pid())).start().waitFor()).isZero();
             while ((line = out.readLine()) != null) {

@@ -47,7 +47,7 @@ final class RuleFilesServer implements AutoCloseable {
             Files.writeString(dir.resolve("rules/main.rules"), MAIN);
         }
         Files.writeString(dir.resolve("vigil.yaml"), """
-                rules: { dir: rules }
+                rules: { dir: rules, allowRawEpl: true }
                 time: { mode: processing }
                 server: { port: 0 }
                 store: { path: data/test.db }

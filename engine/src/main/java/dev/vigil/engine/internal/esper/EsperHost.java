@@ -198,12 +198,12 @@ public final class EsperHost {
      *
      * @throws DeployException with the problems such a deploy would report
      */
-    public static void check(RuleSet set) throws DeployException {
-        compile(EPCompilerProvider.getCompiler(), configuration(), set, Map.of(), Map.of());
+    public static void check(RuleSet set, EngineOptions options) throws DeployException {
+        compile(EPCompilerProvider.getCompiler(), configuration(), options, set, Map.of(), Map.of());
     }
 
     public DeployResult deploy(RuleSet set) throws DeployException {
-        Plan p = compile(compiler, config, set, types, rules);
+        Plan p = compile(compiler, config, options, set, types, rules);
         List<String> removed = new ArrayList<>();
         for (String id : rules.keySet()) {
             if (!p.deployed.contains(id)) {
@@ -265,7 +265,7 @@ public final class EsperHost {
      * The compile step of a deploy over what runs ({@code types}, {@code rules}; empty for a check):
      * keeps the unchanged types and rules, compiles the rest, and reports every refused one.
      */
-    private static Plan compile(EPCompiler compiler, Configuration config, RuleSet set,
+    private static Plan compile(EPCompiler compiler, Configuration config, EngineOptions options, RuleSet set,
                                 Map<String, DeployedType> types, Map<String, DeployedRule> rules) throws DeployException {
         // 1. Types: keep the unchanged, compile the new and changed.
         Map<String, DeployedType> keptTypes = new LinkedHashMap<>();
