@@ -64,6 +64,46 @@ public final class VigilServer implements AutoCloseable {
         this.clock = clock;
     }
 
+    /** The first bytes of every SQLite database file. */
+    private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /**
+     * Checks the paths the configuration names before anything opens them, so a wrong one is one
+     * clear message instead of a stack trace, or a source that fails after start.
+     */
+    static void checkPaths(VigilConfig config) throws StartException {
+        java.nio.file.Path store = config.notifier().store().path();
+        if (java.nio.file.Files.isDirectory(store)) {
+            throw new StartException("store.path " + store + " is a directory: name a database file (it is created"
+                    + " when missing)", null);
+        }
+        if (java.nio.file.Files.isRegularFile(store)) {
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(store)) {
+                byte[] head = in.readNBytes(SQLITE_HEADER.length);
+                if (head.length > 0 && !java.util.Arrays.equals(head, SQLITE_HEADER)) {
+                    throw new StartException("store.path " + store + " is not a SQLite database (Vigil's store);"
+                            + " name another file, or move this one away", null);
+                }
+            } catch (java.io.IOException e) {
+                throw new StartException("store.path " + store + " cannot be read: " + e.getMessage(), e);
+            }
+        } else if (store.toAbsolutePath().getParent() != null
+                && java.nio.file.Files.exists(store.toAbsolutePath().getParent())
+                && !java.nio.file.Files.isDirectory(store.toAbsolutePath().getParent())) {
+            throw new StartException("store.path " + store + ": " + store.toAbsolutePath().getParent()
+                    + " is not a directory", null);
+        }
+        List<VigilConfig.File> files = config.sources().files();
+        for (int i = 0; i < files.size(); i++) {
+            VigilConfig.File f = files.get(i);
+            if (!f.follow() && !java.nio.file.Files.isRegularFile(f.path())) {
+                throw new StartException("sources.files[" + i + "].path: no such file: " + f.path()
+                        + (java.nio.file.Files.isDirectory(f.path()) ? " (a directory)" : "")
+                        + " (with follow: true Vigil waits for it to appear)", null);
+            }
+        }
+    }
+
     /**
      * Refuses an admin API open to the network: without {@code server.adminToken} it may only
      * listen on a loopback address.
@@ -98,6 +138,7 @@ public final class VigilServer implements AutoCloseable {
 
     private void startAll() throws StartException, InterruptedException {
         checkExposure(config.server());
+        checkPaths(config);
         notifier = Notifier.newBuilder(config.notifier()).clock(clock).deliveryListener(metrics.deliveryLatency())
                 .start();
         LOG.info("store {}", config.notifier().store().path());
