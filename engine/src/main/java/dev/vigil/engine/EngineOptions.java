@@ -18,6 +18,7 @@ public final class EngineOptions {
     private final Duration maxFuture;
     private final boolean allowRawEpl;
     private final long maxPartialMatches;
+    private final Duration compileBudget;
     /**
      * Partial matches a pattern rule keeps by default: an attempt per starting event still waiting for
      * the rest (about 200 bytes each), so 100,000 cost some 20 MB per rule. The fraud rules at 4,000
@@ -44,6 +45,7 @@ public final class EngineOptions {
         this.maxFuture = b.maxFuture;
         this.allowRawEpl = b.allowRawEpl;
         this.maxPartialMatches = b.maxPartialMatches;
+        this.compileBudget = b.compileBudget;
     }
 
     public static Builder newBuilder() {
@@ -119,6 +121,14 @@ public final class EngineOptions {
         return maxPartialMatches;
     }
 
+    /**
+     * How long one rule may take to compile (default 10 s; a rule of the shipped library takes tens
+     * of milliseconds): past it the deploy refuses the rule, and nothing changes.
+     */
+    public Duration compileBudget() {
+        return compileBudget;
+    }
+
     /** Whether {@link #maxFuture()} applies: live input in event time. */
     public boolean checksFuture() {
         return live && timeMode == TimeMode.EVENT;
@@ -135,6 +145,7 @@ public final class EngineOptions {
         private Duration maxFuture = Duration.ofMinutes(5);
         private boolean allowRawEpl;
         private long maxPartialMatches = DEFAULT_MAX_PARTIAL_MATCHES;
+        private Duration compileBudget = Duration.ofSeconds(10);
 
         private Builder() {
         }
@@ -174,6 +185,11 @@ public final class EngineOptions {
             return this;
         }
 
+        public Builder compileBudget(Duration compileBudget) {
+            this.compileBudget = requireNonNull(compileBudget, "compileBudget is null");
+            return this;
+        }
+
         public Builder maxPartialMatches(long maxPartialMatches) {
             this.maxPartialMatches = maxPartialMatches;
             return this;
@@ -195,6 +211,9 @@ public final class EngineOptions {
             }
             if (lateness.isNegative()) {
                 throw new IllegalArgumentException("lateness must not be negative: " + lateness);
+            }
+            if (compileBudget.isNegative() || compileBudget.isZero()) {
+                throw new IllegalArgumentException("compileBudget must be positive: " + compileBudget);
             }
             if (maxPartialMatches < 0) {
                 throw new IllegalArgumentException("maxPartialMatches must not be negative: " + maxPartialMatches);

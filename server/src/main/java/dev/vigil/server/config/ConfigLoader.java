@@ -80,13 +80,27 @@ public final class ConfigLoader {
         r.onlyKeys(top, "", TOP);
 
         ObjectNode rulesNode = section(top, "rules", r);
-        r.onlyKeys(rulesNode, "rules", List.of("dir", "watch", "allowRawEpl", "maxPartialMatches"));
+        r.onlyKeys(rulesNode, "rules", List.of("dir", "watch", "allowRawEpl", "maxPartialMatches", "compileBudget"));
+        Duration compileBudget = Duration.ofSeconds(10);
+        Optional<String> budgetText = r.string(rulesNode, "rules", "compileBudget", false);
+        if (budgetText.isPresent()) {
+            try {
+                compileBudget = Durations.parse(budgetText.get());
+                if (compileBudget.isZero()) {
+                    r.problem("rules.compileBudget", "must be positive, got \"" + budgetText.get() + "\"");
+                    compileBudget = Duration.ofSeconds(10);
+                }
+            } catch (IllegalArgumentException e) {
+                r.problem("rules.compileBudget", e.getMessage());
+            }
+        }
         VigilConfig.Rules rules = new VigilConfig.Rules(
                 base.resolve(r.string(rulesNode, "rules", "dir", false).orElse("rules")).normalize(),
                 r.bool(rulesNode, "rules", "watch").orElse(false),
                 r.bool(rulesNode, "rules", "allowRawEpl").orElse(false),
                 r.integer(rulesNode, "rules", "maxPartialMatches", 0, 100_000_000)
-                        .map(Integer::longValue).orElse(EngineOptions.DEFAULT_MAX_PARTIAL_MATCHES));
+                        .map(Integer::longValue).orElse(EngineOptions.DEFAULT_MAX_PARTIAL_MATCHES),
+                compileBudget);
 
         ObjectNode timeNode = section(top, "time", r);
         r.onlyKeys(timeNode, "time", List.of("mode", "lateness", "maxFuture"));

@@ -29,8 +29,9 @@ public record VigilConfig(Rules rules, Time time, Server server, Sources sources
      *
      * @param allowRawEpl whether {@code when epl} rules may run (sandboxed); off by default
      * @param maxPartialMatches the most partial matches one pattern rule keeps (0: no cap)
+     * @param compileBudget how long one rule may take to compile
      */
-    public record Rules(Path dir, boolean watch, boolean allowRawEpl, long maxPartialMatches) {
+    public record Rules(Path dir, boolean watch, boolean allowRawEpl, long maxPartialMatches, Duration compileBudget) {
     }
 
     public enum TimeMode { EVENT, PROCESSING }

@@ -151,6 +151,7 @@ public final class VigilServer implements AutoCloseable {
                 .live(true)
                 .allowRawEpl(config.rules().allowRawEpl())
                 .maxPartialMatches(config.rules().maxPartialMatches())
+                .compileBudget(config.rules().compileBudget())
                 .maxFuture(config.time().maxFuture())
                 .rejections(r -> {
                     rejected.incrementAndGet();

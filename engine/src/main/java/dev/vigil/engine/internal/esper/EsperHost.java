@@ -255,6 +255,43 @@ public final class EsperHost {
         return new DeployResult(p.deployed, p.added, p.changed, p.unchanged, removed);
     }
 
+    /** Compiles on threads of their own, with a large stack, so a budget can be kept. */
+    private static final java.util.concurrent.ExecutorService COMPILERS = java.util.concurrent.Executors
+            .newCachedThreadPool(r -> {
+                Thread t = new Thread(null, r, "vigil-compile", 64L << 20);
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * Compiles a module within a time budget. Esper's compiler cannot be interrupted: past the
+     * budget the rule is refused and its compile thread is left to finish on its own.
+     */
+    private static EPCompiled compileWithin(EPCompiler compiler, String module, CompilerArguments args,
+                                            java.time.Duration budget)
+            throws EPCompileException, java.util.concurrent.TimeoutException {
+        java.util.concurrent.Future<EPCompiled> f = COMPILERS.submit(() -> compiler.compile(module, args));
+        try {
+            return f.get(budget.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.cancel(true);
+            throw new IllegalStateException("interrupted while compiling", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof EPCompileException c) {
+                throw c;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
     /** What the compile step of a deploy gives: everything compiled, nothing changed yet. */
     private record Plan(Map<String, DeployedType> keptTypes, Map<String, Compiled> newTypes, List<String> deployed,
                         List<String> added, List<String> changed, List<String> unchanged,
@@ -329,7 +366,15 @@ public final class EsperHost {
                 RulePlan plan = translator.translate(rule);
                 CompilerArguments args = new CompilerArguments(config);
                 args.getPath().addAll(path);
-                EPCompiled compiled = compiler.compile(plan.module(), args);
+                EPCompiled compiled;
+                try {
+                    compiled = compileWithin(compiler, plan.module(), args, options.compileBudget());
+                } catch (java.util.concurrent.TimeoutException e) {
+                    problems.add(new DeployException.Problem(rule.file(), rule.pos().line(), rule.pos().column(),
+                            rule.id(), "did not compile within " + options.compileBudget().toMillis() + " ms"
+                            + " (rules.compileBudget): simplify the rule or split it"));
+                    continue;
+                }
                 List<String> refused = raw ? EplSandbox.violations(compiled) : List.of();
                 if (!refused.isEmpty()) {
                     problems.add(new DeployException.Problem(rule.file(), rule.pos().line(), rule.pos().column(),
