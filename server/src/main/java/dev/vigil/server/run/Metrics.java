@@ -135,11 +135,18 @@ final class Metrics {
     /** Queue depth and engine lag (wall clock minus the engine's event time), read when scraped. */
     public void engineGauges(Engine engine, Clock clock) {
         Gauge.builder("vigil.engine.queue.depth", engine, Engine::queueDepth)
-                .description("Events and commands waiting for the engine thread").register(registry);
+                .description("Events waiting for the engine thread").register(registry);
         Gauge.builder("vigil.engine.lag.seconds", engine, e -> {
             long t = e.clockSnapshot();
             return t == Long.MIN_VALUE || t <= 0 ? Double.NaN : (clock.millis() - t) / 1000.0;
         }).description("Wall clock minus the engine's event time").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("vigil.rules.partial.matches.refused", engine,
+                        e -> e.stats().rules().stream().mapToLong(r -> r.partialMatchesRefused()).sum())
+                .description("Pattern attempts not started because a rule held rules.maxPartialMatches"
+                        + " (per rule: /api/rules counts)").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("vigil.rules.failures", engine,
+                        e -> e.stats().rules().stream().mapToLong(r -> r.failures()).sum())
+                .description("Output rows a rule failed on (logged with the rule)").register(registry);
     }
 
     /**
