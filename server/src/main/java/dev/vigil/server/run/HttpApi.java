@@ -526,14 +526,25 @@ final class HttpApi {
     // ---------------------------------------------------------------- helpers
 
     private JsonNode readJson(Context ctx) {
+        String text;
         try {
-            JsonNode n = json.readTree(ctx.body());
+            text = dev.vigil.engine.Utf8.decode(ctx.bodyAsBytes());
+        } catch (dev.vigil.engine.Utf8.MalformedException e) {
+            throw new HttpError(400, "body is " + e.getMessage());
+        }
+        try (com.fasterxml.jackson.core.JsonParser p = json.createParser(text)) {
+            JsonNode n = json.readTree(p);
             if (n == null || !n.isObject()) {
                 throw new HttpError(400, "expected a JSON object");
+            }
+            if (p.nextToken() != null) {
+                throw new HttpError(400, "body is not valid JSON: trailing data after the object");
             }
             return n;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new HttpError(400, "body is not valid JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("reading a String cannot fail", e);
         }
     }
 
