@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -31,7 +33,11 @@ import static org.awaitility.Awaitility.await;
 final class ProbeServer implements AutoCloseable {
     static final String ADMIN_TOKEN = "corpus-admin-token";
     static final String INGEST_TOKEN = "corpus-ingest-token";
-    /** The event types and the one rule every category's server runs. */
+    /**
+     * The rules every category's server runs: {@code probe} alerts for each good event (keyed by its
+     * number), {@code echo} for a Tx with {@code ok: true}, keyed by its text, so a case can check that
+     * odd but valid text reaches its alert whole.
+     */
     static final String PROBE_RULES = """
             event Tx {
                 source string
@@ -118,11 +124,12 @@ final class ProbeServer implements AutoCloseable {
     /** Posts a good event and waits for its alert: the engine still takes events and still alerts. */
     void assertStillAlerts(String afterWhat) throws Exception {
         int n = nextProbe();
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + "/events"))
+        HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + "/events"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(probeEvent(n)));
-        b.header("Authorization", "Bearer " + INGEST_TOKEN);
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + INGEST_TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString(probeEvent(n)))
+                .build();
+        HttpResponse<String> r = http.send(post, HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("the good event after %s: %s", afterWhat, r.body()).isEqualTo(202);
         assertThat(r.body()).as("the good event after %s", afterWhat).isEqualTo("{\"accepted\":1,\"rejected\":[]}");
         awaitAlert(n, afterWhat);
@@ -145,7 +152,7 @@ final class ProbeServer implements AutoCloseable {
     }
 
     /** The newest alerts of a rule, from the admin API. */
-    private java.util.List<JsonNode> alerts(String rule) throws IOException, InterruptedException {
+    private List<JsonNode> alerts(String rule) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port() + "/api/alerts?rule=" + rule + "&limit=20"));
         if (adminToken != null) {
@@ -155,7 +162,7 @@ final class ProbeServer implements AutoCloseable {
         if (r.statusCode() != 200) {
             throw new AssertionError("GET /api/alerts answered " + r.statusCode() + ": " + r.body());
         }
-        java.util.List<JsonNode> out = new java.util.ArrayList<>();
+        List<JsonNode> out = new ArrayList<>();
         Json.mapper().readTree(r.body()).forEach(out::add);
         return out;
     }

@@ -1,0 +1,62 @@
+package dev.vigil.server.corpus;
+
+import dev.vigil.server.cli.VigilCli;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A finding of the bad-input corpus outside its categories: a rule test file ({@code vigil test}) is
+ * read as a byte stream by jackson-dataformat-yaml 2.18.2, whose UTF-8 reader fails on a character of
+ * four bytes split across its 1024-byte buffers (FasterXML/jackson-dataformats-text#508).
+ */
+class RuleTestFileEncodingTest {
+    @TempDir
+    Path dir;
+
+    /** {@code vigil test} of a passing test whose name holds an emoji after a comment of {@code pad} characters. */
+    private String[] vigilTest(int pad) throws Exception {
+        Files.writeString(dir.resolve("probe.rules"), ProbeServer.PROBE_RULES);
+        Files.writeString(dir.resolve("events.jsonl"),
+                "{\"type\":\"Tx\",\"data\":{\"source\":\"probe\",\"n\":1,\"at\":\"2026-01-01T00:00:01Z\"}}\n");
+        Files.writeString(dir.resolve("expected.jsonl"),
+                "{\"rule\":\"probe\",\"status\":\"firing\",\"key\":{\"n\":1},\"time\":\"2026-01-01T00:00:01.000Z\"}\n");
+        Path test = dir.resolve("probe.test.yaml");
+        Files.writeString(test, "# " + "x".repeat(pad) + "\nname: \"the probe alerts 👍🏽\"\nrules: [probe.rules]\n"
+                + "events: events.jsonl\nexpect: expected.jsonl\n");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = VigilCli.run(new PrintWriter(out), new PrintWriter(err), "test", test.toString());
+        return new String[] {Integer.toString(status), out.toString(), err.toString()};
+    }
+
+    @Test
+    void ruleTestFile_withAnEmoji_isRead() throws Exception {
+        String[] r = vigilTest(10);
+        assertThat(r[2]).isEmpty();
+        assertThat(r[1]).endsWith("1 passed, 0 failed\n");
+        assertThat(r[0]).isEqualTo("0");
+    }
+
+    @Disabled("defect: with the emoji across the YAML reader's 1024-byte buffer boundary, vigil test prints a stack"
+            + " trace (java.lang.ArrayIndexOutOfBoundsException: Index 1024 out of bounds for length 1024, at"
+            + " com.fasterxml.jackson.dataformat.yaml.UTF8Reader.read) and exits 1; RuleTest.load reads a File, where"
+            + " ConfigLoader reads the text first and is not affected")
+    @Test
+    void ruleTestFile_withAnEmojiAcrossTheReadBuffer_isRead() throws Exception {
+        // The emoji starts at byte pad + 27: these pads put its bytes on both sides of byte 1024.
+        for (int pad = 990; pad <= 1000; pad++) {
+            String[] r = vigilTest(pad);
+            assertThat(r[2]).as("standard error, pad %d", pad).isEmpty();
+            assertThat(r[1]).as("standard output, pad %d", pad).endsWith("1 passed, 0 failed\n");
+            assertThat(r[0]).as("exit status, pad %d", pad).isEqualTo("0");
+        }
+    }
+}
