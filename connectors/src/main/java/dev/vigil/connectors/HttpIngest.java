@@ -58,10 +58,29 @@ public final class HttpIngest {
     private final ObjectMapper json = Json.mapper();
     private final Engine engine;
     private final Listener listener;
+    private final Journal journal;
+    /** Why requests are refused with 503 for now (recovery at start), or null when accepting. */
+    private volatile String unavailable;
 
     public HttpIngest(Engine engine, Listener listener) {
+        this(engine, listener, null);
+    }
+
+    /**
+     * @param journal where accepted events are written before the 202, or null for none
+     */
+    public HttpIngest(Engine engine, Listener listener, Journal journal) {
         this.engine = requireNonNull(engine, "engine is null");
         this.listener = requireNonNull(listener, "listener is null");
+        this.journal = journal;
+    }
+
+    /**
+     * Refuses every request with 503 and {@code reason} (and Retry-After) until called with null:
+     * while recovery replays the journal, new events must wait behind it.
+     */
+    public void unavailable(String reason) {
+        this.unavailable = reason;
     }
 
     /**
@@ -71,6 +90,12 @@ public final class HttpIngest {
      * @param headers the request's headers, names in lower case
      */
     public Answer handle(byte[] body, String contentType, Map<String, String> headers) {
+        String down = unavailable;
+        if (down != null) {
+            ObjectNode b = json.createObjectNode();
+            b.put("error", down + "; retry after " + RETRY_AFTER_SECONDS + " s");
+            return new Answer(503, b, RETRY_AFTER_SECONDS);
+        }
         String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
         Optional<String> charset = charset(type);
         if (charset.isPresent() && !charset.get().equals("utf-8") && !charset.get().equals("utf8")) {
@@ -144,7 +169,20 @@ public final class HttpIngest {
                 inputs.add(new EventInput.Envelope(root, "index 0"));
             }
         }
-        Ingested result = engine.ingest(inputs);
+        String key = headers.get("idempotency-key");
+        if (key != null && !Journal.validKey(key)) {
+            return error(400, "header Idempotency-Key: expected 1 to 255 printable ASCII characters");
+        }
+        Ingested result;
+        try {
+            result = engine.ingest(inputs, journal == null ? null : journal.withKey(key));
+            if (journal != null && result.queued() && !result.events().isEmpty()) {
+                journal.sync();
+            }
+        } catch (IOException e) {
+            // Not journaled means not accepted: the client must send the batch again.
+            return error(503, "cannot write the events to the journal: " + e.getMessage());
+        }
         ArrayNode rejected = json.createArrayNode();
         for (int i = 0; i < result.decoded().size(); i++) {
             if (result.decoded().get(i) instanceof Decoded.Rejected r) {

@@ -8,6 +8,7 @@ import dev.vigil.rules.RuleSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,8 @@ public final class Engine implements AutoCloseable {
     private final Semaphore room;
     private final Thread thread;
     private final Sequencer core;
+    /** Held while a batch goes into an {@link EventLog} and the queue, so both have one order. */
+    private final Object ingestLock = new Object();
     private final AtomicLong alertsSent = new AtomicLong();
     private final AtomicLong alertsSuppressed = new AtomicLong();
     private volatile EventDecoder decoder;
@@ -61,6 +64,7 @@ public final class Engine implements AutoCloseable {
     private volatile Counts counts = new Counts(0, 0, 0);
     /** The rules running, replaced by each deploy on the engine thread. */
     private volatile List<EsperHost.DeployedRule> deployed = List.of();
+    private volatile long horizon;
     private ScheduledExecutorService ticker;
     /** A tick is queued and not yet run. */
     private final AtomicBoolean pendingTick = new AtomicBoolean();
@@ -136,6 +140,7 @@ public final class Engine implements AutoCloseable {
                     List<EsperHost.DeployedRule> now = new ArrayList<>();
                     core.host().rules().forEach(now::add);
                     deployed = List.copyOf(now);
+                    horizon = core.host().longestDuration();
                     return r;
                 } catch (DeployException e) {
                     throw new WrappedDeploy(e);
@@ -210,6 +215,22 @@ public final class Engine implements AutoCloseable {
      * then). Rejected inputs are in the result either way; they never block the valid ones.
      */
     public Ingested ingest(List<? extends EventInput> inputs) {
+        try {
+            return ingest(inputs, null);
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // cannot happen without a log
+        }
+    }
+
+    /**
+     * {@link #ingest(List)}, appending the valid events to {@code log} before they are queued: a
+     * batch is in the log, in queue order, before it is queued, or (when the log fails) neither
+     * logged nor queued.
+     *
+     * @param log where the batch is made durable first, or null for none
+     * @throws IOException when the log could not take the batch; nothing was queued
+     */
+    public Ingested ingest(List<? extends EventInput> inputs, EventLog log) throws IOException {
         requireNonNull(inputs, "inputs is null");
         checkOpen();
         EventDecoder d = decoder;
@@ -228,7 +249,24 @@ public final class Engine implements AutoCloseable {
         if (!room.tryAcquire(events.size())) {
             return new Ingested(decoded, false);
         }
-        queue.add(new Batch(events));
+        if (log == null) {
+            queue.add(new Batch(events));
+            return new Ingested(decoded, true);
+        }
+        synchronized (ingestLock) {
+            boolean fresh;
+            try {
+                fresh = log.append(List.<Event>copyOf(events));
+            } catch (IOException | RuntimeException e) {
+                room.release(events.size());
+                throw e;
+            }
+            if (!fresh) {
+                room.release(events.size());
+                return new Ingested(decoded, true);
+            }
+            queue.add(new Batch(events));
+        }
         return new Ingested(decoded, true);
     }
 
@@ -241,6 +279,94 @@ public final class Engine implements AutoCloseable {
             core.finish();
             return null;
         });
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    /**
+     * What a deployed rule needs from the alert store to resume after a restart, beyond what a
+     * replay of its horizon rebuilds.
+     *
+     * @param openAlerts the keys whose latest alert is {@code firing} (absence rules: a key silent
+     *     longer than the horizon still has its open alert)
+     * @param throttleMillis the rule's throttle; the last sent firing per key within it is needed
+     */
+    public record RestoreNeed(String rule, boolean openAlerts, long throttleMillis) {
+        public RestoreNeed {
+            requireNonNull(rule, "rule is null");
+        }
+    }
+
+    /**
+     * One alert the store held for a rule and key before the checkpoint.
+     *
+     * @param sent true unless the throttle held it back
+     * @param latest true when it is the key's latest alert before the checkpoint
+     */
+    public record PriorAlert(String rule, Map<String, Object> key, Alert.Status status, boolean sent, boolean latest,
+            long time) {
+        public PriorAlert {
+            requireNonNull(rule, "rule is null");
+            requireNonNull(key, "key is null");
+            requireNonNull(status, "status is null");
+        }
+    }
+
+    /** The longest horizon of the deployed rules: how far back a restart replays. */
+    public long horizonMillis() {
+        return horizon;
+    }
+
+    /** What the deployed rules need from the store to resume ({@link #beginRecovery}). */
+    public List<RestoreNeed> restoreNeeds() {
+        List<RestoreNeed> out = new ArrayList<>();
+        for (EsperHost.DeployedRule r : deployed) {
+            out.add(r.lifecycle().restoreNeed());
+        }
+        return out;
+    }
+
+    /**
+     * Starts replaying input from before a restart (language-independent: design.md, "State and
+     * recovery"). Until {@link #endRecovery}, alerts with an event time before {@code checkpoint}
+     * are dropped (they are in the store, or the replay raised them only because it started with
+     * partial state), replayed events do not count as live arrivals (no quiet-input clock), and
+     * each rule's throttle and open absence alerts are restored from {@code prior}. Waits until the
+     * engine thread has applied it.
+     */
+    public void beginRecovery(long checkpoint, List<PriorAlert> prior) throws InterruptedException {
+        requireNonNull(prior, "prior is null");
+        Map<String, List<PriorAlert>> byRule = new java.util.HashMap<>();
+        for (PriorAlert p : prior) {
+            byRule.computeIfAbsent(p.rule(), k -> new ArrayList<>()).add(p);
+        }
+        call(core -> {
+            core.recovering(true);
+            for (EsperHost.DeployedRule r : core.host().rules()) {
+                r.lifecycle().beginRecovery(checkpoint, byRule.getOrDefault(r.plan().rule().id(), List.of()));
+            }
+            return null;
+        });
+    }
+
+    /** Ends the recovery replay once every replayed event is queued: what follows is live. */
+    public void endRecovery() throws InterruptedException {
+        call(core -> {
+            core.recovering(false);
+            for (EsperHost.DeployedRule r : core.host().rules()) {
+                r.lifecycle().endRecovery();
+            }
+            return null;
+        });
+    }
+
+    /** Alerts dropped by recovery replays so far, all rules. */
+    public long recoveredAlerts() {
+        long n = 0;
+        for (EsperHost.DeployedRule r : deployed) {
+            n += r.lifecycle().recovered.get();
+        }
+        return n;
     }
 
     /** Event time of the engine's clock. */

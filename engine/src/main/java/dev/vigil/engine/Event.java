@@ -28,4 +28,11 @@ public interface Event {
 
     /** The {@code id} attribute, else a digest of type and data: what alert ids are built from. */
     String effectiveId();
+
+    /**
+     * The event as one line of JSON in the native envelope form, {@code {"type", "id", "time",
+     * "data"}} with the time in epoch milliseconds and the data as received: decoding it with the
+     * same declarations gives the same event (type, time, id, data). What the journal stores.
+     */
+    String toJson();
 }

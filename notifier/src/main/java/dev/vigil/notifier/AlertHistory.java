@@ -30,4 +30,12 @@ public interface AlertHistory {
 
     /** Counts of everything the store holds. */
     StoreCounts counts();
+
+    /**
+     * What the rules' lifecycles held before {@code before} (event time), as the store recorded it,
+     * for a restart ({@link dev.vigil.engine.Engine#beginRecovery}): per rule and key, the latest
+     * alert when the rule needs its open alerts, and the latest sent firing within the rule's
+     * throttle.
+     */
+    List<dev.vigil.engine.Engine.PriorAlert> priorAlerts(List<dev.vigil.engine.Engine.RestoreNeed> needs, long before);
 }

@@ -154,10 +154,60 @@ public final class ConfigLoader {
         } catch (ConfigException e) {
             e.problems().forEach(p -> r.problem(p.path(), p.message()));
         }
+        VigilConfig.Journal journal = journal(top.get("store"), base, notifier.store().path(), r);
         if (!r.problems().isEmpty()) {
             throw new ConfigException(r.problems());
         }
-        return new VigilConfig(rules, new VigilConfig.Time(mode, lateness, maxFuture), server, sources, notifier);
+        return new VigilConfig(rules, new VigilConfig.Time(mode, lateness, maxFuture), server, sources, notifier,
+                journal);
+    }
+
+    /** {@code store.journal}: {@code enabled}, {@code path}, {@code fsync}, {@code fsyncInterval}. */
+    private static VigilConfig.Journal journal(JsonNode store, Path base, Path storePath, ConfigReader r) {
+        VigilConfig.Journal d = VigilConfig.Journal.beside(storePath);
+        if (store == null || !store.isObject() || ConfigReader.absent(store.get("journal"))) {
+            return d;
+        }
+        Optional<ObjectNode> maybe = r.object(store.get("journal"), "store.journal");
+        if (maybe.isEmpty()) {
+            return d;
+        }
+        ObjectNode j = maybe.get();
+        r.onlyKeys(j, "store.journal", List.of("enabled", "path", "fsync", "fsyncInterval"));
+        boolean enabled = r.bool(j, "store.journal", "enabled").orElse(true);
+        Path dir = d.dir();
+        Optional<String> path = r.string(j, "store.journal", "path", false);
+        if (path.isPresent()) {
+            try {
+                dir = base.resolve(path.get()).normalize();
+            } catch (java.nio.file.InvalidPathException e) {
+                r.problem("store.journal.path", "not a folder path: \"" + path.get() + "\"");
+            }
+        }
+        String fsync = d.fsync();
+        Optional<String> fsyncText = r.string(j, "store.journal", "fsync", false);
+        if (fsyncText.isPresent()) {
+            fsync = fsyncText.get().toLowerCase(Locale.ROOT);
+            if (!List.of("always", "batch", "never").contains(fsync)) {
+                r.problem("store.journal.fsync", "expected always, batch or never, got \"" + fsyncText.get() + "\"");
+                fsync = d.fsync();
+            }
+        }
+        Duration interval = d.fsyncInterval();
+        Optional<String> intervalText = r.string(j, "store.journal", "fsyncInterval", false);
+        if (intervalText.isPresent()) {
+            try {
+                interval = Durations.parse(intervalText.get());
+                if (interval.isZero() || interval.compareTo(Duration.ofMinutes(1)) > 0) {
+                    r.problem("store.journal.fsyncInterval", "expected more than 0 and at most 1 min, got \""
+                            + intervalText.get() + "\"");
+                    interval = d.fsyncInterval();
+                }
+            } catch (IllegalArgumentException e) {
+                r.problem("store.journal.fsyncInterval", e.getMessage());
+            }
+        }
+        return new VigilConfig.Journal(enabled, dir, fsync, interval);
     }
 
     private static VigilConfig.Sources sources(ObjectNode s, Path base, ConfigReader r) {

@@ -57,7 +57,7 @@ final class NotifierSections {
     private static final List<String> COMMON_KEYS = List.of("type", "maxAge", "workers");
     private static final List<String> ROUTE_KEYS = List.of("match", "notify");
     private static final List<String> MATCH_KEYS = List.of("severity", "rule", "labels");
-    private static final List<String> STORE_KEYS = List.of("path");
+    private static final List<String> STORE_KEYS = List.of("path", "journal");
 
     private NotifierSections() {
     }

@@ -15,13 +15,43 @@ import static java.util.Objects.requireNonNull;
  * The whole configuration file (interfaces.md, "Configuration"), validated. Relative paths are
  * resolved against the folder of the configuration file.
  */
-public record VigilConfig(Rules rules, Time time, Server server, Sources sources, NotifierConfig notifier) {
+public record VigilConfig(Rules rules, Time time, Server server, Sources sources, NotifierConfig notifier,
+                          Journal journal) {
     public VigilConfig {
         requireNonNull(rules, "rules is null");
         requireNonNull(time, "time is null");
         requireNonNull(server, "server is null");
         requireNonNull(sources, "sources is null");
         requireNonNull(notifier, "notifier is null");
+        requireNonNull(journal, "journal is null");
+    }
+
+    /** A configuration with the default journal beside the store. */
+    public VigilConfig(Rules rules, Time time, Server server, Sources sources, NotifierConfig notifier) {
+        this(rules, time, server, sources, notifier, Journal.beside(notifier.store().path()));
+    }
+
+    /**
+     * {@code store.journal}: the journal of HTTP ingest (connectors' {@code Journal}).
+     *
+     * @param dir its folder; by default {@code <store.path>.journal} beside the store
+     * @param fsync {@code always}, {@code batch} or {@code never}
+     * @param fsyncInterval how often {@code batch} forces the journal to the disk
+     */
+    public record Journal(boolean enabled, Path dir, String fsync, Duration fsyncInterval) {
+        public static final Duration DEFAULT_FSYNC_INTERVAL = Duration.ofMillis(200);
+
+        public Journal {
+            requireNonNull(dir, "dir is null");
+            requireNonNull(fsync, "fsync is null");
+            requireNonNull(fsyncInterval, "fsyncInterval is null");
+        }
+
+        /** The default: on, beside the store, fsync batch every 200 ms. */
+        public static Journal beside(Path store) {
+            return new Journal(true, store.resolveSibling(store.getFileName() + ".journal"), "batch",
+                    DEFAULT_FSYNC_INTERVAL);
+        }
     }
 
     /**

@@ -59,10 +59,11 @@ final class HttpApi {
     private final HttpIngest ingest;
     private final java.util.function.BooleanSupplier ready;
     private final LongSupplier rejectedEvents;
+    private final Durability durability;
     private Javalin app;
 
     HttpApi(VigilConfig config, Engine engine, RuleLibrary library, AlertHistory store, DeadLetters deadLetters,
-            Metrics metrics, java.util.function.BooleanSupplier ready, LongSupplier rejectedEvents) {
+            Metrics metrics, java.util.function.BooleanSupplier ready, LongSupplier rejectedEvents, Durability durability) {
         this.config = config;
         this.engine = engine;
         this.library = library;
@@ -71,7 +72,13 @@ final class HttpApi {
         this.metrics = metrics;
         this.ready = ready;
         this.rejectedEvents = rejectedEvents;
-        this.ingest = new HttpIngest(engine, metrics.httpIngestListener());
+        this.durability = durability;
+        this.ingest = new HttpIngest(engine, metrics.httpIngestListener(), durability.journal().orElse(null));
+    }
+
+    /** HTTP ingest, to refuse events while recovery replays the journal. */
+    HttpIngest ingest() {
+        return ingest;
     }
 
     /** Starts the server; the port actually bound (the configured one, or a free one for 0). */
@@ -212,7 +219,12 @@ final class HttpApi {
 
     private void readyCheck(Context ctx) {
         boolean up = ready.getAsBoolean();
-        ok(ctx, up ? 200 : 503, obj().put("status", up ? "ready" : "starting"));
+        ObjectNode o = obj().put("status", up ? "ready" : durability.phase() == Durability.Phase.REPLAYING
+                ? "recovering" : "starting");
+        if (durability.phase() == Durability.Phase.REPLAYING) {
+            o.set("recovery", recovery());
+        }
+        ok(ctx, up ? 200 : 503, o);
     }
 
     /**
@@ -520,7 +532,44 @@ final class HttpApi {
         ObjectNode queues = o.putObject("queues");
         queues.put("engine", engine.queueDepth());
         queues.put("outbox", c.pending());
+        o.set("recovery", recovery());
+        ObjectNode journal = o.putObject("journal");
+        journal.put("enabled", durability.journal().isPresent());
+        durability.journal().ifPresent(j -> journal.put("segments", j.segments()).put("bytes", j.bytes())
+                .put("events", j.events()).put("fsync", j.fsync().name().toLowerCase(java.util.Locale.ROOT)));
+        journal.put("lag", durability.journalLag());
+        long cp = durability.lastCheckpoint();
+        if (cp == Long.MIN_VALUE) {
+            o.putNull("checkpoint");
+        } else {
+            o.put("checkpoint", dev.vigil.engine.Times.format(cp));
+        }
+        o.put("horizon", java.time.Duration.ofMillis(engine.horizonMillis()).toString());
         ok(ctx, 200, o);
+    }
+
+    /** Where recovery at start is: its phase, and how far the replay got. */
+    private ObjectNode recovery() {
+        ObjectNode r = obj();
+        r.put("state", durability.phase().name().toLowerCase(java.util.Locale.ROOT));
+        r.put("replayed", durability.replayed());
+        r.put("toReplay", durability.toReplay());
+        r.put("rejected", durability.replayRejected());
+        r.put("alertsDropped", engine.recoveredAlerts());
+        r.put("millis", durability.recoveryMillis());
+        long from = durability.recoveredFrom();
+        long cp = durability.recoveredCheckpoint();
+        if (from == Long.MIN_VALUE) {
+            r.putNull("from");
+        } else {
+            r.put("from", dev.vigil.engine.Times.format(from));
+        }
+        if (cp == Long.MIN_VALUE) {
+            r.putNull("checkpoint");
+        } else {
+            r.put("checkpoint", dev.vigil.engine.Times.format(cp));
+        }
+        return r;
     }
 
     // ---------------------------------------------------------------- helpers

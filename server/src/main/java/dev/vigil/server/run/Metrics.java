@@ -149,6 +149,20 @@ final class Metrics {
                 .description("Output rows a rule failed on (logged with the rule)").register(registry);
     }
 
+    /** The journal's size and lag, and recovery's progress, read when scraped. */
+    void durabilityGauges(Durability d) {
+        Gauge.builder("vigil.journal.bytes", d, x -> x.journal().map(j -> (double) j.bytes()).orElse(0.0))
+                .description("Bytes of the HTTP ingest journal on disk").register(registry);
+        Gauge.builder("vigil.journal.segments", d, x -> x.journal().map(j -> (double) j.segments()).orElse(0.0))
+                .description("Segment files of the journal").register(registry);
+        Gauge.builder("vigil.journal.lag.events", d, x -> (double) x.journalLag())
+                .description("Events appended to the journal since the last checkpoint").register(registry);
+        Gauge.builder("vigil.recovery.replayed.events", d, x -> (double) x.replayed())
+                .description("Journal events replayed by recovery at start").register(registry);
+        Gauge.builder("vigil.recovery.done", d, x -> x.recovered() ? 1.0 : 0.0)
+                .description("1 once recovery at start is over").register(registry);
+    }
+
     /**
      * Delivery by channel, read from the notifier when scraped: alerts sent (delivered), failed
      * (dead-lettered), retried, and waiting in the outbox.

@@ -40,6 +40,7 @@ public final class VigilServer implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
     private final List<Thread> sources = new ArrayList<>();
     private final List<KafkaSource> kafkaSources = new ArrayList<>();
+    private Durability durability;
     private Notifier notifier;
     private RuleFileStore ruleFiles;
     private Engine engine;
@@ -183,8 +184,15 @@ public final class VigilServer implements AutoCloseable {
             startWatcher();
         }
 
+        try {
+            durability = Durability.open(config, clock);
+        } catch (IOException | RuntimeException e) {
+            throw new StartException("store.journal: " + e.getMessage(), e);
+        }
+        metrics.durabilityGauges(durability);
         http = new HttpApi(config, engine, library, notifier.history(), notifier::retryDeadLetter, metrics,
-                () -> ready && !stopping, rejected::get);
+                () -> ready && !stopping, rejected::get, durability);
+        http.ingest().unavailable("Vigil is starting: recovering from the journal");
         try {
             port = http.start();
         } catch (RuntimeException e) {
@@ -199,9 +207,31 @@ public final class VigilServer implements AutoCloseable {
             LOG.info("source http: POST {}/events{}", base, config.sources().http().token().isPresent()
                     ? " (ingest token required)" : "");
         }
+        recover();
+        http.ingest().unavailable(null);
+        durability.startCheckpoints(engine, notifier, engine::horizonMillis);
         startKafkaSources();
         startFileSources();
         ready = true;
+    }
+
+    /**
+     * Replays the journal's last horizon before any source starts (event time only: in processing
+     * time an event's time is its arrival, and a replay cannot give it again).
+     */
+    private void recover() throws StartException, InterruptedException {
+        if (config.time().mode() == VigilConfig.TimeMode.PROCESSING) {
+            LOG.info("recovery: none in processing time");
+        }
+        try {
+            if (config.time().mode() == VigilConfig.TimeMode.PROCESSING) {
+                durability.recover(null, null, 0);
+                return;
+            }
+            durability.recover(engine, notifier.history(), engine.horizonMillis());
+        } catch (IOException | RuntimeException e) {
+            throw new StartException("recovery from the journal failed: " + e.getMessage(), e);
+        }
     }
 
     private static String describe(ChannelConfig c) {
@@ -411,6 +441,9 @@ public final class VigilServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("engine: {}", e.getMessage());
             }
+            if (durability != null) {
+                durability.stop(engine, notifier, engine.horizonMillis()); // a last checkpoint
+            }
             engine.close();
         }
         if (notifier != null) {
@@ -420,6 +453,9 @@ public final class VigilServer implements AutoCloseable {
                 LOG.warn("notifier flush: {}", e.toString());
             }
             notifier.close();
+        }
+        if (durability != null) {
+            durability.close();
         }
         if (ruleFiles != null) {
             ruleFiles.close();

@@ -2,6 +2,7 @@ package dev.vigil.engine.internal.alerting;
 
 import dev.vigil.engine.Alert;
 import dev.vigil.engine.AlertSink;
+import dev.vigil.engine.Engine;
 import dev.vigil.engine.Event;
 import dev.vigil.engine.Times;
 import dev.vigil.engine.internal.epl.RulePlan;
@@ -50,6 +51,13 @@ public final class AlertLifecycle {
     /** Pattern attempts not started because the rule held its maximum of partial matches. */
     public final AtomicLong partialMatchesRefused = new AtomicLong();
     public volatile long lastAlertTime = Long.MIN_VALUE;
+    /** Alerts of a recovery replay dropped because they come before the checkpoint. */
+    public final AtomicLong recovered = new AtomicLong();
+    /**
+     * While recovering: alerts with an event time before this were stored (or were never raised)
+     * before the restart, and are dropped; {@link Long#MIN_VALUE} otherwise.
+     */
+    private long suppressBefore = Long.MIN_VALUE;
 
     private static final class GroupState {
         boolean firing;
@@ -127,9 +135,78 @@ public final class AlertLifecycle {
         }
         Object[] values = new Object[cols.length];
         for (int i = 0; i < cols.length; i++) {
-            values[i] = row[cols[i]];
+            values[i] = normalized(row[cols[i]]);
         }
         return Arrays.asList(values);
+    }
+
+    /**
+     * A key value as a map key: integral numbers as Long, others as Double, so a key read back from
+     * the store (JSON) equals the one Esper's row gave.
+     */
+    private static Object normalized(Object v) {
+        return switch (v) {
+            case Integer i -> i.longValue();
+            case Short i -> i.longValue();
+            case Byte i -> i.longValue();
+            case java.math.BigInteger i -> i.longValue();
+            case Float f -> f.doubleValue();
+            case BigDecimal d -> d.doubleValue();
+            case null, default -> v;
+        };
+    }
+
+    private static List<Object> normalizedKey(java.util.Collection<Object> values) {
+        List<Object> out = new ArrayList<>(values.size());
+        for (Object v : values) {
+            out.add(normalized(v));
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    /** What this rule's lifecycle needs from the store to resume after a restart. */
+    public Engine.RestoreNeed restoreNeed() {
+        return new Engine.RestoreNeed(plan.rule().id(), seedsOpenAlerts(),
+                plan.rule().throttle().map(t -> t.millis()).orElse(0L));
+    }
+
+    /**
+     * Absence rules remember every key they saw, however long ago; a replay from a horizon back
+     * cannot rebuild an open alert of a key silent for longer, so it comes from the store. Only
+     * when the alert key is the group (no key expression of its own).
+     */
+    private boolean seedsOpenAlerts() {
+        return keepAllGroups && Arrays.equals(layout.keyCols(), layout.groupCols());
+    }
+
+    /**
+     * Starts a recovery replay: alerts before {@code checkpoint} are dropped (the store has them,
+     * or an uninterrupted run never raised them: the replay starts with partial state), and the
+     * state a replay cannot rebuild is restored from {@code prior}, what the store held for this
+     * rule before the checkpoint: the last sent firing per key (throttle) and the keys with an
+     * open absence alert. Engine thread.
+     */
+    public void beginRecovery(long checkpoint, List<Engine.PriorAlert> prior) {
+        suppressBefore = checkpoint;
+        long throttle = plan.rule().throttle().map(t -> t.millis()).orElse(0L);
+        for (Engine.PriorAlert p : prior) {
+            List<Object> key = normalizedKey(p.key().values());
+            if (throttle > 0 && p.status() == Alert.Status.FIRING && p.sent()) {
+                lastSent.merge(key, p.time(), Math::max);
+            }
+            if (seedsOpenAlerts() && p.latest() && p.status() == Alert.Status.FIRING) {
+                GroupState st = new GroupState();
+                st.firing = true;
+                groups.put(key, st);
+            }
+        }
+    }
+
+    /** Ends the recovery replay: from now on every alert goes out (the store drops known ids). */
+    public void endRecovery() {
+        suppressBefore = Long.MIN_VALUE;
     }
 
     private void judge(Object[] row, long now) {
@@ -208,13 +285,17 @@ public final class AlertLifecycle {
         }
         String id = AlertIds.of(rule.id(), status, key, time, plan.kind() == RulePlan.Kind.FIRE_ONLY ? events : List.of());
         long throttle = rule.throttle().map(t -> t.millis()).orElse(0L);
+        if (time < suppressBefore) {
+            recovered.incrementAndGet();
+            return;
+        }
         Alert alert = new Alert(id, rule.id(), title, status, rule.severity(), key, message.render(row, layout), time,
                 clock.millis(), labels, values, events, channels, throttle);
         lastAlertTime = time;
         if (status == Alert.Status.FIRING) {
             matched.incrementAndGet();
             if (throttle > 0) {
-                List<Object> k = new ArrayList<>(key.values());
+                List<Object> k = normalizedKey(key.values());
                 Long last = lastSent.get(k);
                 if (last != null && time < last + throttle) {
                     suppressed.incrementAndGet();

@@ -1,6 +1,7 @@
 package dev.vigil.engine.internal.decode;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.engine.Event;
 import dev.vigil.engine.Json;
@@ -112,6 +113,22 @@ public final class DecodedEvent implements Event {
             digestId = d;
         }
         return d;
+    }
+
+    @Override
+    public String toJson() {
+        String d = rawData != null ? rawData : tree().toString();
+        StringBuilder b = new StringBuilder(48 + d.length());
+        b.append("{\"type\":\"");
+        JsonStringEncoder.getInstance().quoteAsString(type(), b);
+        b.append('"');
+        if (id != null) {
+            b.append(",\"id\":\"");
+            JsonStringEncoder.getInstance().quoteAsString(id, b);
+            b.append('"');
+        }
+        b.append(",\"time\":").append(time).append(",\"data\":").append(d).append('}');
+        return b.toString();
     }
 
     /** The declared shape this event was decoded against. */

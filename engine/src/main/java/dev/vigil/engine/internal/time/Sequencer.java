@@ -52,6 +52,9 @@ public final class Sequencer implements Timers {
     private long quietBase;
     private long quietWall;
 
+    /** Replaying input from before a restart: events are not live arrivals. */
+    private boolean recovering;
+
     public long processed;
     public long late;
     public long dropped;
@@ -107,7 +110,7 @@ public final class Sequencer implements Timers {
 
     /** Takes one event: held for reordering, released in time order, or rejected as late. */
     public void onEvent(DecodedEvent e) {
-        if (live) {
+        if (live && !recovering) {
             long wall = options.clock().millis();
             lastArrivalWall = wall;
             quiet = false;
@@ -138,6 +141,14 @@ public final class Sequencer implements Timers {
         while (!held.isEmpty() && held.peek().event.time() <= watermark) {
             process(held.poll().event);
         }
+    }
+
+    /**
+     * Recovery replay on or off. While on, events are replayed input, not arrivals: they do not
+     * reset the quiet-input clock, and in processing time they keep their recorded order only.
+     */
+    public void recovering(boolean on) {
+        recovering = on;
     }
 
     /** Releases every held event, in time order (end of input, or live input gone quiet). */

@@ -1,5 +1,8 @@
 package dev.vigil.notifier.internal.store;
 
+import dev.vigil.engine.Alert;
+import dev.vigil.engine.Engine;
+import dev.vigil.engine.Json;
 import dev.vigil.notifier.AlertHistory;
 import dev.vigil.notifier.AlertQuery;
 import dev.vigil.notifier.DeadLetter;
@@ -23,6 +26,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -456,6 +460,44 @@ public final class NotifierStore implements AlertHistory, AutoCloseable {
                 List.of(id), rs -> new StoredAlert(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)),
                         Optional.ofNullable(rs.getString(7)), rs.getString(8))).stream().findFirst();
+    }
+
+    @Override
+    public List<Engine.PriorAlert> priorAlerts(List<Engine.RestoreNeed> needs, long before) {
+        requireNonNull(needs, "needs is null");
+        List<Engine.PriorAlert> out = new ArrayList<>();
+        for (Engine.RestoreNeed need : needs) {
+            String rule = need.rule();
+            if (need.openAlerts()) {
+                // SQLite: with MAX(), the bare columns come from the row holding the maximum.
+                out.addAll(read("cannot read the open alerts of " + rule, """
+                        SELECT json_extract(json, '$.key'), status, suppressed IS NULL, MAX(time) FROM alerts
+                        WHERE rule = ? AND time < ? GROUP BY json_extract(json, '$.key')""", List.of(rule, before),
+                        rs -> prior(rule, rs.getString(1), rs.getString(2), rs.getBoolean(3), true, rs.getLong(4))));
+            }
+            if (need.throttleMillis() > 0) {
+                out.addAll(read("cannot read the throttle of " + rule, """
+                        SELECT json_extract(json, '$.key'), MAX(time) FROM alerts
+                        WHERE rule = ? AND status = 'firing' AND suppressed IS NULL AND time < ? AND time >= ?
+                        GROUP BY json_extract(json, '$.key')""",
+                        List.of(rule, before, before - need.throttleMillis()),
+                        rs -> prior(rule, rs.getString(1), "firing", true, false, rs.getLong(2))));
+            }
+        }
+        return out;
+    }
+
+    private static Engine.PriorAlert prior(String rule, String keyJson, String status, boolean sent, boolean latest,
+            long time) {
+        Map<String, Object> key;
+        try {
+            key = keyJson == null ? Map.of() : Json.mapper().readValue(keyJson,
+                    new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, Object>>() { });
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new StoreException("alert key of rule " + rule + " is not JSON: " + keyJson, e);
+        }
+        return new Engine.PriorAlert(rule, key, status.equals("resolved") ? Alert.Status.RESOLVED : Alert.Status.FIRING,
+                sent, latest, time);
     }
 
     @Override
