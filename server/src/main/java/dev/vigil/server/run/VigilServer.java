@@ -411,6 +411,21 @@ public final class VigilServer implements AutoCloseable {
         return Optional.ofNullable(notifier);
     }
 
+    /**
+     * For tests of recovery in one JVM: saves a checkpoint as the periodic one does, then stops
+     * everything without a last checkpoint, as a crash right after a checkpoint leaves the store and
+     * the journal. (The child-process crash test kills {@code vigil run} for real.)
+     */
+    void crashAfterCheckpoint() throws Exception {
+        engine.now();
+        durability.checkpoint(engine, notifier, engine.horizonMillis());
+        Durability d = durability;
+        d.stop(null, null, 0); // the checkpoint thread, without a last checkpoint
+        durability = null;
+        close();
+        d.close();
+    }
+
     /** Stops sources, drains the engine queue, flushes the notifier, stops HTTP. */
     @Override
     public void close() {
