@@ -104,6 +104,10 @@ class EngineIngestTest {
                 public String effectiveId() {
                     return "x";
                 }
+
+                public String toJson() {
+                    return "{}";
+                }
             };
             assertThatThrownBy(() -> engine.submit(forged)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("events come from the engine's EventDecoder");
