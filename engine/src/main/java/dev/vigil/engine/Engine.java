@@ -4,6 +4,7 @@ import dev.vigil.engine.internal.alerting.AlertLifecycle;
 import dev.vigil.engine.internal.decode.DecodedEvent;
 import dev.vigil.engine.internal.esper.EsperHost;
 import dev.vigil.engine.internal.time.Sequencer;
+import dev.vigil.rules.Horizon;
 import dev.vigil.rules.RuleSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -263,10 +264,21 @@ public final class Engine implements AutoCloseable {
         for (EsperHost.DeployedRule r : deployed) {
             AlertLifecycle l = r.lifecycle();
             rs.add(new EngineStats.RuleStats(r.plan().rule().id(), l.matched.get(), l.sent.get(),
-                    l.suppressed.get(), l.failures.get(), l.lastAlertTime, l.partialMatchesRefused.get()));
+                    l.suppressed.get(), l.failures.get(), l.lastAlertTime, l.partialMatchesRefused.get(),
+                    Horizon.cappedMillis(r.plan().rule(), options.maxHorizon())));
         }
         return new EngineStats(c.processed, c.late, c.dropped, alertsSent.get(), alertsSuppressed.get(),
                 queueDepth(), rs);
+    }
+
+    /**
+     * The engine's horizon: the longest horizon of the deployed rules (disabled rules are not
+     * deployed), each at most {@link EngineOptions#maxHorizon()}, and an unbounded one counted as
+     * that; 0 with nothing deployed. Read from what the engine thread published at its last
+     * deploy, without waiting behind queued events.
+     */
+    public long horizonMillis() {
+        return Horizon.longestMillis(deployed.stream().map(r -> r.plan().rule()).toList(), options.maxHorizon());
     }
 
     /** The sequencer's counters as of the engine thread's last batch. */

@@ -15,6 +15,7 @@ import dev.vigil.notifier.DeadLetter;
 import dev.vigil.notifier.Secret;
 import dev.vigil.notifier.StoreCounts;
 import dev.vigil.notifier.StoredAlert;
+import dev.vigil.rules.Horizon;
 import dev.vigil.rules.ast.Rule;
 import dev.vigil.server.config.VigilConfig;
 import io.javalin.Javalin;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -300,6 +302,9 @@ final class HttpApi {
             } else {
                 o.putNull("lastAlertTime");
             }
+            // A disabled rule is not deployed: its horizon is what it would have.
+            o.put("horizon", Duration.ofMillis(s != null ? s.horizonMillis()
+                    : Horizon.cappedMillis(r, config.state().maxHorizon())).toString());
         }
         ok(ctx, 200, out);
     }
@@ -520,6 +525,7 @@ final class HttpApi {
         ObjectNode queues = o.putObject("queues");
         queues.put("engine", engine.queueDepth());
         queues.put("outbox", c.pending());
+        o.put("horizon", Duration.ofMillis(engine.horizonMillis()).toString());
         ok(ctx, 200, o);
     }
 

@@ -153,6 +153,7 @@ public final class VigilServer implements AutoCloseable {
                 .maxPartialMatches(config.rules().maxPartialMatches())
                 .compileBudget(config.rules().compileBudget())
                 .maxFuture(config.time().maxFuture())
+                .maxHorizon(config.state().maxHorizon())
                 .rejections(r -> {
                     rejected.incrementAndGet();
                     metrics.rejected(r, "engine");
