@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.connectors.HttpIngest;
+import dev.vigil.connectors.HttpSource;
 import dev.vigil.engine.Engine;
 import dev.vigil.engine.EngineStats;
 import dev.vigil.engine.Json;
@@ -59,6 +60,7 @@ final class HttpApi {
     private final DeadLetters deadLetters;
     private final Metrics metrics;
     private final HttpIngest ingest;
+    private final HttpSource source;
     private final java.util.function.BooleanSupplier ready;
     private final LongSupplier rejectedEvents;
     private Javalin app;
@@ -74,6 +76,12 @@ final class HttpApi {
         this.ready = ready;
         this.rejectedEvents = rejectedEvents;
         this.ingest = new HttpIngest(engine, metrics.httpIngestListener());
+        this.source = new HttpSource(ingest);
+    }
+
+    /** {@code POST /events} as a source: it answers 503 until started, and again once stopped. */
+    HttpSource source() {
+        return source;
     }
 
     /** Starts the server; the port actually bound (the configured one, or a free one for 0). */
@@ -269,7 +277,7 @@ final class HttpApi {
         }
         Map<String, String> headers = new LinkedHashMap<>();
         ctx.headerMap().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
-        HttpIngest.Answer a = ingest.handle(body, ctx.header("Content-Type"), headers);
+        HttpIngest.Answer a = source.handle(body, ctx.header("Content-Type"), headers);
         if (a.retryAfterSeconds() > 0) {
             ctx.header("Retry-After", Integer.toString(a.retryAfterSeconds()));
         }
