@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 
@@ -52,6 +53,20 @@ public final class EventFiles {
      */
     public static long read(Path file, Optional<String> csvType, Supplier<EventDecoder> decoder, Handler handler)
             throws IOException, InterruptedException {
+        return read(file, csvType, 0, offset -> { }, decoder, handler);
+    }
+
+    /**
+     * Reads one file to its end from a byte offset: JSONL lines that start before {@code from} are
+     * skipped (still counted, so rejections keep their line numbers), and after each line the
+     * offset of the next one goes to {@code progress} (offsets of a {@code .gz} file are in its
+     * uncompressed bytes). A CSV file has no line offsets: {@code from} must be 0 and nothing is
+     * reported.
+     *
+     * @throws IllegalArgumentException for a CSV file and an offset
+     */
+    static long read(Path file, Optional<String> csvType, long from, LongConsumer progress,
+                     Supplier<EventDecoder> decoder, Handler handler) throws IOException, InterruptedException {
         String name = file.getFileName().toString();
         String lower = name.toLowerCase(Locale.ROOT);
         boolean gzip = lower.endsWith(".gz");
@@ -60,11 +75,15 @@ public final class EventFiles {
              InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
              Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
                      .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT))) {
-            if (base.toLowerCase(Locale.ROOT).endsWith(".csv")) {
+            if (isCsv(file)) {
+                if (from > 0) {
+                    throw new IllegalArgumentException("cannot read " + file + " from offset " + from
+                            + ": only JSONL files are read from an offset");
+                }
                 String type = csvType.orElse(base.substring(0, base.length() - 4));
                 return readCsv(file.toString(), reader, type, decoder, handler);
             }
-            return readJsonl(file.toString(), in, decoder, handler);
+            return readJsonl(file.toString(), in, from, progress, decoder, handler);
         }
     }
 
@@ -74,11 +93,20 @@ public final class EventFiles {
      */
     static long readJsonl(String where, InputStream in, Supplier<EventDecoder> decoder, Handler handler)
             throws IOException, InterruptedException {
+        return readJsonl(where, in, 0, offset -> { }, decoder, handler);
+    }
+
+    /** As above, from a byte offset, reporting the offset of the next line after each one (see {@link #read}). */
+    static long readJsonl(String where, InputStream in, long from, LongConsumer progress,
+                          Supplier<EventDecoder> decoder, Handler handler) throws IOException, InterruptedException {
         byte[] buf = new byte[1 << 16];
         byte[] line = new byte[1 << 12];
         int len = 0;
         long lineNo = 0;
         long records = 0;
+        // Offset of buf[0] in the input, and of the line being read.
+        long bufStart = 0;
+        long lineStart = 0;
         int n;
         boolean eof = false;
         while (!eof) {
@@ -101,12 +129,16 @@ public final class EventFiles {
                 lineNo++;
                 int l = len > 0 && line[len - 1] == '\r' ? len - 1 : len;
                 len = 0;
-                if (blank(line, l)) {
-                    continue;
+                long next = bufStart + Math.min(i + 1, n);
+                boolean skipped = lineStart < from;
+                lineStart = next;
+                if (!skipped && !blank(line, l)) {
+                    records++;
+                    deliver(decoder.get().decodeJson(line, 0, l, where + ":" + lineNo), handler);
                 }
-                records++;
-                deliver(decoder.get().decodeJson(line, 0, l, where + ":" + lineNo), handler);
+                progress.accept(next);
             }
+            bufStart += n;
         }
         return records;
     }
@@ -127,6 +159,12 @@ public final class EventFiles {
             deliver(decoder.get().decodeJson(text, where + ":" + lineNo), handler);
         }
         return records;
+    }
+
+    /** Whether a file is read as CSV: {@code .csv}, or {@code .csv.gz}. */
+    static boolean isCsv(Path file) {
+        String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return (lower.endsWith(".gz") ? lower.substring(0, lower.length() - 3) : lower).endsWith(".csv");
     }
 
     private static boolean blank(byte[] b, int len) {

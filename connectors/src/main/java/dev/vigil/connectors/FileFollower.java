@@ -40,7 +40,7 @@ import static java.util.Objects.requireNonNull;
  */
 public final class FileFollower implements AutoCloseable {
     /** Where file watching is not reliable (network file systems), changes are still seen this often. */
-    private static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(250);
+    static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(250);
     private static final int BUFFER_BYTES = 1 << 16;
 
     private final Path file;
@@ -51,15 +51,26 @@ public final class FileFollower implements AutoCloseable {
     private volatile WatchService watch;
     private volatile long lines;
     private volatile int rotations;
+    /** Byte offset, in the file now at the path, of the next line not yet handed on. */
+    private volatile long nextLine;
+    /** Lines of the first file opened that start before this offset are skipped (a resumed follow). */
+    private long skipBefore;
 
     private FileChannel channel;
     private Object fileKey;
     private long position;
+    private long lineStart;
     private long lineNo;
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
 
-    private FileFollower(Path file, Supplier<EventDecoder> decoder, EventFiles.Handler handler, Duration pollInterval) {
+    private FileFollower(Path file, Supplier<EventDecoder> decoder, EventFiles.Handler handler, Duration pollInterval,
+                         long from) {
+        if (from < 0) {
+            throw new IllegalArgumentException("from must not be negative: " + from);
+        }
+        this.skipBefore = from;
+        this.nextLine = from;
         this.file = requireNonNull(file, "file is null").toAbsolutePath();
         this.decoder = requireNonNull(decoder, "decoder is null");
         this.handler = requireNonNull(handler, "handler is null");
@@ -77,16 +88,35 @@ public final class FileFollower implements AutoCloseable {
     }
 
     static FileFollower of(Path file, Supplier<EventDecoder> decoder, EventFiles.Handler handler, Duration pollInterval) {
+        return of(file, decoder, handler, pollInterval, 0);
+    }
+
+    /**
+     * A follower that resumes at a byte offset: lines of the file found at the path that start
+     * before {@code from} are skipped (and counted, so rejections keep their line numbers). When
+     * that file is shorter than {@code from}, it was replaced since the offset was taken, and it is
+     * read from its start.
+     */
+    static FileFollower of(Path file, Supplier<EventDecoder> decoder, EventFiles.Handler handler, Duration pollInterval,
+                           long from) {
         String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (lower.endsWith(".gz") || lower.endsWith(".csv")) {
             throw new IllegalArgumentException("cannot follow " + file + ": only .jsonl files can be followed");
         }
-        return new FileFollower(file, decoder, handler, pollInterval);
+        return new FileFollower(file, decoder, handler, pollInterval, from);
     }
 
     /** Lines read so far (events and rejections, blank lines not counted). */
     public long lines() {
         return lines;
+    }
+
+    /**
+     * The byte offset of the next line not yet handed on, in the file now at the path: where a
+     * follow resumes (through {@link FileSource}). Any thread.
+     */
+    public long nextLineOffset() {
+        return nextLine;
     }
 
     /** Times the file was found truncated or replaced. */
@@ -118,6 +148,7 @@ public final class FileFollower implements AutoCloseable {
                     readAvailable();
                     flushPartial();
                     closeChannel();
+                    skipBefore = 0;
                     rotations++;
                     continue;
                 }
@@ -125,7 +156,10 @@ public final class FileFollower implements AutoCloseable {
                     // Truncated in place: read it again from its start.
                     partial.reset();
                     position = 0;
+                    lineStart = 0;
+                    nextLine = 0;
                     lineNo = 0;
+                    skipBefore = 0;
                     rotations++;
                     continue;
                 }
@@ -165,7 +199,12 @@ public final class FileFollower implements AutoCloseable {
         }
         BasicFileAttributes a = attributes();
         fileKey = a == null ? null : a.fileKey();
+        if (a != null && a.size() < skipBefore) {
+            skipBefore = 0; // not the file the offset was taken in
+        }
         position = 0;
+        lineStart = 0;
+        nextLine = skipBefore;
         lineNo = 0;
         partial.reset();
         return true;
@@ -205,13 +244,14 @@ public final class FileFollower implements AutoCloseable {
                 break;
             }
             any = true;
+            long chunkStart = position;
             position += n;
             byte[] bytes = buffer.array();
             int start = 0;
             for (int i = 0; i < n; i++) {
                 if (bytes[i] == '\n') {
                     partial.write(bytes, start, i - start);
-                    line();
+                    line(chunkStart + i + 1);
                     start = i + 1;
                 }
             }
@@ -222,23 +262,26 @@ public final class FileFollower implements AutoCloseable {
 
     private void flushPartial() throws InterruptedException {
         if (partial.size() > 0) {
-            line();
+            line(position);
         }
     }
 
-    private void line() throws InterruptedException {
+    /** One complete line, the next of which starts at {@code next}. */
+    private void line(long next) throws InterruptedException {
         lineNo++;
         byte[] bytes = partial.toByteArray();
         partial.reset();
-        if (new String(bytes, StandardCharsets.ISO_8859_1).isBlank()) {
-            return;
+        boolean skipped = lineStart < skipBefore;
+        lineStart = next;
+        if (!skipped && !new String(bytes, StandardCharsets.ISO_8859_1).isBlank()) {
+            lines++;
+            Decoded d = decoder.get().decodeJson(bytes, 0, bytes.length, file + ":" + lineNo);
+            switch (d) {
+                case Decoded.Accepted a -> handler.onEvent(a.event());
+                case Decoded.Rejected r -> handler.onRejected(r.rejection());
+            }
         }
-        lines++;
-        Decoded d = decoder.get().decodeJson(bytes, 0, bytes.length, file + ":" + lineNo);
-        switch (d) {
-            case Decoded.Accepted a -> handler.onEvent(a.event());
-            case Decoded.Rejected r -> handler.onRejected(r.rejection());
-        }
+        nextLine = next;
     }
 
     @Override

@@ -59,8 +59,6 @@ public final class HttpIngest {
     private final Engine engine;
     private final Listener listener;
     private final Journal journal;
-    /** Why requests are refused with 503 for now (recovery at start), or null when accepting. */
-    private volatile String unavailable;
 
     public HttpIngest(Engine engine, Listener listener) {
         this(engine, listener, null);
@@ -76,26 +74,12 @@ public final class HttpIngest {
     }
 
     /**
-     * Refuses every request with 503 and {@code reason} (and Retry-After) until called with null:
-     * while recovery replays the journal, new events must wait behind it.
-     */
-    public void unavailable(String reason) {
-        this.unavailable = reason;
-    }
-
-    /**
      * Answers one request.
      *
      * @param contentType the request's {@code Content-Type}, or null
      * @param headers the request's headers, names in lower case
      */
     public Answer handle(byte[] body, String contentType, Map<String, String> headers) {
-        String down = unavailable;
-        if (down != null) {
-            ObjectNode b = json.createObjectNode();
-            b.put("error", down + "; retry after " + RETRY_AFTER_SECONDS + " s");
-            return new Answer(503, b, RETRY_AFTER_SECONDS);
-        }
         String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
         Optional<String> charset = charset(type);
         if (charset.isPresent() && !charset.get().equals("utf-8") && !charset.get().equals("utf8")) {

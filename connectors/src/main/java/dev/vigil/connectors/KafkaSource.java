@@ -67,10 +67,15 @@ import static java.util.Objects.requireNonNull;
  *   assignment it continues from the committed offsets. Assignments are logged.
  * </ul>
  *
- * <p>Thread-safety: {@link #start}, {@link #stats} and {@link #close} may be called from any thread;
- * the {@link Listener} and the {@link Checkpoint} are called on the source's thread.
+ * <p>As a {@link Source} its position is the offsets it committed; started with a {@link
+ * SourceContext} it checkpoints through the context and reports records to the context's listener
+ * too.
+ *
+ * <p>Thread-safety: {@link #start}, {@link #stats}, {@link #position}, {@link #stop} and {@link
+ * #close} may be called from any thread; the {@link Listener}, the context's listener and the
+ * {@link Checkpoint} are called on the source's thread.
  */
-public final class KafkaSource implements AutoCloseable {
+public final class KafkaSource implements Source, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSource.class);
 
     /** How long a poll waits for records: also how often idleness and the commit interval are looked at. */
@@ -160,8 +165,10 @@ public final class KafkaSource implements AutoCloseable {
     private final long commitInterval;
     private final int maxPollRecords;
     private final Clock clock;
-    private final Checkpoint checkpoint;
+    /** Set before the thread starts: the builder's, or the one {@link #start(SourceContext)} is given. */
+    private Checkpoint checkpoint;
     private final Listener listener;
+    private SourceContext.Listener sourceListener = new SourceContext.Listener() { };
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
 
@@ -184,6 +191,8 @@ public final class KafkaSource implements AutoCloseable {
     private volatile int peakBuffered;
     private volatile long pauses;
     private volatile Set<Partition> assigned = Set.of();
+    /** The offsets this source committed, per partition it owns; null before its first commit. */
+    private volatile Map<Partition, Long> committedOffsets;
 
     private KafkaSource(Builder b) {
         this.engine = b.engine;
@@ -213,6 +222,47 @@ public final class KafkaSource implements AutoCloseable {
 
     public static Builder newBuilder(Engine engine) {
         return new Builder(engine);
+    }
+
+    @Override
+    public String name() {
+        return "kafka " + name;
+    }
+
+    /**
+     * {@link Source#start}: as {@link #start()}, with the context's checkpoint in place of the
+     * builder's, and every accepted and rejected record also reported to the context's listener.
+     *
+     * @throws IllegalArgumentException when the context's engine is not the one the source was built for
+     */
+    @Override
+    public synchronized void start(SourceContext context) {
+        requireNonNull(context, "context is null");
+        if (context.engine() != engine) {
+            throw new IllegalArgumentException("source " + name() + " was built for another engine");
+        }
+        if (started) {
+            throw new IllegalStateException("source kafka " + name + " was already started or closed");
+        }
+        checkpoint = context.checkpoint();
+        sourceListener = context.listener();
+        start();
+    }
+
+    /** {@link Source#stop}: {@link #close}. */
+    @Override
+    public void stop() {
+        close();
+    }
+
+    /**
+     * The offsets this source last committed for the partitions it owns (Kafka's committed offset:
+     * the first record not done); empty before its first commit. Any thread.
+     */
+    @Override
+    public Optional<SourcePosition> position() {
+        Map<Partition, Long> c = committedOffsets;
+        return c == null ? Optional.empty() : Optional.of(SourcePosition.kafkaOffsets(c));
     }
 
     /** Joins the group and starts consuming on the source's own thread. */
@@ -366,6 +416,7 @@ public final class KafkaSource implements AutoCloseable {
                 if (d instanceof Decoded.Rejected rej) {
                     bad++;
                     listener.rejected(p.id, r.offset(), rej.rejection());
+                    sourceListener.rejected(rej.rejection());
                     continue;
                 }
                 Event e = ((Decoded.Accepted) d).event();
@@ -417,6 +468,7 @@ public final class KafkaSource implements AutoCloseable {
             }
             ready.poll();
             listener.accepted(x.part.id, x.offset, x.event);
+            sourceListener.accepted(x.event);
             x.event = null;
             x.state = Pending.HANDED;
             x.part.buffered--;
@@ -533,10 +585,24 @@ public final class KafkaSource implements AutoCloseable {
             p.committed = offset;
             listener.committed(p.id, offset);
         });
+        publishCommitted();
     }
 
     private void publishAssignment() {
         assigned = parts.values().stream().map(p -> p.id).collect(Collectors.toUnmodifiableSet());
+        if (committedOffsets != null) {
+            publishCommitted();
+        }
+    }
+
+    private void publishCommitted() {
+        Map<Partition, Long> c = new HashMap<>();
+        for (PartitionState p : parts.values()) {
+            if (p.committed >= 0) {
+                c.put(p.id, p.committed);
+            }
+        }
+        committedOffsets = Map.copyOf(c);
     }
 
     private static String describe(Collection<TopicPartition> tps) {

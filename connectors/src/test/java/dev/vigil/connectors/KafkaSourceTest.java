@@ -303,6 +303,62 @@ class KafkaSourceTest {
         }
     }
 
+    @Test
+    void asASource_reportsToTheContext_andItsPositionIsTheCommittedOffsets() throws Exception {
+        String topic = "as-a-source";
+        broker.createTopic(topic, 2);
+        List<String> values = fraudEvents.subList(0, 6);
+        for (int i = 0; i < values.size(); i++) {
+            broker.produceTo(topic, i % 2, "k", i == 4 ? "not an event" : values.get(i));
+        }
+        List<Event> accepted = Collections.synchronizedList(new ArrayList<>());
+        List<Rejection> rejected = Collections.synchronizedList(new ArrayList<>());
+        SourceContext.Listener listener = new SourceContext.Listener() {
+            @Override
+            public void accepted(Event event) {
+                accepted.add(event);
+            }
+
+            @Override
+            public void rejected(Rejection rejection) {
+                rejected.add(rejection);
+            }
+        };
+        try (Vigil v = new Vigil(Duration.ZERO, 100_000)) {
+            KafkaSource source = KafkaSource.newBuilder(v.engine).bootstrapServers(broker.bootstrapServers())
+                    .topics(List.of(topic)).groupId("as-a-source").properties(Map.of("auto.offset.reset", "earliest"))
+                    .commitInterval(Duration.ofMillis(100)).build();
+            assertThat(source.position()).isEmpty();
+            source.start(new SourceContext(v.engine, Checkpoint.engine(v.engine), listener, () -> false));
+
+            await().atMost(WAIT).until(() -> source.position().isPresent()
+                    && source.position().get().kafkaOffsets().values().stream().mapToLong(Long::longValue).sum() == 6);
+            assertThat(source.position().orElseThrow().value()).isEqualTo("as-a-source-0=3,as-a-source-1=3");
+            assertThat(source.name()).isEqualTo("kafka as-a-source [as-a-source]");
+            assertThat(accepted).hasSize(5);
+            assertThat(rejected).extracting(Rejection::where).containsExactly("topic as-a-source, partition 0, offset 2");
+            assertThat(broker.committed("as-a-source", topic)).isEqualTo(Map.of(0, 3L, 1, 3L));
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> source.start(SourceContext.of(v.engine))))
+                    .isInstanceOf(IllegalStateException.class);
+
+            source.stop();
+            source.stop();
+        }
+    }
+
+    @Test
+    void asASource_refusesAContextForAnotherEngine() {
+        try (Engine engine = Engine.start(EngineOptions.newBuilder().build(), new Sink());
+             Engine other = Engine.start(EngineOptions.newBuilder().build(), new Sink())) {
+            KafkaSource source = KafkaSource.newBuilder(engine).bootstrapServers("localhost:1").groupId("g")
+                    .topics(List.of("t")).build();
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> source.start(SourceContext.of(other))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("source kafka g [t] was built for another engine");
+            source.stop();
+        }
+    }
+
     // ---- helpers ----
 
     /** The alerts of a replay (the path {@code vigil replay} takes): sorted (rule, status, key, time). */

@@ -4,6 +4,7 @@ import dev.vigil.engine.internal.alerting.AlertLifecycle;
 import dev.vigil.engine.internal.decode.DecodedEvent;
 import dev.vigil.engine.internal.esper.EsperHost;
 import dev.vigil.engine.internal.time.Sequencer;
+import dev.vigil.rules.Horizon;
 import dev.vigil.rules.RuleSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +65,6 @@ public final class Engine implements AutoCloseable {
     private volatile Counts counts = new Counts(0, 0, 0);
     /** The rules running, replaced by each deploy on the engine thread. */
     private volatile List<EsperHost.DeployedRule> deployed = List.of();
-    private volatile long horizon;
     private ScheduledExecutorService ticker;
     /** A tick is queued and not yet run. */
     private final AtomicBoolean pendingTick = new AtomicBoolean();
@@ -140,7 +140,6 @@ public final class Engine implements AutoCloseable {
                     List<EsperHost.DeployedRule> now = new ArrayList<>();
                     core.host().rules().forEach(now::add);
                     deployed = List.copyOf(now);
-                    horizon = core.host().longestDuration();
                     return r;
                 } catch (DeployException e) {
                     throw new WrappedDeploy(e);
@@ -312,11 +311,6 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** The longest horizon of the deployed rules: how far back a restart replays. */
-    public long horizonMillis() {
-        return horizon;
-    }
-
     /** What the deployed rules need from the store to resume ({@link #beginRecovery}). */
     public List<RestoreNeed> restoreNeeds() {
         List<RestoreNeed> out = new ArrayList<>();
@@ -389,10 +383,21 @@ public final class Engine implements AutoCloseable {
         for (EsperHost.DeployedRule r : deployed) {
             AlertLifecycle l = r.lifecycle();
             rs.add(new EngineStats.RuleStats(r.plan().rule().id(), l.matched.get(), l.sent.get(),
-                    l.suppressed.get(), l.failures.get(), l.lastAlertTime, l.partialMatchesRefused.get()));
+                    l.suppressed.get(), l.failures.get(), l.lastAlertTime, l.partialMatchesRefused.get(),
+                    Horizon.cappedMillis(r.plan().rule(), options.maxHorizon())));
         }
         return new EngineStats(c.processed, c.late, c.dropped, alertsSent.get(), alertsSuppressed.get(),
                 queueDepth(), rs);
+    }
+
+    /**
+     * The engine's horizon: the longest horizon of the deployed rules (disabled rules are not
+     * deployed), each at most {@link EngineOptions#maxHorizon()}, and an unbounded one counted as
+     * that; 0 with nothing deployed. Read from what the engine thread published at its last
+     * deploy, without waiting behind queued events.
+     */
+    public long horizonMillis() {
+        return Horizon.longestMillis(deployed.stream().map(r -> r.plan().rule()).toList(), options.maxHorizon());
     }
 
     /** The sequencer's counters as of the engine thread's last batch. */

@@ -1,5 +1,7 @@
 package dev.vigil.engine;
 
+import dev.vigil.rules.Horizon;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -19,12 +21,18 @@ public final class EngineOptions {
     private final boolean allowRawEpl;
     private final long maxPartialMatches;
     private final Duration compileBudget;
+    private final Duration maxHorizon;
     /**
      * Partial matches a pattern rule keeps by default: an attempt per starting event still waiting for
      * the rest (about 200 bytes each), so 100,000 cost some 20 MB per rule. The fraud rules at 4,000
      * events/s start an hour-long attempt per transaction: unbounded, 14 million an hour.
      */
     public static final long DEFAULT_MAX_PARTIAL_MATCHES = 100_000;
+    /**
+     * The longest {@link #maxHorizon()}: recovery replays the journal back this far at every start,
+     * and a year of events is far past what a restart should take.
+     */
+    public static final Duration MAX_MAX_HORIZON = Duration.ofDays(365);
 
     /** What drives the engine's clock (language spec, "Time"). */
     public enum TimeMode {
@@ -46,6 +54,7 @@ public final class EngineOptions {
         this.allowRawEpl = b.allowRawEpl;
         this.maxPartialMatches = b.maxPartialMatches;
         this.compileBudget = b.compileBudget;
+        this.maxHorizon = b.maxHorizon;
     }
 
     public static Builder newBuilder() {
@@ -129,6 +138,14 @@ public final class EngineOptions {
         return compileBudget;
     }
 
+    /**
+     * What an unbounded rule's horizon counts as, and the most any rule's counts as (default 24 h,
+     * {@code Horizon.DEFAULT_MAX}): state older than this is not rebuilt on recovery.
+     */
+    public Duration maxHorizon() {
+        return maxHorizon;
+    }
+
     /** Whether {@link #maxFuture()} applies: live input in event time. */
     public boolean checksFuture() {
         return live && timeMode == TimeMode.EVENT;
@@ -146,6 +163,7 @@ public final class EngineOptions {
         private boolean allowRawEpl;
         private long maxPartialMatches = DEFAULT_MAX_PARTIAL_MATCHES;
         private Duration compileBudget = Duration.ofSeconds(10);
+        private Duration maxHorizon = Horizon.DEFAULT_MAX;
 
         private Builder() {
         }
@@ -205,7 +223,15 @@ public final class EngineOptions {
             return this;
         }
 
+        public Builder maxHorizon(Duration maxHorizon) {
+            this.maxHorizon = requireNonNull(maxHorizon, "maxHorizon is null");
+            return this;
+        }
+
         public EngineOptions build() {
+            if (maxHorizon.isNegative() || maxHorizon.isZero() || maxHorizon.compareTo(MAX_MAX_HORIZON) > 0) {
+                throw new IllegalArgumentException("maxHorizon must be positive and at most 365 days: " + maxHorizon);
+            }
             if (maxFuture.isNegative() || maxFuture.compareTo(Duration.ofDays(36_500)) > 0) {
                 throw new IllegalArgumentException("maxFuture must be between 0 and 36500 days: " + maxFuture);
             }

@@ -21,8 +21,10 @@ public record EngineStats(long eventsProcessed, long eventsLate, long eventsDrop
      * @param matched firing alerts raised, suppressed ones included
      * @param lastAlertTime event time of the last alert, or {@code Long.MIN_VALUE}
      * @param partialMatchesRefused pattern attempts not started at the rule's cap of partial matches
+     * @param horizonMillis the rule's horizon, at most {@link EngineOptions#maxHorizon()} (an
+     *     unbounded rule counts as that)
      */
     public record RuleStats(String id, long matched, long sent, long suppressed, long failures, long lastAlertTime,
-                            long partialMatchesRefused) {
+                            long partialMatchesRefused, long horizonMillis) {
     }
 }

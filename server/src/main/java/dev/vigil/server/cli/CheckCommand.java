@@ -2,9 +2,11 @@ package dev.vigil.server.cli;
 
 import dev.vigil.rules.CompileResult;
 import dev.vigil.rules.Diagnostic;
+import dev.vigil.rules.RuleSet;
 import dev.vigil.rules.RulesCompiler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -29,6 +31,8 @@ import java.util.concurrent.Callable;
                 "Validate rule files.",
                 "Prints every error with its file, line and column, then a summary line. All files are "
                         + "checked together, as the engine loads them: a rule id used in two files is an error.",
+                "Warns on standard error about rules whose state has no horizon (a pattern without `within`, a "
+                        + "session window, ...): recovery rebuilds at most state.maxHorizon of it.",
         },
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
@@ -47,6 +51,12 @@ final class CheckCommand implements Callable<Integer> {
             description = "A rule file, or a directory: every *" + RuleFiles.EXTENSION
                     + " file below it, in path order (hidden files and folders skipped).")
     private List<Path> paths;
+
+    @Option(
+            names = "--horizon",
+            description = "Also print each rule's horizon (the longest time its state can depend on), then the"
+                    + " engine's, after the summary line.")
+    private boolean horizon;
 
     @Override
     public Integer call() {
@@ -87,6 +97,19 @@ final class CheckCommand implements Callable<Integer> {
             out.println(checked + ", no errors");
         }
         out.flush();
+        // Only a set that compiled has rules to judge; warnings never change the exit status.
+        Optional<RuleSet> rules = errorCount == 0 ? result.flatMap(CompileResult::ruleSet) : Optional.empty();
+        rules.ifPresent(set -> {
+            PrintWriter err = spec.commandLine().getErr();
+            HorizonText.warnings(set).forEach(err::println);
+            err.flush();
+            if (horizon) {
+                set.rules().forEach(r -> out.println("rule " + r.id() + " (" + r.file() + ":" + r.pos().line()
+                        + "): horizon " + HorizonText.of(r)));
+                out.println("engine horizon: " + HorizonText.engine(set));
+                out.flush();
+            }
+        });
         return errorCount == 0 && compiled ? ExitCode.OK : ExitCode.FAILURE;
     }
 

@@ -2,6 +2,7 @@ package dev.vigil.server.cli;
 
 import dev.vigil.engine.Engine;
 import dev.vigil.rules.RuleSet;
+import dev.vigil.rules.ast.Rule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -11,13 +12,19 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code vigil explain}: the EPL each rule compiles to. */
 @Command(
         name = "explain",
         mixinStandardHelpOptions = true,
-        description = "Print the Esper EPL that each event type and rule compiles to.",
+        description = {
+                "Print the Esper EPL that each event type and rule compiles to.",
+                "Each rule's EPL comes after a `-- horizon:` line (the longest time its state can depend on), and "
+                        + "a last line gives the engine's; rules whose state has no horizon are also warned "
+                        + "about on standard error, as by vigil check.",
+        },
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
                 "0:printed",
@@ -44,12 +51,18 @@ final class ExplainCommand implements Callable<Integer> {
         }
         for (Map.Entry<String, String> e : Engine.explain(rules).entrySet()) {
             String name = e.getKey();
-            out.println("-- " + (name.startsWith("event ") ? name : "rule " + name + rules.rule(name)
+            Optional<Rule> rule = name.startsWith("event ") ? Optional.empty() : rules.rule(name);
+            out.println("-- " + (name.startsWith("event ") ? name : "rule " + name + rule
                     .map(r -> " (" + r.file() + ":" + r.pos().line() + ")").orElse("")));
+            rule.ifPresent(r -> out.println("-- horizon: " + HorizonText.of(r)));
             out.println(e.getValue() + ";");
             out.println();
         }
+        out.println("-- engine horizon: " + HorizonText.engine(rules));
         out.flush();
+        PrintWriter err = spec.commandLine().getErr();
+        HorizonText.warnings(rules).forEach(err::println);
+        err.flush();
         return ExitCode.OK;
     }
 }

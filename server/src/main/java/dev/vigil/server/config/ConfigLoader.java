@@ -10,6 +10,7 @@ import dev.vigil.engine.EngineOptions;
 import dev.vigil.notifier.NotifierConfig;
 import dev.vigil.notifier.Secret;
 import dev.vigil.notifier.StoreConfig;
+import dev.vigil.rules.Horizon;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +33,8 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
     private static final YAMLMapper YAML = Yaml.mapper();
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
-    private static final List<String> TOP = List.of("rules", "time", "server", "sources", "channels", "routes", "store");
+    private static final List<String> TOP = List.of("rules", "time", "state", "server", "sources", "channels",
+            "routes", "store");
     private static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
     private static final int DEFAULT_QUEUE = 100_000;
 
@@ -136,6 +138,15 @@ public final class ConfigLoader {
             }
         }
 
+        ObjectNode stateNode = section(top, "state", r);
+        r.onlyKeys(stateNode, "state", List.of("maxHorizon"));
+        Duration maxHorizon = r.duration(stateNode, "state", "maxHorizon").orElse(Horizon.DEFAULT_MAX);
+        if (maxHorizon.compareTo(EngineOptions.MAX_MAX_HORIZON) > 0) {
+            r.problem("state.maxHorizon", "at most " + EngineOptions.MAX_MAX_HORIZON.toDays() + " d, got \""
+                    + stateNode.get("maxHorizon").asText() + "\"");
+            maxHorizon = Horizon.DEFAULT_MAX;
+        }
+
         ObjectNode serverNode = section(top, "server", r);
         r.onlyKeys(serverNode, "server", List.of("host", "port", "adminToken"));
         Optional<Secret> adminToken = r.string(serverNode, "server", "adminToken", false).map(Secret::of);
@@ -158,8 +169,8 @@ public final class ConfigLoader {
         if (!r.problems().isEmpty()) {
             throw new ConfigException(r.problems());
         }
-        return new VigilConfig(rules, new VigilConfig.Time(mode, lateness, maxFuture), server, sources, notifier,
-                journal);
+        return new VigilConfig(rules, new VigilConfig.Time(mode, lateness, maxFuture),
+                new VigilConfig.State(maxHorizon), server, sources, notifier, journal);
     }
 
     /** {@code store.journal}: {@code enabled}, {@code path}, {@code fsync}, {@code fsyncInterval}. */

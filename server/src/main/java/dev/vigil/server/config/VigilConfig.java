@@ -15,20 +15,16 @@ import static java.util.Objects.requireNonNull;
  * The whole configuration file (interfaces.md, "Configuration"), validated. Relative paths are
  * resolved against the folder of the configuration file.
  */
-public record VigilConfig(Rules rules, Time time, Server server, Sources sources, NotifierConfig notifier,
-                          Journal journal) {
+public record VigilConfig(Rules rules, Time time, State state, Server server, Sources sources,
+                          NotifierConfig notifier, Journal journal) {
     public VigilConfig {
         requireNonNull(rules, "rules is null");
         requireNonNull(time, "time is null");
+        requireNonNull(state, "state is null");
         requireNonNull(server, "server is null");
         requireNonNull(sources, "sources is null");
         requireNonNull(notifier, "notifier is null");
         requireNonNull(journal, "journal is null");
-    }
-
-    /** A configuration with the default journal beside the store. */
-    public VigilConfig(Rules rules, Time time, Server server, Sources sources, NotifierConfig notifier) {
-        this(rules, time, server, sources, notifier, Journal.beside(notifier.store().path()));
     }
 
     /**
@@ -68,6 +64,18 @@ public record VigilConfig(Rules rules, Time time, Server server, Sources sources
 
     /** @param maxFuture how far ahead of the wall clock a live event may be stamped (default 5 min) */
     public record Time(TimeMode mode, Duration lateness, Duration maxFuture) {
+    }
+
+    /**
+     * How rule state is rebuilt on recovery (design.md, "State and recovery").
+     *
+     * @param maxHorizon what an unbounded rule's horizon counts as, and the longest any rule's
+     *     counts as (default 24 h)
+     */
+    public record State(Duration maxHorizon) {
+        public State {
+            requireNonNull(maxHorizon, "maxHorizon is null");
+        }
     }
 
     /**

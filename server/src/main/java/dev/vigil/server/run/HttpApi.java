@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.connectors.HttpIngest;
+import dev.vigil.connectors.HttpSource;
 import dev.vigil.engine.Engine;
 import dev.vigil.engine.EngineStats;
 import dev.vigil.engine.Json;
@@ -15,6 +16,7 @@ import dev.vigil.notifier.DeadLetter;
 import dev.vigil.notifier.Secret;
 import dev.vigil.notifier.StoreCounts;
 import dev.vigil.notifier.StoredAlert;
+import dev.vigil.rules.Horizon;
 import dev.vigil.rules.ast.Rule;
 import dev.vigil.server.config.VigilConfig;
 import io.javalin.Javalin;
@@ -24,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -57,6 +60,7 @@ final class HttpApi {
     private final DeadLetters deadLetters;
     private final Metrics metrics;
     private final HttpIngest ingest;
+    private final HttpSource source;
     private final java.util.function.BooleanSupplier ready;
     private final LongSupplier rejectedEvents;
     private final Durability durability;
@@ -74,11 +78,12 @@ final class HttpApi {
         this.rejectedEvents = rejectedEvents;
         this.durability = durability;
         this.ingest = new HttpIngest(engine, metrics.httpIngestListener(), durability.journal().orElse(null));
+        this.source = new HttpSource(ingest);
     }
 
-    /** HTTP ingest, to refuse events while recovery replays the journal. */
-    HttpIngest ingest() {
-        return ingest;
+    /** {@code POST /events} as a source: it answers 503 until started, and again once stopped. */
+    HttpSource source() {
+        return source;
     }
 
     /** Starts the server; the port actually bound (the configured one, or a free one for 0). */
@@ -279,7 +284,7 @@ final class HttpApi {
         }
         Map<String, String> headers = new LinkedHashMap<>();
         ctx.headerMap().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
-        HttpIngest.Answer a = ingest.handle(body, ctx.header("Content-Type"), headers);
+        HttpIngest.Answer a = source.handle(body, ctx.header("Content-Type"), headers);
         if (a.retryAfterSeconds() > 0) {
             ctx.header("Retry-After", Integer.toString(a.retryAfterSeconds()));
         }
@@ -312,6 +317,9 @@ final class HttpApi {
             } else {
                 o.putNull("lastAlertTime");
             }
+            // A disabled rule is not deployed: its horizon is what it would have.
+            o.put("horizon", Duration.ofMillis(s != null ? s.horizonMillis()
+                    : Horizon.cappedMillis(r, config.state().maxHorizon())).toString());
         }
         ok(ctx, 200, out);
     }
@@ -544,7 +552,7 @@ final class HttpApi {
         } else {
             o.put("checkpoint", dev.vigil.engine.Times.format(cp));
         }
-        o.put("horizon", java.time.Duration.ofMillis(engine.horizonMillis()).toString());
+        o.put("horizon", Duration.ofMillis(engine.horizonMillis()).toString());
         ok(ctx, 200, o);
     }
 

@@ -2,6 +2,7 @@ package dev.vigil.server.run;
 
 import dev.vigil.connectors.HttpIngest;
 import dev.vigil.connectors.KafkaSource;
+import dev.vigil.connectors.SourceContext;
 import dev.vigil.engine.Alert;
 import dev.vigil.engine.AlertSink;
 import dev.vigil.engine.Engine;
@@ -75,22 +76,30 @@ final class Metrics {
     }
 
     /**
-     * What a Kafka source reports: events accepted and rejected (source {@code kafka}), and
-     * {@code vigil.kafka.lag} per assigned partition (records not yet handed to the engine).
+     * What a pulling source (file, Kafka) reports through its context: events accepted and rejected,
+     * tagged with {@code source}; each rejection then goes to {@code onRejected}.
      */
-    public KafkaSource.Listener kafka(java.util.function.Consumer<Rejection> onRejected) {
-        return new KafkaSource.Listener() {
+    public SourceContext.Listener source(String source, java.util.function.Consumer<Rejection> onRejected) {
+        return new SourceContext.Listener() {
             @Override
-            public void accepted(KafkaSource.Partition partition, long offset, Event event) {
-                Metrics.this.accepted(event.type(), "kafka");
+            public void accepted(Event event) {
+                Metrics.this.accepted(event.type(), source);
             }
 
             @Override
-            public void rejected(KafkaSource.Partition partition, long offset, Rejection rejection) {
-                Metrics.this.rejected(rejection, "kafka");
+            public void rejected(Rejection rejection) {
+                Metrics.this.rejected(rejection, source);
                 onRejected.accept(rejection);
             }
+        };
+    }
 
+    /**
+     * What a Kafka source reports beyond its events (those go through {@link #source}):
+     * {@code vigil.kafka.lag} per assigned partition (records not yet handed to the engine).
+     */
+    public KafkaSource.Listener kafka() {
+        return new KafkaSource.Listener() {
             @Override
             public void lag(KafkaSource.Partition partition, long records) {
                 kafkaLag.computeIfAbsent(partition, p -> {

@@ -1,13 +1,13 @@
 package dev.vigil.server.run;
 
 import dev.vigil.connectors.Checkpoint;
-import dev.vigil.connectors.EventFiles;
-import dev.vigil.connectors.FileFollower;
+import dev.vigil.connectors.FileSource;
+import dev.vigil.connectors.HttpSource;
 import dev.vigil.connectors.KafkaSource;
+import dev.vigil.connectors.Source;
+import dev.vigil.connectors.SourceContext;
 import dev.vigil.engine.Engine;
 import dev.vigil.engine.EngineOptions;
-import dev.vigil.engine.Event;
-import dev.vigil.engine.Rejection;
 import dev.vigil.notifier.ChannelConfig;
 import dev.vigil.notifier.Notifier;
 import dev.vigil.server.config.VigilConfig;
@@ -38,8 +38,7 @@ public final class VigilServer implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private AutoCloseable heapGuard = () -> { };
     private final AtomicLong rejected = new AtomicLong();
-    private final List<Thread> sources = new ArrayList<>();
-    private final List<KafkaSource> kafkaSources = new ArrayList<>();
+    private final List<ConfiguredSource> sources = new ArrayList<>();
     private Durability durability;
     private Notifier notifier;
     private RuleFileStore ruleFiles;
@@ -154,6 +153,7 @@ public final class VigilServer implements AutoCloseable {
                 .maxPartialMatches(config.rules().maxPartialMatches())
                 .compileBudget(config.rules().compileBudget())
                 .maxFuture(config.time().maxFuture())
+                .maxHorizon(config.state().maxHorizon())
                 .rejections(r -> {
                     rejected.incrementAndGet();
                     metrics.rejected(r, "engine");
@@ -192,7 +192,6 @@ public final class VigilServer implements AutoCloseable {
         metrics.durabilityGauges(durability);
         http = new HttpApi(config, engine, library, notifier.history(), notifier::retryDeadLetter, metrics,
                 () -> ready && !stopping, rejected::get, durability);
-        http.ingest().unavailable("Vigil is starting: recovering from the journal");
         try {
             port = http.start();
         } catch (RuntimeException e) {
@@ -203,15 +202,9 @@ public final class VigilServer implements AutoCloseable {
                 + ":" + port;
         LOG.info("admin API at {}/api{}", base, config.server().adminToken().isPresent() ? " (bearer token required)"
                 : " (no adminToken configured: loopback only, and only requests whose Host is a loopback name)");
-        if (config.sources().http().enabled()) {
-            LOG.info("source http: POST {}/events{}", base, config.sources().http().token().isPresent()
-                    ? " (ingest token required)" : "");
-        }
         recover();
-        http.ingest().unavailable(null);
         durability.startCheckpoints(engine, notifier, engine::horizonMillis);
-        startKafkaSources();
-        startFileSources();
+        startSources(base);
         ready = true;
     }
 
@@ -238,86 +231,75 @@ public final class VigilServer implements AutoCloseable {
         return c.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /**
-     * A consumer per {@code sources.kafka} entry. Offsets are committed once the engine has processed
-     * the records and the alerts they raised are in the store (at least once).
-     */
-    private void startKafkaSources() throws StartException {
+    /** A configured source, with where its configuration is and what the log calls it. */
+    private record ConfiguredSource(String path, String description, Source source) {
+    }
+
+    /** Builds every configured source, then starts them in one loop, in configuration order. */
+    private void startSources(String base) throws StartException {
+        sources.addAll(configuredSources(base));
         boolean processingTime = config.time().mode() == VigilConfig.TimeMode.PROCESSING;
+        // Offsets are committed once the engine has processed the records and the alerts they
+        // raised are in the store (at least once).
         Checkpoint stored = () -> {
             long done = engine.now();
             notifier.flush().get();
             return processingTime ? Long.MAX_VALUE : done; // processing time holds nothing back
         };
-        for (int i = 0; i < config.sources().kafka().size(); i++) {
-            VigilConfig.Kafka k = config.sources().kafka().get(i);
-            KafkaSource source;
+        for (ConfiguredSource s : sources) {
+            LOG.info("source {}", s.description());
+            String kind = s.source() instanceof KafkaSource ? "kafka" : "file";
+            SourceContext.Listener listener = s.source() instanceof HttpSource
+                    ? new SourceContext.Listener() { } // HttpIngest counts per request
+                    : metrics.source(kind, r -> {
+                        rejected.incrementAndGet();
+                        LOG.warn("rejected {}", r);
+                    });
             try {
-                source = KafkaSource.newBuilder(engine).bootstrapServers(k.bootstrapServers()).topics(k.topics())
-                        .topicPattern(k.topicPattern()).groupId(k.groupId()).properties(k.properties())
-                        .lateness(config.time().lateness()).clock(clock).checkpoint(stored)
-                        .listener(metrics.kafka(r -> {
-                            rejected.incrementAndGet();
-                            LOG.warn("rejected {}", r);
-                        }))
-                        .build();
-            } catch (IllegalArgumentException e) {
-                throw new StartException("sources.kafka[" + i + "]: " + e.getMessage(), e);
+                s.source().start(new SourceContext(engine, stored, listener, () -> stopping));
+            } catch (RuntimeException e) {
+                throw new StartException(s.path() + ": " + e.getMessage(), e);
             }
-            kafkaSources.add(source);
-            LOG.info("source kafka {} {} (group {})", k.bootstrapServers(),
-                    k.topicPattern().map(p -> "/" + p + "/").orElse(k.topics().toString()), k.groupId());
-            source.start();
         }
     }
 
     /**
-     * Replays each configured file into the engine on its own thread, paced together; a file with
-     * {@code follow: true} is then followed as it grows (and across rotation) until Vigil stops.
+     * HTTP ingest when enabled, a consumer per {@code sources.kafka} entry, and a reader per
+     * {@code sources.files} entry: each file replayed on its own thread, paced together, and with
+     * {@code follow: true} then followed as it grows (and across rotation) until Vigil stops.
      */
-    private void startFileSources() {
-        SharedPace pace = new SharedPace();
-        for (VigilConfig.File f : config.sources().files()) {
-            LOG.info("source file {} (speed {}{})", f.path(), f.speed() == 0 ? "max" : f.speed() + "x real time",
-                    f.follow() ? ", followed" : "");
-            EventFiles.Handler handler = new EventFiles.Handler() {
-                @Override
-                public void onEvent(Event event) throws InterruptedException {
-                    if (stopping) {
-                        throw new InterruptedException("stopping");
-                    }
-                    pace.await(event.time(), f.speed());
-                    engine.submit(event);
-                    metrics.accepted(event.type(), "file");
-                }
-
-                @Override
-                public void onRejected(Rejection r) {
-                    rejected.incrementAndGet();
-                    metrics.rejected(r, "file");
-                    LOG.warn("rejected {}", r);
-                }
-            };
-            Thread t = new Thread(() -> {
-                try {
-                    if (f.follow()) {
-                        FileFollower.of(f.path(), engine::decoder, handler).run();
-                    } else {
-                        long n = EventFiles.read(f.path(), f.type(), engine::decoder, handler);
-                        LOG.info("source file {}: done, {} records", f.path(), n);
-                    }
-                } catch (IllegalArgumentException e) {
-                    LOG.error("source file {}: {}", f.path(), e.getMessage());
-                } catch (IOException e) {
-                    LOG.error("source file {}: {}", f.path(), e.getMessage());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "vigil-file-" + f.path().getFileName());
-            t.setDaemon(true);
-            sources.add(t);
-            t.start();
+    private List<ConfiguredSource> configuredSources(String base) throws StartException {
+        List<ConfiguredSource> out = new ArrayList<>();
+        if (config.sources().http().enabled()) {
+            out.add(new ConfiguredSource("sources.http", "http: POST " + base + "/events"
+                    + (config.sources().http().token().isPresent() ? " (ingest token required)" : ""), http.source()));
         }
+        for (int i = 0; i < config.sources().kafka().size(); i++) {
+            VigilConfig.Kafka k = config.sources().kafka().get(i);
+            String path = "sources.kafka[" + i + "]";
+            try {
+                KafkaSource source = KafkaSource.newBuilder(engine).bootstrapServers(k.bootstrapServers())
+                        .topics(k.topics()).topicPattern(k.topicPattern()).groupId(k.groupId())
+                        .properties(k.properties()).lateness(config.time().lateness()).clock(clock)
+                        .listener(metrics.kafka())
+                        .build();
+                out.add(new ConfiguredSource(path, "kafka " + k.bootstrapServers() + " "
+                        + k.topicPattern().map(p -> "/" + p + "/").orElse(k.topics().toString())
+                        + " (group " + k.groupId() + ")", source));
+            } catch (IllegalArgumentException e) {
+                out.forEach(c -> c.source().stop());
+                throw new StartException(path + ": " + e.getMessage(), e);
+            }
+        }
+        SharedPace pace = new SharedPace();
+        for (int i = 0; i < config.sources().files().size(); i++) {
+            VigilConfig.File f = config.sources().files().get(i);
+            out.add(new ConfiguredSource("sources.files[" + i + "]", "file " + f.path() + " (speed "
+                    + (f.speed() == 0 ? "max" : f.speed() + "x real time") + (f.follow() ? ", followed" : "") + ")",
+                    FileSource.newBuilder(f.path()).csvType(f.type()).follow(f.follow())
+                            .pace(eventTime -> pace.await(eventTime, f.speed())).build()));
+        }
+        return out;
     }
 
     /**
@@ -436,11 +418,10 @@ public final class VigilServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("heap guard: {}", e.toString());
         }
-        for (Thread t : sources) {
-            t.interrupt();
-        }
-        for (KafkaSource k : kafkaSources) {
-            k.close(); // a last checkpoint and commit, while the engine and the notifier still run
+        // In reverse order of start; a Kafka source makes a last checkpoint and commit, while the
+        // engine and the notifier still run.
+        for (int i = sources.size() - 1; i >= 0; i--) {
+            sources.get(i).source().stop();
         }
         if (watcher != null) {
             watcher.interrupt();

@@ -229,6 +229,77 @@ class CheckCommandTest {
         assertThat(run.exitCode()).isZero();
     }
 
+    /** Rules of every horizon kind; the line and column of each `when` (or window) are in the warnings below. */
+    private static final String HORIZONS = TRANSACTION + """
+
+            rule velocity { when Transaction by cardId over sliding 5 min having count() >= 5 }
+            rule spree { when Transaction by cardId over session 10 min having count() >= 3 }
+            rule pair { when a: Transaction -> b: Transaction(amount > a.amount) by cardId }
+            rule quiet { when a: Transaction -> absent Transaction for 2 h by cardId }
+            rule weekly { when Transaction by cardId over tumbling 7 d having count() > 100 }
+            rule off { when a: Transaction -> b: Transaction by cardId within 3 h  enabled false }
+            """;
+
+    @Test
+    void check_rulesWithoutAHorizon_warnOnStandardError_andStillPass() throws IOException {
+        Path file = write("horizons.rules", HORIZONS);
+
+        Run run = vigil("check", file.toString());
+
+        assertThat(run.outLines()).containsExactly("1 file checked, no errors");
+        assertThat(run.errLines()).containsExactly(
+                file + ":9:46: warning: rule spree: unbounded horizon (a session window): capped by"
+                        + " state.maxHorizon (24 h by default) for recovery",
+                file + ":10:18: warning: rule pair: unbounded horizon (a pattern without `within`): capped by"
+                        + " state.maxHorizon (24 h by default) for recovery",
+                file + ":12:47: warning: rule weekly: horizon 7 d is longer than the cap: capped by"
+                        + " state.maxHorizon (24 h by default) for recovery");
+        assertThat(run.exitCode()).isZero();
+    }
+
+    @Test
+    void check_horizonOption_printsEachRuleThenTheEngine_afterTheSummary() throws IOException {
+        Path file = write("horizons.rules", HORIZONS);
+
+        Run run = vigil("check", "--horizon", file.toString());
+
+        assertThat(run.outLines()).containsExactly(
+                "1 file checked, no errors",
+                "rule velocity (" + file + ":8): horizon 5 min",
+                "rule spree (" + file + ":9): horizon unbounded (a session window), capped by state.maxHorizon"
+                        + " (24 h by default)",
+                "rule pair (" + file + ":10): horizon unbounded (a pattern without `within`), capped by"
+                        + " state.maxHorizon (24 h by default)",
+                "rule quiet (" + file + ":11): horizon 2 h",
+                "rule weekly (" + file + ":12): horizon 7 d, capped by state.maxHorizon (24 h by default)",
+                "rule off (" + file + ":13): horizon 3 h",
+                "engine horizon: 24 h: the longest of the enabled rules, each capped by state.maxHorizon"
+                        + " (24 h by default)");
+        assertThat(run.exitCode()).isZero();
+    }
+
+    @Test
+    void check_horizonOption_boundedRules_engineHorizonIsTheLongest() throws IOException {
+        Run run = vigil("check", "--horizon", write("big.rules", BIG_PURCHASE).toString(),
+                write("testing.rules", CARD_TESTING.replace(TRANSACTION, "")).toString());
+
+        assertThat(run.err()).isEmpty();
+        assertThat(run.outLines()).contains("rule big_purchase (" + dir.resolve("big.rules") + ":8): horizon 0 s",
+                        "rule card_testing (" + dir.resolve("testing.rules") + ":2): horizon 10 min")
+                .last().asString().startsWith("engine horizon: 10 min: ");
+    }
+
+    @Test
+    void check_fileWithErrors_printsNoHorizonsOrWarnings() throws IOException {
+        Path file = write("broken.rules", HORIZONS.replace("rule velocity", "rule velocity {}\nrule bad"));
+
+        Run run = vigil("check", "--horizon", file.toString());
+
+        assertThat(run.err()).isEmpty();
+        assertThat(run.out()).doesNotContain("horizon", "warning");
+        assertThat(run.exitCode()).isEqualTo(1);
+    }
+
     @Test
     void vigil_help_listsTheCommands() {
         Run run = vigil("--help");

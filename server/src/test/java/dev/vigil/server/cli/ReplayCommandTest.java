@@ -97,4 +97,32 @@ class ReplayCommandTest {
                 .contains("every t_a=Order_t")
                 .contains("(timer:interval(1 hour) and not Shipment(`orderId` = t_a.`orderId`))");
     }
+
+    @Test
+    void explain_printsEachRulesHorizonAboveItsEpl_andTheEnginesLast() {
+        Run r = run("explain", "../conformance/unshipped/case.rules");
+
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("-- rule unshipped (../conformance/unshipped/case.rules:13)\n-- horizon: 1 h\n"
+                + "@Name('unshipped')");
+        assertThat(r.out().strip().lines().reduce((a, b) -> b)).contains("-- engine horizon: 1 h: the longest of the"
+                + " enabled rules, each capped by state.maxHorizon (24 h by default)");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void explain_ruleWithoutAHorizon_isCommentedAndWarnedAbout(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("spree.rules"), """
+                event Tx { card string  amount double  at timestamp }
+                rule spree { when Tx by card over session 10 min having count() >= 3 }
+                """);
+
+        Run r = run("explain", file.toString());
+
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("-- rule spree (" + file + ":2)\n-- horizon: unbounded (a session window),"
+                + " capped by state.maxHorizon (24 h by default)\n");
+        assertThat(r.err()).isEqualTo(file + ":2:35: warning: rule spree: unbounded horizon (a session window): capped"
+                + " by state.maxHorizon (24 h by default) for recovery\n");
+    }
 }

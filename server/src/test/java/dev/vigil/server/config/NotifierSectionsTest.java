@@ -222,7 +222,7 @@ class NotifierSectionsTest {
                                 "routes[1].notify: missing")),
                 Arguments.of("routes: { notify: [x] }", List.of("routes: expected a list, got a mapping")),
                 Arguments.of("channels: [a, b]", List.of("channels: expected a mapping, got a list")),
-                Arguments.of("store: { path: x.db, wal: true }", List.of("store.wal: unknown key; expected one of path")),
+                Arguments.of("store: { path: x.db, wal: true }", List.of("store.wal: unknown key; expected one of path, journal")),
                 Arguments.of("channels:\n  c: { type: log, workers: 0, maxAge: 0s }",
                         List.of("channels.c.maxAge: must be a positive whole number of milliseconds: \"0s\"",
                                 "channels.c.workers: must be between 1 and 64: 0")));

@@ -59,6 +59,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void stateMaxHorizon_defaultsToADay_andTakesTheDurationGrammar() throws Exception {
+        assertThat(parse("server: { port: 9000 }", Map.of()).state().maxHorizon()).isEqualTo(Duration.ofHours(24));
+        assertThat(parse("state: { maxHorizon: 90 min }", Map.of()).state().maxHorizon())
+                .isEqualTo(Duration.ofMinutes(90));
+        assertThat(parse("state: { maxHorizon: 365d }", Map.of()).state().maxHorizon())
+                .isEqualTo(Duration.ofDays(365));
+    }
+
+    @Test
     void noAdminToken_listensOnLoopbackOnly() throws Exception {
         assertThat(parse("server: { port: 9000 }", Map.of()).server().host()).isEqualTo("127.0.0.1");
     }
@@ -91,6 +100,10 @@ class ConfigLoaderTest {
             rulez: { dir: x }                            | rulez: unknown key; did you mean "rules"?
             server: { adminToken: "${NOPE}" }            | server.adminToken: environment variable NOPE is not set (write ${NOPE:-default} for a default)
             channels: { c: { type: webhok } }            | channels.c.type: unknown channel type "webhok"; did you mean "webhook"?
+            state: { maxHorizon: 0s }                    | state.maxHorizon: must be a positive whole number of milliseconds: "0s"
+            state: { maxHorizon: -1h }                   | state.maxHorizon: not a duration: "-1h" (expected a number and a unit: ms, s, min, h, d)
+            state: { maxHorizon: 400 d }                 | state.maxHorizon: at most 365 d, got "400 d"
+            state: { maxHorizn: 1h }                     | state.maxHorizn: unknown key; did you mean "maxHorizon"?
             """)
     void mistakes_nameTheirPath(String yaml, String message) {
         assertThatThrownBy(() -> parse(yaml, Map.of()))

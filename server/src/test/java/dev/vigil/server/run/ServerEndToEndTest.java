@@ -312,4 +312,25 @@ class ServerEndToEndTest {
         assertThat(admin("DELETE", "/api/rule-files/main.rules", null).statusCode()).isEqualTo(200);
         assertThat(admin("GET", "/api/rule-files/main.rules", null).statusCode()).isEqualTo(404);
     }
+
+    @Test
+    void adminApi_rulesAndStats_showHorizons_disabledRulesLeaveTheEngines() throws Exception {
+        HttpResponse<String> put = admin("PUT", "/api/rule-files/main.rules", TYPES + """
+                rule big { when E(v > 10) key k }
+                rule busy { when E by k over sliding 5 min having count() > 3 }
+                rule pair { when a: E -> b: E by k }
+                """);
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+
+        Map<String, String> horizons = new java.util.LinkedHashMap<>();
+        JSON.readTree(admin("GET", "/api/rules", null).body())
+                .forEach(r -> horizons.put(r.get("id").asText(), r.get("horizon").asText()));
+        assertThat(horizons).containsExactly(Map.entry("big", "PT0S"), Map.entry("busy", "PT5M"),
+                Map.entry("pair", "PT24H"));
+        assertThat(JSON.readTree(admin("GET", "/api/stats", null).body()).get("horizon").asText()).isEqualTo("PT24H");
+
+        assertThat(admin("PATCH", "/api/rules/pair", "{\"enabled\": false}").statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(admin("GET", "/api/stats", null).body()).get("horizon").asText()).isEqualTo("PT5M");
+        assertThat(admin("GET", "/api/rules", null).body()).contains("\"id\":\"pair\"", "\"horizon\":\"PT24H\"");
+    }
 }
