@@ -131,7 +131,7 @@ public final class JsonEventDecoder implements EventDecoder {
                         }
                     }
                     case "id" -> {
-                        if (t == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                        if (t == com.fasterxml.jackson.core.JsonToken.VALUE_STRING && loneSurrogate(p.getText()) < 0) {
                             id = p.getText();
                         } else if (t != com.fasterxml.jackson.core.JsonToken.VALUE_NULL) {
                             return null;
@@ -210,7 +210,8 @@ public final class JsonEventDecoder implements EventDecoder {
     private static Object streamedValue(com.fasterxml.jackson.core.JsonParser p, com.fasterxml.jackson.core.JsonToken v,
                                         FieldType type) throws java.io.IOException {
         return switch (type) {
-            case STRING -> v == com.fasterxml.jackson.core.JsonToken.VALUE_STRING ? p.getText() : null;
+            case STRING -> v == com.fasterxml.jackson.core.JsonToken.VALUE_STRING && loneSurrogate(p.getText()) < 0
+                    ? p.getText() : null;
             case INT -> v == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT
                     && p.getNumberType() == com.fasterxml.jackson.core.JsonParser.NumberType.INT
                     ? (Object) p.getIntValue() : null;
@@ -244,14 +245,14 @@ public final class JsonEventDecoder implements EventDecoder {
 
     private Decoded decodeTree(String text, String where) {
         JsonNode node;
-        try (com.fasterxml.jackson.core.JsonParser p = Json.mapper().createParser(text)) {
+        try (com.fasterxml.jackson.core.JsonParser p = Json.keepingHugeNumbers(Json.mapper().createParser(text))) {
             node = Json.mapper().readTree(p);
             if (node != null && p.nextToken() != null) {
                 return rejected(where, "trailing data after the JSON value at column "
                         + p.currentTokenLocation().getColumnNr() + "; one event per line");
             }
         } catch (JsonProcessingException e) {
-            return rejected(where, "not valid JSON: " + e.getOriginalMessage());
+            return rejected(where, "not valid JSON: " + Json.reason(e));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("reading a String cannot fail", e);
         }
@@ -293,6 +294,10 @@ public final class JsonEventDecoder implements EventDecoder {
                 return rejected(where, "`id`: expected a string, got " + kind(idNode));
             }
             id = idNode.textValue();
+            int bad = loneSurrogate(id);
+            if (bad >= 0) {
+                return rejected(where, "`id`: " + surrogateProblem(id, bad));
+            }
         }
         Long envelopeTime = null;
         JsonNode timeNode = envelope.get("time");
@@ -321,6 +326,13 @@ public final class JsonEventDecoder implements EventDecoder {
                 return new Decoded.Rejected(new Rejection(where, "field `" + shape.fieldName(i) + "` of " + type
                         + ": " + (problem != null ? problem : "expected " + expected(t) + ", got " + shown(v)),
                         Rejection.Kind.INVALID, type));
+            }
+            if (value instanceof String text) {
+                int bad = loneSurrogate(text);
+                if (bad >= 0) {
+                    return new Decoded.Rejected(new Rejection(where, "field `" + shape.fieldName(i) + "` of " + type
+                            + ": " + surrogateProblem(text, bad), Rejection.Kind.INVALID, type));
+                }
             }
             row[i] = value;
         }
@@ -401,8 +413,16 @@ public final class JsonEventDecoder implements EventDecoder {
         return Double.isFinite(d) ? d : null;
     }
 
-    /** Why a timestamp value that does not decode is refused, when the reason is its range. */
+    /**
+     * Why a timestamp value that does not decode is refused, when the reason is its range. A number
+     * beyond the double range ({@code 1e400}) is quoted as sent when the tree kept it exactly (see
+     * {@link Json#keepingHugeNumbers}), never as the infinity a double makes of it.
+     */
     private static Optional<String> timeProblem(JsonNode v) {
+        if (v.isFloatingPointNumber() && !Double.isFinite(v.doubleValue())) {
+            return Optional.of((v.isBigDecimal() ? Json.written(v.decimalValue()) + " ms"
+                    : "a number beyond the range of a double") + " is out of range (years 0001 to 9999)");
+        }
         if (v.isIntegralNumber()) {
             return Optional.of(v.canConvertToLong() ? Times.describeOutOfRange(v.longValue())
                     : v.asText() + " ms is out of range (years 0001 to 9999)");
@@ -411,6 +431,24 @@ public final class JsonEventDecoder implements EventDecoder {
             return Optional.ofNullable(textTimeProblem(v.textValue()));
         }
         return Optional.empty();
+    }
+
+    /** Index of the first UTF-16 surrogate without its pair in {@code s} (a JSON escape of half a pair), or -1. */
+    static int loneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String surrogateProblem(String s, int at) {
+        return String.format(Locale.ROOT, "not valid Unicode: the escape \\u%04x at character %d is a lone surrogate"
+                + " (half of a pair), not a character", (int) s.charAt(at), at);
     }
 
     private static String textTimeProblem(String text) {
@@ -504,6 +542,9 @@ public final class JsonEventDecoder implements EventDecoder {
     }
 
     private static String shown(JsonNode v) {
+        if (v.isNull()) {
+            return "null";
+        }
         String s = v.toString();
         if (s.length() > 60) {
             s = s.substring(0, 57) + "...";
