@@ -41,16 +41,24 @@ public final class JsonEventDecoder implements EventDecoder {
     private final Clock clock;
     /** How far ahead of the clock an event may be, or -1 when not checked. */
     private final long maxFutureMillis;
+    /** Whether an event without a time is rejected instead of stamped with the clock (recorded events). */
+    private final boolean requireTime;
 
     public JsonEventDecoder(Collection<EventShape> shapes, Clock clock) {
-        this(shapes, clock, Duration.ZERO, false);
+        this(shapes, clock, Duration.ZERO, false, false);
+    }
+
+    public JsonEventDecoder(Collection<EventShape> shapes, Clock clock, Duration maxFuture, boolean checkFuture) {
+        this(shapes, clock, maxFuture, checkFuture, false);
     }
 
     /**
      * A decoder that, when {@code checkFuture}, rejects events stamped more than {@code maxFuture}
-     * ahead of {@code clock} (live input in event time).
+     * ahead of {@code clock} (live input in event time), and when {@code requireTime} rejects an event
+     * without a time instead of stamping it with {@code clock} (recorded input).
      */
-    public JsonEventDecoder(Collection<EventShape> shapes, Clock clock, Duration maxFuture, boolean checkFuture) {
+    public JsonEventDecoder(Collection<EventShape> shapes, Clock clock, Duration maxFuture, boolean checkFuture,
+                            boolean requireTime) {
         Map<String, EventShape> m = new LinkedHashMap<>();
         for (EventShape s : shapes) {
             m.put(s.name(), s);
@@ -63,6 +71,7 @@ public final class JsonEventDecoder implements EventDecoder {
         }
         this.clock = requireNonNull(clock, "clock is null");
         this.maxFutureMillis = checkFuture ? maxFuture.toMillis() : -1;
+        this.requireTime = requireTime;
     }
 
     /** A decoder for the event types a rule set declares. */
@@ -184,6 +193,9 @@ public final class JsonEventDecoder implements EventDecoder {
             if (t != com.fasterxml.jackson.core.JsonToken.END_OBJECT || shape == null || rawData == null
                     || p.nextToken() != null) {
                 return null;
+            }
+            if (requireTime && !hasTime(shape, row, envelopeTime)) {
+                return null; // the tree path rejects it with the reason
             }
             long time = eventTime(shape, row, envelopeTime);
             if (tooFarAhead(time)) {
@@ -375,6 +387,12 @@ public final class JsonEventDecoder implements EventDecoder {
     }
 
     private Decoded accept(EventShape shape, Object[] row, Long envelopeTime, String id, ObjectNode data, String where) {
+        if (requireTime && !hasTime(shape, row, envelopeTime)) {
+            int ts = shape.timestampIndex();
+            return new Decoded.Rejected(new Rejection(where, (ts >= 0 ? "field `" + shape.fieldName(ts) + "` of "
+                    + shape.name() + ": missing" : shape.name() + " declares no timestamp field and `time` is missing")
+                    + "; a replayed event needs its time", Rejection.Kind.INVALID, shape.name()));
+        }
         long time = eventTime(shape, row, envelopeTime);
         if (tooFarAhead(time)) {
             return new Decoded.Rejected(new Rejection(where, "event time " + Times.format(time) + " is more than "
@@ -386,6 +404,11 @@ public final class JsonEventDecoder implements EventDecoder {
 
     private boolean tooFarAhead(long time) {
         return maxFutureMillis >= 0 && time > clock.millis() + maxFutureMillis;
+    }
+
+    private static boolean hasTime(EventShape shape, Object[] row, Long envelopeTime) {
+        int ts = shape.timestampIndex();
+        return envelopeTime != null || (ts >= 0 && row[ts] != null);
     }
 
     /** The declared timestamp field, else the envelope's time, else the arrival time. */
