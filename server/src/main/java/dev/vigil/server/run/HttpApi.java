@@ -247,6 +247,21 @@ final class HttpApi {
         return Optional.empty();
     }
 
+    /**
+     * Why the server could not listen: the operating system's reason (a host that is not an address of
+     * this machine: "Cannot assign requested address"), where Javalin says "Port already in use" for
+     * every bind failure; its own text when the port is in fact in use.
+     */
+    static String bindFailure(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException b && b.getMessage() != null
+                    && !b.getMessage().toLowerCase(Locale.ROOT).contains("already in use")) {
+                return b.getMessage();
+            }
+        }
+        return e.getMessage();
+    }
+
     // ---------------------------------------------------------------- ingest
 
     private void events(Context ctx) throws java.io.IOException {

@@ -189,7 +189,7 @@ public final class VigilServer implements AutoCloseable {
             port = http.start();
         } catch (RuntimeException e) {
             throw new StartException("cannot listen on " + config.server().host() + ":" + config.server().port()
-                    + ": " + e.getMessage(), e);
+                    + ": " + HttpApi.bindFailure(e), e);
         }
         String base = "http://" + (config.server().host().equals("0.0.0.0") ? "localhost" : config.server().host())
                 + ":" + port;
