@@ -12,7 +12,6 @@ import dev.vigil.engine.Rejection;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +36,11 @@ public final class EventFiles {
     /** Receives what a file holds, in file order. */
     public interface Handler {
         void onEvent(Event event) throws InterruptedException;
+
+        /** An event and where it was read ({@code file:line}); by default {@link #onEvent(Event)}. */
+        default void onEvent(Event event, String where) throws InterruptedException {
+            onEvent(event);
+        }
 
         void onRejected(Rejection rejection);
     }
@@ -72,18 +76,121 @@ public final class EventFiles {
         boolean gzip = lower.endsWith(".gz");
         String base = gzip ? name.substring(0, name.length() - 3) : name;
         try (InputStream raw = Files.newInputStream(file);
-             InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
-             Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
-                     .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT))) {
+             InputStream in = gzip ? new GzipEnd(new GZIPInputStream(raw, 1 << 16)) : raw) {
             if (isCsv(file)) {
                 if (from > 0) {
                     throw new IllegalArgumentException("cannot read " + file + " from offset " + from
                             + ": only JSONL files are read from an offset");
                 }
                 String type = csvType.orElse(base.substring(0, base.length() - 4));
-                return readCsv(file.toString(), reader, type, decoder, handler);
+                return readCsv(file.toString(), new StrictUtf8Reader(in), type, decoder, handler);
             }
             return readJsonl(file.toString(), in, from, progress, decoder, handler);
+        }
+    }
+
+    /** The compressed data of a {@code .gz} file ends before its end (a cut or unfinished copy). */
+    static final class TruncatedGzipException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TruncatedGzipException(Throwable cause) {
+            super("the gzip data ends early", cause);
+        }
+    }
+
+    /** A gzip stream whose early end (an EOFException without a message, or ZLIB's) is one exception type. */
+    private static final class GzipEnd extends java.io.FilterInputStream {
+        GzipEnd(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (java.io.EOFException | java.util.zip.ZipException e) {
+                throw new TruncatedGzipException(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (java.io.EOFException | java.util.zip.ZipException e) {
+                throw new TruncatedGzipException(e);
+            }
+        }
+    }
+
+    /**
+     * Strict UTF-8 text that hands out every character before a malformed byte first, and fails
+     * with {@link java.nio.charset.MalformedInputException} only on the read after them (an
+     * InputStreamReader fails at once, losing the good lines decoded in the same block).
+     */
+    private static final class StrictUtf8Reader extends Reader {
+        private final InputStream in;
+        private final java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        private final java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(1 << 16).flip();
+        private boolean eof;
+        private boolean done;
+        private java.nio.charset.CoderResult error;
+
+        StrictUtf8Reader(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read(char[] cbuf, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (done) {
+                return -1;
+            }
+            java.nio.CharBuffer out = java.nio.CharBuffer.wrap(cbuf, off, len);
+            while (true) {
+                if (error != null) {
+                    if (out.position() > off) {
+                        return out.position() - off;
+                    }
+                    error.throwException();
+                }
+                java.nio.charset.CoderResult r = decoder.decode(bytes, out, eof);
+                if (r.isError()) {
+                    error = r;
+                    continue;
+                }
+                if (r.isOverflow()) {
+                    return out.position() - off;
+                }
+                if (eof) {
+                    r = decoder.flush(out);
+                    if (r.isError()) {
+                        error = r;
+                        continue;
+                    }
+                    done = true;
+                    return out.position() > off ? out.position() - off : -1;
+                }
+                if (out.position() > off) {
+                    return out.position() - off;
+                }
+                bytes.compact();
+                int n = in.read(bytes.array(), bytes.position(), bytes.remaining());
+                if (n < 0) {
+                    eof = true;
+                } else {
+                    bytes.position(bytes.position() + n);
+                }
+                bytes.flip();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
         }
     }
 
@@ -109,13 +216,26 @@ public final class EventFiles {
         long lineStart = 0;
         int n;
         boolean eof = false;
+        boolean first = true;
         while (!eof) {
-            n = in.read(buf);
+            try {
+                n = in.read(buf);
+            } catch (TruncatedGzipException e) {
+                throw new IOException(where + ": " + e.getMessage() + " (after line " + lineNo + ")", e);
+            }
             if (n < 0) {
                 eof = true;
                 n = 0;
             }
-            for (int i = 0; i <= n; i++) {
+            int start = 0;
+            if (first && n > 0) {
+                first = false;
+                // A leading UTF-8 byte-order mark (some editors write one) is not part of the first line.
+                if (n >= 3 && buf[0] == (byte) 0xef && buf[1] == (byte) 0xbb && buf[2] == (byte) 0xbf) {
+                    start = 3;
+                }
+            }
+            for (int i = start; i <= n; i++) {
                 boolean end = i < n ? buf[i] == '\n' : eof && len > 0;
                 if (!end) {
                     if (i < n) {
@@ -134,7 +254,8 @@ public final class EventFiles {
                 lineStart = next;
                 if (!skipped && !blank(line, l)) {
                     records++;
-                    deliver(decoder.get().decodeJson(line, 0, l, where + ":" + lineNo), handler);
+                    String at = where + ":" + lineNo;
+                    deliver(decoder.get().decodeJson(line, 0, l, at), at, handler);
                 }
                 progress.accept(next);
             }
@@ -156,7 +277,8 @@ public final class EventFiles {
                 continue;
             }
             records++;
-            deliver(decoder.get().decodeJson(text, where + ":" + lineNo), handler);
+            String at = where + ":" + lineNo;
+            deliver(decoder.get().decodeJson(text, at), at, handler);
         }
         return records;
     }
@@ -176,43 +298,86 @@ public final class EventFiles {
         return true;
     }
 
+    /**
+     * CSV: a header row of field names, then one event per row. A row with more values than the
+     * header has is rejected and reading goes on (a row with fewer lacks the last fields); malformed
+     * CSV (a quote never closed) or UTF-8 is rejected with the line its row starts on, and reading of
+     * the file stops there, as nothing after it can be read reliably. A byte-order mark before the
+     * header is dropped.
+     */
     static long readCsv(String where, Reader reader, String type, Supplier<EventDecoder> decoder, Handler handler)
             throws IOException, InterruptedException {
-        CsvSchema schema = CsvSchema.emptySchema().withHeader();
         long records = 0;
-        try (MappingIterator<Map<String, String>> it = CSV.readerFor(Map.class)
-                .with(schema)
+        String[] header = null;
+        long rowLine = 1; // the line the next row starts on
+        try (MappingIterator<String[]> it = CSV.readerFor(String[].class)
+                .with(CsvSchema.emptySchema())
+                .with(CsvParser.Feature.WRAP_AS_ARRAY)
                 .with(CsvParser.Feature.SKIP_EMPTY_LINES)
                 .with(CsvParser.Feature.TRIM_SPACES)
                 .readValues(reader)) {
             while (true) {
-                Map<String, String> row;
+                String[] values;
                 long lineNo;
                 try {
                     if (!it.hasNextValue()) {
                         break;
                     }
-                    row = it.nextValue();
-                    // The parser has read past the row's line break: the row is on the line before.
+                    values = it.nextValue();
+                    // The parser has read past the row's line break: the row ends on the line before.
                     var end = it.getCurrentLocation();
                     lineNo = end.getColumnNr() <= 1 ? end.getLineNr() - 1 : end.getLineNr();
-                } catch (RuntimeException e) {
-                    String reason = e.getCause() instanceof java.nio.charset.CharacterCodingException
-                            ? "not valid UTF-8; reading of this file stops here" : "not valid CSV: " + e.getMessage();
-                    handler.onRejected(new Rejection(where + ":" + it.getCurrentLocation().getLineNr(), reason,
-                            Rejection.Kind.INVALID));
+                } catch (TruncatedGzipException e) {
+                    throw new IOException(where + ": " + e.getMessage() + " (after line " + (rowLine - 1) + ")", e);
+                } catch (IOException | RuntimeException e) {
+                    handler.onRejected(new Rejection(where + ":" + rowLine, csvProblem(e)
+                            + "; reading of this file stops here", Rejection.Kind.INVALID));
+                    records++;
                     break;
                 }
+                long startLine = rowLine;
+                rowLine = lineNo + 1;
+                if (header == null) {
+                    header = values;
+                    if (header.length > 0 && header[0].startsWith("\ufeff")) {
+                        header[0] = header[0].substring(1);
+                    }
+                    continue;
+                }
                 records++;
-                deliver(decoder.get().decodeText(type, row, where + ":" + lineNo), handler);
+                String at = where + ":" + startLine;
+                if (values.length > header.length) {
+                    handler.onRejected(new Rejection(at, "not valid CSV: " + values.length + " values, the header has "
+                            + header.length, Rejection.Kind.INVALID, type));
+                    continue;
+                }
+                Map<String, String> row = new java.util.LinkedHashMap<>();
+                for (int i = 0; i < values.length; i++) {
+                    row.put(header[i], values[i]);
+                }
+                deliver(decoder.get().decodeText(type, row, at), at, handler);
             }
         }
         return records;
     }
 
-    private static void deliver(Decoded d, Handler handler) throws InterruptedException {
+    /** Why a CSV text cannot be read further, in terms of the input. */
+    private static String csvProblem(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.charset.CharacterCodingException) {
+                return "not valid UTF-8";
+            }
+        }
+        String m = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        if (m != null && m.startsWith("Missing closing quote")) {
+            return "not valid CSV: a quote is never closed";
+        }
+        return "not valid CSV: " + (m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m));
+    }
+
+    private static void deliver(Decoded d, String where, Handler handler) throws InterruptedException {
         switch (d) {
-            case Decoded.Accepted a -> handler.onEvent(a.event());
+            case Decoded.Accepted a -> handler.onEvent(a.event(), where);
             case Decoded.Rejected r -> handler.onRejected(r.rejection());
         }
     }

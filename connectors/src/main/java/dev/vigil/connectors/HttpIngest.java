@@ -98,7 +98,7 @@ public final class HttpIngest {
             } catch (Utf8.MalformedException e) {
                 return error(400, "body is " + e.getMessage());
             }
-            try (JsonParser p = json.createParser(body)) {
+            try (JsonParser p = Json.keepingHugeNumbers(json.createParser(body))) {
                 JsonNode data = json.readTree(p);
                 if (data != null && p.nextToken() != null) {
                     return error(400, "body holds more than one JSON value (CloudEvents binary mode: the body is "
@@ -107,16 +107,20 @@ public final class HttpIngest {
                 envelope.set("data", data);
             } catch (IOException e) {
                 return error(400, "body is not valid JSON (CloudEvents binary mode: the body is the event's data): "
-                        + firstLine(e.getMessage()));
+                        + reason(e));
             }
             inputs.add(new EventInput.Envelope(envelope, "index 0"));
         } else if (type.startsWith("application/x-ndjson") || type.startsWith("application/jsonl")
                 || type.startsWith("application/json-seq")) {
             // One streaming pass per line, as a file's lines are read (the tree only for a line the
             // fast path does not take, which also gives its rejection's reason).
-            int start = 0;
-            for (int i = 0; i <= body.length; i++) {
-                if (i < body.length && body[i] != '\n') {
+            // A leading UTF-8 byte-order mark is skipped, as for a JSON body. application/json-seq
+            // (RFC 7464) records each start with RS (0x1e), line breaks in a record being white space;
+            // a json-seq body without any RS is read as lines, as before json-seq was supported.
+            int start = startsWithBom(body) ? 3 : 0;
+            byte separator = type.startsWith("application/json-seq") && contains(body, RS) ? RS : (byte) '\n';
+            for (int i = start; i <= body.length; i++) {
+                if (i < body.length && body[i] != separator) {
                     continue;
                 }
                 int from = start;
@@ -133,14 +137,14 @@ public final class HttpIngest {
                 return error(400, "body is " + e.getMessage());
             }
             JsonNode root;
-            try (JsonParser p = json.createParser(body)) {
+            try (JsonParser p = Json.keepingHugeNumbers(json.createParser(body))) {
                 root = json.readTree(p);
                 if (p.nextToken() != null && p.currentToken() != JsonToken.NOT_AVAILABLE) {
                     return error(400, "body holds more than one JSON value; send a JSON array or NDJSON "
                             + "(Content-Type: application/x-ndjson)");
                 }
             } catch (IOException e) {
-                return error(400, "body is not valid JSON: " + firstLine(e.getMessage()));
+                return error(400, "body is not valid JSON: " + reason(e));
             }
             if (root == null || root.isMissingNode()) {
                 return error(400, "empty body: send an event, a JSON array of events, or NDJSON");
@@ -204,10 +208,26 @@ public final class HttpIngest {
         return Optional.empty();
     }
 
+    /** The record separator of application/json-seq (RFC 7464). */
+    private static final byte RS = 0x1e;
+
+    private static boolean startsWithBom(byte[] b) {
+        return b.length >= 3 && b[0] == (byte) 0xef && b[1] == (byte) 0xbb && b[2] == (byte) 0xbf;
+    }
+
+    private static boolean contains(byte[] b, byte value) {
+        for (byte x : b) {
+            if (x == value) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Nothing but ASCII white space between {@code from} and {@code to}. */
     private static boolean blank(byte[] b, int from, int to) {
         for (int i = from; i < to; i++) {
-            if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r') {
+            if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r' && b[i] != '\n') {
                 return false;
             }
         }
@@ -220,10 +240,12 @@ public final class HttpIngest {
         return new Answer(status, b, 0);
     }
 
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
+    /** Why a body does not parse, in terms of the input (see {@link Json#reason}). */
+    private static String reason(IOException e) {
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+            return Json.reason(j);
         }
+        String s = String.valueOf(e.getMessage());
         int i = s.indexOf('\n');
         return i < 0 ? s : s.substring(0, i);
     }

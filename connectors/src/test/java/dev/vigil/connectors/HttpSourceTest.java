@@ -46,7 +46,8 @@ class HttpSourceTest {
             HttpIngest.Answer late = source.handle(PING, "application/json", Map.of());
             assertThat(late.status()).isEqualTo(503);
             assertThat(late.body().toString()).isEqualTo("{\"error\":\"not accepting events: Vigil is stopping\"}");
-            assertThat(engine.stats().eventsProcessed() + engine.queueDepth()).isEqualTo(1);
+            engine.now(); // a round trip: the engine has processed and published what it took
+            assertThat(engine.stats().eventsProcessed()).isEqualTo(1);
             assertThatThrownBy(() -> source.start(SourceContext.of(engine))).isInstanceOf(IllegalStateException.class);
         }
     }

@@ -22,6 +22,7 @@ public final class EngineOptions {
     private final long maxPartialMatches;
     private final Duration compileBudget;
     private final Duration maxHorizon;
+    private final boolean requireEventTime;
     /**
      * Partial matches a pattern rule keeps by default: an attempt per starting event still waiting for
      * the rest (about 200 bytes each), so 100,000 cost some 20 MB per rule. The fraud rules at 4,000
@@ -55,6 +56,7 @@ public final class EngineOptions {
         this.maxPartialMatches = b.maxPartialMatches;
         this.compileBudget = b.compileBudget;
         this.maxHorizon = b.maxHorizon;
+        this.requireEventTime = b.requireEventTime;
     }
 
     public static Builder newBuilder() {
@@ -146,6 +148,15 @@ public final class EngineOptions {
         return maxHorizon;
     }
 
+    /**
+     * Whether an event without a time (no timestamp field value, no envelope {@code time}) is
+     * rejected rather than stamped with the wall clock: for recorded events (replays, tests), where
+     * the wall clock is no time of the recording and would move the watermark to today.
+     */
+    public boolean requiresEventTime() {
+        return requireEventTime;
+    }
+
     /** Whether {@link #maxFuture()} applies: live input in event time. */
     public boolean checksFuture() {
         return live && timeMode == TimeMode.EVENT;
@@ -159,6 +170,7 @@ public final class EngineOptions {
         private Consumer<Rejection> rejections = r -> { };
         private TimeMode timeMode = TimeMode.EVENT;
         private boolean live;
+        private boolean requireEventTime;
         private Duration maxFuture = Duration.ofMinutes(5);
         private boolean allowRawEpl;
         private long maxPartialMatches = DEFAULT_MAX_PARTIAL_MATCHES;
@@ -200,6 +212,11 @@ public final class EngineOptions {
 
         public Builder live(boolean live) {
             this.live = live;
+            return this;
+        }
+
+        public Builder requireEventTime(boolean requireEventTime) {
+            this.requireEventTime = requireEventTime;
             return this;
         }
 

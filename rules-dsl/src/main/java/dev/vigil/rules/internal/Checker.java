@@ -36,6 +36,13 @@ import java.util.regex.PatternSyntaxException;
  */
 final class Checker {
     /**
+     * The most steps one pattern may have (an event, a repetition of {@code times}, an
+     * {@code absent}), like {@code times} at most 100: Esper compiles each step into its own
+     * generated code, 200 steps took 5 s to deploy, and at 1500 its code generation fails.
+     */
+    static final long MAX_PATTERN_STEPS = 100;
+
+    /**
      * Expressions nested deeper than this make the rule "too large": the checks, the translation
      * and the AST's own equals/toString all recurse over the tree, and a real rule is nowhere near
      * this (a generated chain of a few hundred {@code or} terms still fits).
@@ -274,6 +281,16 @@ final class Checker {
                 error(ErrorCode.ABSENT_FIRST, first.pos(), "a pattern cannot start with `absent`: "
                         + "it needs an earlier event to wait after (for a key that goes silent, write "
                         + "`absent TYPE by FIELD for DURATION` alone)");
+            }
+            long steps = 0;
+            for (PatternTerm term : terms) {
+                steps += term instanceof PatternTerm.AbsentTerm ? 1
+                        : members(term).stream().mapToLong(PatternTerm.EventTerm::times).sum();
+            }
+            if (steps > MAX_PATTERN_STEPS) {
+                error(ErrorCode.TOO_LARGE, p.pos(), "rule is too large: its pattern has " + steps + " steps (at most "
+                        + MAX_PATTERN_STEPS + "; each event of the pattern is a step, `times N` N of them): count "
+                        + "many events with an aggregate rule, or split the rule");
             }
             // Resolve every term's type, and bind the tags in order.
             Map<EventRef, EventInfo> types = new LinkedHashMap<>();

@@ -239,6 +239,22 @@ final class Parsing {
         if (text.length() > 30) {
             text = text.substring(0, 27) + "...";
         }
-        return "'" + text + "'";
+        if (text.codePointCount(0, text.length()) == 1 && invisible(text.codePointAt(0))) {
+            return String.format(java.util.Locale.ROOT, "character U+%04X", text.codePointAt(0));
+        }
+        StringBuilder shown = new StringBuilder();
+        text.codePoints().forEach(c -> shown.append(invisible(c)
+                ? String.format(java.util.Locale.ROOT, "\\u%04x", c) : Character.toString(c)));
+        return "'" + shown + "'";
+    }
+
+    /**
+     * A character a terminal shows as nothing or as a space: controls (NUL, ESC), format characters
+     * (a byte-order mark, a zero-width space) and spaces other than the ASCII one.
+     */
+    private static boolean invisible(int c) {
+        int type = Character.getType(c);
+        return Character.isISOControl(c) || type == Character.FORMAT
+                || (Character.isSpaceChar(c) && c != ' ');
     }
 }

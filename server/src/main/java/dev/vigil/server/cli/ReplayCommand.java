@@ -193,6 +193,7 @@ final class ReplayCommand implements Callable<Integer> {
             err.flush();
             return ExitCode.FAILURE;
         } catch (IOException e) {
+            out.flush(); // the alerts of the events read before the error
             err.println("vigil replay: cannot read events: " + e.getMessage());
             err.flush();
             return ExitCode.FAILURE;

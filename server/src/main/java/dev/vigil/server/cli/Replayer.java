@@ -7,6 +7,7 @@ import dev.vigil.engine.Engine;
 import dev.vigil.engine.EngineOptions;
 import dev.vigil.engine.Event;
 import dev.vigil.engine.Rejection;
+import dev.vigil.engine.Times;
 import dev.vigil.rules.CompileResult;
 import dev.vigil.rules.Diagnostic;
 import dev.vigil.rules.RuleSet;
@@ -107,6 +108,7 @@ final class Replayer {
                     }
                     rejections.accept(r);
                 })
+                .requireEventTime(true)
                 .allowRawEpl(true).build();
         long start = System.nanoTime();
         try (Engine engine = Engine.start(options, counting)) {
@@ -116,7 +118,31 @@ final class Replayer {
                 throw new RulesException(e.getMessage());
             }
             Pacer pacer = new Pacer(speed);
+            long holdMillis = lateness.toMillis();
             EventFiles.Handler handler = new EventFiles.Handler() {
+                /** The newest event time submitted: the engine's watermark is this minus the lateness. */
+                private long newest = Long.MIN_VALUE;
+
+                @Override
+                public void onEvent(Event event, String where) throws InterruptedException {
+                    // The engine's rule for late events (its Sequencer), applied here first, where
+                    // the file and line are known: the engine's own rejection names only the type.
+                    // Events are read in file order, so the watermark here is the engine's.
+                    long watermark = newest == Long.MIN_VALUE ? Long.MIN_VALUE : newest - holdMillis;
+                    if (event.time() < watermark) {
+                        counts[0]++; // read like any event, and counted late (as the engine counts it)
+                        synchronized (counts) {
+                            counts[2]++;
+                        }
+                        rejections.accept(new Rejection(where, "late event: time " + Times.format(event.time())
+                                + " is behind the watermark " + Times.format(watermark) + " (lateness " + holdMillis
+                                + " ms)", Rejection.Kind.LATE, event.type()));
+                        return;
+                    }
+                    newest = Math.max(newest, event.time());
+                    onEvent(event);
+                }
+
                 @Override
                 public void onEvent(Event event) throws InterruptedException {
                     pacer.await(event.time());
@@ -137,10 +163,15 @@ final class Replayer {
                     rejections.accept(rejection);
                 }
             };
-            for (Path file : events) {
-                EventFiles.read(file, csvType, engine::decoder, handler);
+            try {
+                for (Path file : events) {
+                    EventFiles.read(file, csvType, engine::decoder, handler);
+                }
+            } finally {
+                // Also when a file cannot be read to its end (a cut .gz): the alerts of the events
+                // read before are raised, and printed, before the error is.
+                engine.finish();
             }
-            engine.finish();
         }
         synchronized (counts) {
             return new Result(counts[0], counts[1], counts[2], counts[3], System.nanoTime() - start);

@@ -3,7 +3,6 @@ package dev.vigil.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.vigil.engine.Alert;
 import dev.vigil.engine.AlertSink;
 import dev.vigil.engine.Json;
@@ -36,7 +35,6 @@ import static java.util.Objects.requireNonNull;
 record RuleTest(Path file, String name, List<Path> rules, List<Path> events, Path expect, Duration lateness,
                 OptionalLong rejected) {
     private static final ObjectMapper JSON = Json.mapper();
-    private static final YAMLMapper YAML = Yaml.mapper();
     private static final List<String> KEYS = List.of("name", "rules", "events", "expect", "lateness", "rejected");
     /** The fields every expected alert must give. */
     private static final List<String> REQUIRED = List.of("rule", "status", "key", "time");
@@ -70,7 +68,12 @@ record RuleTest(Path file, String name, List<Path> rules, List<Path> events, Pat
     static RuleTest load(Path file) throws InvalidTestException {
         JsonNode root;
         try {
-            root = YAML.readTree(file.toFile());
+            // Decoded here and parsed from the text (Yaml.readTree): reading bytes or a plain Reader,
+            // a character across the YAML reader's 1024-character buffer fails (jackson-dataformats-text#508).
+            String text = dev.vigil.engine.Utf8.decode(Files.readAllBytes(file));
+            root = Yaml.readTree(text.startsWith("\ufeff") ? text.substring(1) : text, "a rule test file");
+        } catch (dev.vigil.engine.Utf8.MalformedException e) {
+            throw new InvalidTestException(file + ": cannot read test file: " + e.getMessage());
         } catch (IOException e) {
             throw new InvalidTestException(file + ": cannot read test file: " + e.getMessage());
         }

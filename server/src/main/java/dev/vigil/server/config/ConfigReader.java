@@ -230,4 +230,30 @@ public final class ConfigReader {
     private static String describe(JsonNode n) {
         return n.isTextual() ? "\"" + n.asText() + "\"" : n.isValueNode() ? n.toString() : kind(n);
     }
+
+    /**
+     * {@code text} in double quotes with control characters written as {@code \\uXXXX} (a raw NUL
+     * or escape prints as nothing, or moves the cursor), naming the first one: {@code "a\\u0000b" (it
+     * holds the character U+0000)}.
+     */
+    static String quoted(String text) {
+        StringBuilder b = new StringBuilder("\"");
+        int first = -1;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+                if (first < 0) {
+                    first = c;
+                }
+            } else {
+                b.append(c);
+            }
+        }
+        b.append('"');
+        if (first >= 0) {
+            b.append(String.format(java.util.Locale.ROOT, " (it holds the character U+%04X)", first));
+        }
+        return b.toString();
+    }
 }

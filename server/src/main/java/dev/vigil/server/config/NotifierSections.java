@@ -101,7 +101,7 @@ final class NotifierSections {
                     try {
                         st = new StoreConfig(Path.of(path.get()));
                     } catch (InvalidPathException e) {
-                        r.problem("store.path", "not a file path: \"" + path.get() + "\"");
+                        r.problem("store.path", "not a file path: " + ConfigReader.quoted(path.get()));
                     }
                 }
             }

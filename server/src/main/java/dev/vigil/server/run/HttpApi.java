@@ -264,24 +264,34 @@ final class HttpApi {
         return Optional.empty();
     }
 
+    /**
+     * Why the server could not listen: the operating system's reason (a host that is not an address of
+     * this machine: "Cannot assign requested address"), where Javalin says "Port already in use" for
+     * every bind failure; its own text when the port is in fact in use.
+     */
+    static String bindFailure(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException b && b.getMessage() != null
+                    && !b.getMessage().toLowerCase(Locale.ROOT).contains("already in use")) {
+                return b.getMessage();
+            }
+        }
+        return e.getMessage();
+    }
+
     // ---------------------------------------------------------------- ingest
 
-    private void events(Context ctx) {
+    private void events(Context ctx) throws java.io.IOException {
         VigilConfig.Http http = config.sources().http();
         if (http.token().isPresent()) {
             authorize(ctx, http.token().get(), "ingest");
         }
-        long length = ctx.contentLength();
+        long length = declaredLength(ctx);
         if (length > http.maxBodyBytes()) {
             ok(ctx, 413, obj().put("error", "body of " + length + " bytes is over the limit of " + http.maxBodyBytes()));
             return;
         }
-        byte[] body = ctx.bodyAsBytes();
-        if (body.length > http.maxBodyBytes()) {
-            ok(ctx, 413, obj().put("error", "body of " + body.length + " bytes is over the limit of "
-                    + http.maxBodyBytes()));
-            return;
-        }
+        byte[] body = boundedBody(ctx, http.maxBodyBytes());
         Map<String, String> headers = new LinkedHashMap<>();
         ctx.headerMap().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
         HttpIngest.Answer a = source.handle(body, ctx.header("Content-Type"), headers);
@@ -289,6 +299,49 @@ final class HttpApi {
             ctx.header("Retry-After", Integer.toString(a.retryAfterSeconds()));
         }
         ok(ctx, a.status(), a.body());
+    }
+
+    /**
+     * How far past {@code maxBodyBytes} an over-long body without a Content-Length (chunked) is read
+     * and counted, so its answer can name its size; beyond this the answer says "more than". A
+     * megabyte is read in milliseconds and bounds the time a client can hold the request thread.
+     */
+    static final long OVERSIZE_COUNT_LIMIT = 1_000_000;
+
+    /**
+     * The Content-Length header as a long (Javalin's {@code contentLength()} is an int, -1 for a
+     * length of 2 GB or more), or -1 when absent or not a number (Jetty then refuses the request).
+     */
+    private static long declaredLength(Context ctx) {
+        String h = ctx.header("Content-Length");
+        if (h == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(h.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The request body, read from the stream up to {@code max} bytes (not through Javalin, whose own
+     * limit answers in plain text); a longer one is a 413 in JSON, naming its size as far as counted.
+     */
+    private static byte[] boundedBody(Context ctx, long max) throws java.io.IOException {
+        java.io.InputStream in = ctx.req().getInputStream();
+        byte[] body = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 8));
+        if (body.length <= max) {
+            return body;
+        }
+        long total = body.length;
+        byte[] skip = new byte[8192];
+        int n;
+        while (total <= OVERSIZE_COUNT_LIMIT && (n = in.read(skip)) > 0) {
+            total += n;
+        }
+        throw new HttpError(413, "body of " + (total > OVERSIZE_COUNT_LIMIT ? "more than " + OVERSIZE_COUNT_LIMIT : total)
+                + " bytes is over the limit of " + max);
     }
 
     // ---------------------------------------------------------------- rules
@@ -466,10 +519,13 @@ final class HttpApi {
             q = q.withStatus(status);
         }
         Optional<Instant> since = Optional.empty();
+        undecodable(ctx, "since");
         String sinceText = ctx.queryParam("since");
         if (sinceText != null && !sinceText.isEmpty()) {
             try {
                 since = Optional.of(Instant.ofEpochMilli(Times.parse(sinceText)));
+            } catch (Times.OutOfRange e) {
+                throw new HttpError(400, "since: " + e.getMessage());
             } catch (DateTimeParseException e) {
                 throw new HttpError(400, "since: expected an ISO-8601 time, got " + sinceText);
             }
@@ -582,6 +638,33 @@ final class HttpApi {
 
     // ---------------------------------------------------------------- helpers
 
+    /**
+     * Refuses a query parameter whose raw value holds a percent sign not followed by two hex digits:
+     * Jetty drops such a parameter, and an ignored filter would answer more than was asked for.
+     */
+    private static void undecodable(Context ctx, String name) {
+        String query = ctx.queryString();
+        if (query == null) {
+            return;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq);
+            if (!key.equals(name) || eq < 0) {
+                continue;
+            }
+            String value = pair.substring(eq + 1);
+            for (int i = value.indexOf('%'); i >= 0; i = value.indexOf('%', i + 1)) {
+                if (i + 2 >= value.length() || Character.digit(value.charAt(i + 1), 16) < 0
+                        || Character.digit(value.charAt(i + 2), 16) < 0) {
+                    String bad = value.substring(i, Math.min(value.length(), i + 3));
+                    throw new HttpError(400, name + ": not a valid percent escape `" + bad + "` in `" + value
+                            + "` (a % is followed by two hex digits; send %25 for a % sign)");
+                }
+            }
+        }
+    }
+
     private JsonNode readJson(Context ctx) {
         String text;
         try {
@@ -599,7 +682,7 @@ final class HttpApi {
             }
             return n;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new HttpError(400, "body is not valid JSON: " + e.getOriginalMessage());
+            throw new HttpError(400, "body is not valid JSON: " + dev.vigil.engine.Json.reason(e));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("reading a String cannot fail", e);
         }

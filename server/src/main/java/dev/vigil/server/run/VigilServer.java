@@ -37,6 +37,8 @@ public final class VigilServer implements AutoCloseable {
     private final Clock clock;
     private final Metrics metrics = new Metrics();
     private AutoCloseable heapGuard = () -> { };
+    /** Self-monitoring alerts to the channel {@code vigil}, when configured. */
+    private AutoCloseable limits = () -> { };
     private final AtomicLong rejected = new AtomicLong();
     private final List<ConfiguredSource> sources = new ArrayList<>();
     private Durability durability;
@@ -164,6 +166,9 @@ public final class VigilServer implements AutoCloseable {
         engine = Engine.start(options.build(), metrics.counting(notifier));
         metrics.engineGauges(engine, clock);
         heapGuard = HeapGuard.install(metrics.registry());
+        if (config.notifier().channels().containsKey(LimitWatcher.CHANNEL)) {
+            limits = LimitWatcher.start(engine::stats, notifier, clock, config.rules().maxPartialMatches());
+        }
         metrics.notifierGauges(notifier);
         LOG.info("time: {} time, lateness {} ms", config.time().mode().name().toLowerCase(java.util.Locale.ROOT),
                 config.time().lateness().toMillis());
@@ -196,7 +201,7 @@ public final class VigilServer implements AutoCloseable {
             port = http.start();
         } catch (RuntimeException e) {
             throw new StartException("cannot listen on " + config.server().host() + ":" + config.server().port()
-                    + ": " + e.getMessage(), e);
+                    + ": " + HttpApi.bindFailure(e), e);
         }
         String base = "http://" + (config.server().host().equals("0.0.0.0") ? "localhost" : config.server().host())
                 + ":" + port;
@@ -414,6 +419,7 @@ public final class VigilServer implements AutoCloseable {
         stopping = true;
         ready = false;
         try {
+            limits.close();
             heapGuard.close();
         } catch (Exception e) {
             LOG.warn("heap guard: {}", e.toString());

@@ -41,16 +41,24 @@ public final class JsonEventDecoder implements EventDecoder {
     private final Clock clock;
     /** How far ahead of the clock an event may be, or -1 when not checked. */
     private final long maxFutureMillis;
+    /** Whether an event without a time is rejected instead of stamped with the clock (recorded events). */
+    private final boolean requireTime;
 
     public JsonEventDecoder(Collection<EventShape> shapes, Clock clock) {
-        this(shapes, clock, Duration.ZERO, false);
+        this(shapes, clock, Duration.ZERO, false, false);
+    }
+
+    public JsonEventDecoder(Collection<EventShape> shapes, Clock clock, Duration maxFuture, boolean checkFuture) {
+        this(shapes, clock, maxFuture, checkFuture, false);
     }
 
     /**
      * A decoder that, when {@code checkFuture}, rejects events stamped more than {@code maxFuture}
-     * ahead of {@code clock} (live input in event time).
+     * ahead of {@code clock} (live input in event time), and when {@code requireTime} rejects an event
+     * without a time instead of stamping it with {@code clock} (recorded input).
      */
-    public JsonEventDecoder(Collection<EventShape> shapes, Clock clock, Duration maxFuture, boolean checkFuture) {
+    public JsonEventDecoder(Collection<EventShape> shapes, Clock clock, Duration maxFuture, boolean checkFuture,
+                            boolean requireTime) {
         Map<String, EventShape> m = new LinkedHashMap<>();
         for (EventShape s : shapes) {
             m.put(s.name(), s);
@@ -63,6 +71,7 @@ public final class JsonEventDecoder implements EventDecoder {
         }
         this.clock = requireNonNull(clock, "clock is null");
         this.maxFutureMillis = checkFuture ? maxFuture.toMillis() : -1;
+        this.requireTime = requireTime;
     }
 
     /** A decoder for the event types a rule set declares. */
@@ -131,7 +140,7 @@ public final class JsonEventDecoder implements EventDecoder {
                         }
                     }
                     case "id" -> {
-                        if (t == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                        if (t == com.fasterxml.jackson.core.JsonToken.VALUE_STRING && loneSurrogate(p.getText()) < 0) {
                             id = p.getText();
                         } else if (t != com.fasterxml.jackson.core.JsonToken.VALUE_NULL) {
                             return null;
@@ -185,6 +194,9 @@ public final class JsonEventDecoder implements EventDecoder {
                     || p.nextToken() != null) {
                 return null;
             }
+            if (requireTime && !hasTime(shape, row, envelopeTime)) {
+                return null; // the tree path rejects it with the reason
+            }
             long time = eventTime(shape, row, envelopeTime);
             if (tooFarAhead(time)) {
                 return null; // the tree path rejects it with the reason
@@ -210,7 +222,8 @@ public final class JsonEventDecoder implements EventDecoder {
     private static Object streamedValue(com.fasterxml.jackson.core.JsonParser p, com.fasterxml.jackson.core.JsonToken v,
                                         FieldType type) throws java.io.IOException {
         return switch (type) {
-            case STRING -> v == com.fasterxml.jackson.core.JsonToken.VALUE_STRING ? p.getText() : null;
+            case STRING -> v == com.fasterxml.jackson.core.JsonToken.VALUE_STRING && loneSurrogate(p.getText()) < 0
+                    ? p.getText() : null;
             case INT -> v == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT
                     && p.getNumberType() == com.fasterxml.jackson.core.JsonParser.NumberType.INT
                     ? (Object) p.getIntValue() : null;
@@ -244,14 +257,14 @@ public final class JsonEventDecoder implements EventDecoder {
 
     private Decoded decodeTree(String text, String where) {
         JsonNode node;
-        try (com.fasterxml.jackson.core.JsonParser p = Json.mapper().createParser(text)) {
+        try (com.fasterxml.jackson.core.JsonParser p = Json.keepingHugeNumbers(Json.mapper().createParser(text))) {
             node = Json.mapper().readTree(p);
             if (node != null && p.nextToken() != null) {
                 return rejected(where, "trailing data after the JSON value at column "
                         + p.currentTokenLocation().getColumnNr() + "; one event per line");
             }
         } catch (JsonProcessingException e) {
-            return rejected(where, "not valid JSON: " + e.getOriginalMessage());
+            return rejected(where, "not valid JSON: " + Json.reason(e));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("reading a String cannot fail", e);
         }
@@ -293,6 +306,10 @@ public final class JsonEventDecoder implements EventDecoder {
                 return rejected(where, "`id`: expected a string, got " + kind(idNode));
             }
             id = idNode.textValue();
+            int bad = loneSurrogate(id);
+            if (bad >= 0) {
+                return rejected(where, "`id`: " + surrogateProblem(id, bad));
+            }
         }
         Long envelopeTime = null;
         JsonNode timeNode = envelope.get("time");
@@ -321,6 +338,13 @@ public final class JsonEventDecoder implements EventDecoder {
                 return new Decoded.Rejected(new Rejection(where, "field `" + shape.fieldName(i) + "` of " + type
                         + ": " + (problem != null ? problem : "expected " + expected(t) + ", got " + shown(v)),
                         Rejection.Kind.INVALID, type));
+            }
+            if (value instanceof String text) {
+                int bad = loneSurrogate(text);
+                if (bad >= 0) {
+                    return new Decoded.Rejected(new Rejection(where, "field `" + shape.fieldName(i) + "` of " + type
+                            + ": " + surrogateProblem(text, bad), Rejection.Kind.INVALID, type));
+                }
             }
             row[i] = value;
         }
@@ -363,6 +387,12 @@ public final class JsonEventDecoder implements EventDecoder {
     }
 
     private Decoded accept(EventShape shape, Object[] row, Long envelopeTime, String id, ObjectNode data, String where) {
+        if (requireTime && !hasTime(shape, row, envelopeTime)) {
+            int ts = shape.timestampIndex();
+            return new Decoded.Rejected(new Rejection(where, (ts >= 0 ? "field `" + shape.fieldName(ts) + "` of "
+                    + shape.name() + ": missing" : shape.name() + " declares no timestamp field and `time` is missing")
+                    + "; a replayed event needs its time", Rejection.Kind.INVALID, shape.name()));
+        }
         long time = eventTime(shape, row, envelopeTime);
         if (tooFarAhead(time)) {
             return new Decoded.Rejected(new Rejection(where, "event time " + Times.format(time) + " is more than "
@@ -374,6 +404,11 @@ public final class JsonEventDecoder implements EventDecoder {
 
     private boolean tooFarAhead(long time) {
         return maxFutureMillis >= 0 && time > clock.millis() + maxFutureMillis;
+    }
+
+    private static boolean hasTime(EventShape shape, Object[] row, Long envelopeTime) {
+        int ts = shape.timestampIndex();
+        return envelopeTime != null || (ts >= 0 && row[ts] != null);
     }
 
     /** The declared timestamp field, else the envelope's time, else the arrival time. */
@@ -401,8 +436,16 @@ public final class JsonEventDecoder implements EventDecoder {
         return Double.isFinite(d) ? d : null;
     }
 
-    /** Why a timestamp value that does not decode is refused, when the reason is its range. */
+    /**
+     * Why a timestamp value that does not decode is refused, when the reason is its range. A number
+     * beyond the double range ({@code 1e400}) is quoted as sent when the tree kept it exactly (see
+     * {@link Json#keepingHugeNumbers}), never as the infinity a double makes of it.
+     */
     private static Optional<String> timeProblem(JsonNode v) {
+        if (v.isFloatingPointNumber() && !Double.isFinite(v.doubleValue())) {
+            return Optional.of((v.isBigDecimal() ? Json.written(v.decimalValue()) + " ms"
+                    : "a number beyond the range of a double") + " is out of range (years 0001 to 9999)");
+        }
         if (v.isIntegralNumber()) {
             return Optional.of(v.canConvertToLong() ? Times.describeOutOfRange(v.longValue())
                     : v.asText() + " ms is out of range (years 0001 to 9999)");
@@ -411,6 +454,24 @@ public final class JsonEventDecoder implements EventDecoder {
             return Optional.ofNullable(textTimeProblem(v.textValue()));
         }
         return Optional.empty();
+    }
+
+    /** Index of the first UTF-16 surrogate without its pair in {@code s} (a JSON escape of half a pair), or -1. */
+    static int loneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String surrogateProblem(String s, int at) {
+        return String.format(Locale.ROOT, "not valid Unicode: the escape \\u%04x at character %d is a lone surrogate"
+                + " (half of a pair), not a character", (int) s.charAt(at), at);
     }
 
     private static String textTimeProblem(String text) {
@@ -504,6 +565,9 @@ public final class JsonEventDecoder implements EventDecoder {
     }
 
     private static String shown(JsonNode v) {
+        if (v.isNull()) {
+            return "null";
+        }
         String s = v.toString();
         if (s.length() > 60) {
             s = s.substring(0, 57) + "...";

@@ -115,7 +115,8 @@ public final class EsperHost {
     }
 
     private JsonEventDecoder newDecoder(List<EventShape> shapes) {
-        return new JsonEventDecoder(shapes, clock, options.maxFuture(), options.checksFuture());
+        return new JsonEventDecoder(shapes, clock, options.maxFuture(), options.checksFuture(),
+                options.requiresEventTime());
     }
 
     static Configuration configuration() {
