@@ -65,6 +65,12 @@ import static java.util.Objects.requireNonNull;
  *   <li><b>Rebalance.</b> On revocation the source checkpoints and commits what is done, then drops
  *   what it buffered for the revoked partitions (their next owner reads them from the commit); on
  *   assignment it continues from the committed offsets. Assignments are logged.
+ *   <li><b>Recovery at start.</b> Built with {@link Builder#recoverFrom}, the source seeks each
+ *   partition of its first assignment back to the first record stamped at or after that time
+ *   ({@code offsetsForTimes}: Kafka's record timestamps stand for event time here) and replays up to
+ *   the committed offset, dropping events before the time; once every partition has handed its
+ *   replay to the engine, {@link #awaitCaughtUp} returns. Commits never go below the committed
+ *   offsets.
  * </ul>
  *
  * <p>As a {@link Source} its position is the offsets it committed; started with a {@link
@@ -193,6 +199,11 @@ public final class KafkaSource implements Source, AutoCloseable {
     private volatile Set<Partition> assigned = Set.of();
     /** The offsets this source committed, per partition it owns; null before its first commit. */
     private volatile Map<Partition, Long> committedOffsets;
+    /** Replay from this event time at the first assignment; {@link Long#MIN_VALUE} for none. */
+    private final long recoverFrom;
+    private boolean firstAssignment = true;
+    private final java.util.concurrent.CountDownLatch caughtUp = new java.util.concurrent.CountDownLatch(1);
+    private volatile long replayed;
 
     private KafkaSource(Builder b) {
         this.engine = b.engine;
@@ -203,6 +214,7 @@ public final class KafkaSource implements Source, AutoCloseable {
         this.clock = b.clock;
         this.checkpoint = b.checkpoint != null ? b.checkpoint : Checkpoint.engine(b.engine);
         this.listener = b.listener;
+        this.recoverFrom = b.recoverFrom;
         this.name = b.groupId + " " + (pattern.isPresent() ? "/" + pattern.get() + "/" : topics);
 
         Properties props = new Properties();
@@ -273,6 +285,21 @@ public final class KafkaSource implements Source, AutoCloseable {
         started = true;
         thread.start();
         return this;
+    }
+
+    /**
+     * Waits until the replay of the first assignment (see {@link Builder#recoverFrom}) is handed to
+     * the engine: at once without a recovery, or when the first assignment had nothing to replay.
+     *
+     * @return false when {@code timeout} passed first
+     */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Records replayed by the recovery at start so far. */
+    public long replayed() {
+        return replayed;
     }
 
     public Stats stats() {
@@ -420,7 +447,17 @@ public final class KafkaSource implements Source, AutoCloseable {
                     continue;
                 }
                 Event e = ((Decoded.Accepted) d).event();
+                boolean replay = r.offset() < p.recoverUntil;
+                if (replay) {
+                    replayed++;
+                    if (e.time() < recoverFrom) {
+                        continue; // behind the horizon: no state at the checkpoint depends on it
+                    }
+                }
                 Pending x = new Pending(p, r.offset(), e, sequence++);
+                if (replay) {
+                    p.replayBuffered++;
+                }
                 p.outstanding.add(x);
                 p.buffered++;
                 held++;
@@ -467,6 +504,9 @@ public final class KafkaSource implements Source, AutoCloseable {
                 break;
             }
             ready.poll();
+            if (x.offset < x.part.recoverUntil) {
+                x.part.replayBuffered--;
+            }
             listener.accepted(x.part.id, x.offset, x.event);
             sourceListener.accepted(x.event);
             x.event = null;
@@ -477,6 +517,7 @@ public final class KafkaSource implements Source, AutoCloseable {
         }
         buffered = held;
         accepted += handed;
+        checkCaughtUp();
         if (engineFull && !full) {
             // The partitions were paused by the source, not quiet: idleness counts from now.
             long now = clock.millis();
@@ -488,6 +529,24 @@ public final class KafkaSource implements Source, AutoCloseable {
             pauses++;
         }
         engineFull = full;
+    }
+
+    /** Recovery at start is over once every partition being replayed has handed its replay over. */
+    private void checkCaughtUp() {
+        if (caughtUp.getCount() == 0 || firstAssignment) {
+            return;
+        }
+        for (PartitionState p : parts.values()) {
+            if (p.recoverUntil < 0) {
+                continue;
+            }
+            boolean fetched = p.next >= p.recoverUntil || consumer.position(p.tp) >= p.recoverUntil;
+            if (!fetched || p.replayBuffered > 0) {
+                return;
+            }
+        }
+        LOG.info("source kafka {}: recovery replay handed to the engine ({} records)", name, replayed);
+        caughtUp.countDown();
     }
 
     /**
@@ -651,6 +710,42 @@ public final class KafkaSource implements Source, AutoCloseable {
                 LOG.info("source kafka {}: partitions assigned {}; now owns {}", name, describe(given),
                         describe(parts.keySet()));
             }
+            if (firstAssignment) {
+                firstAssignment = false;
+                if (recoverFrom != Long.MIN_VALUE && !given.isEmpty()) {
+                    seekBack(given);
+                }
+                checkCaughtUp();
+                if (parts.values().stream().allMatch(p -> p.recoverUntil < 0)) {
+                    caughtUp.countDown();
+                }
+            }
+        }
+
+        /**
+         * Recovery at start: each partition with a committed offset goes back to its first record
+         * stamped at or after {@link #recoverFrom}, and records up to the committed offset are a replay.
+         */
+        private void seekBack(Collection<TopicPartition> given) {
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(given));
+            Map<TopicPartition, Long> times = new HashMap<>();
+            for (TopicPartition tp : given) {
+                times.put(tp, recoverFrom);
+            }
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp> found =
+                    consumer.offsetsForTimes(times);
+            for (TopicPartition tp : given) {
+                OffsetAndMetadata c = committed.get(tp);
+                org.apache.kafka.clients.consumer.OffsetAndTimestamp o = found.get(tp);
+                if (c == null || o == null || o.offset() >= c.offset()) {
+                    continue; // nothing committed (nothing was done), or nothing before the commit to replay
+                }
+                PartitionState p = parts.get(tp);
+                p.recoverUntil = c.offset();
+                p.committed = c.offset();
+                consumer.seek(tp, o.offset());
+                LOG.info("source kafka {}: recovery replays {} from offset {} to {}", name, tp, o.offset(), c.offset());
+            }
         }
 
         private void drop(Collection<TopicPartition> tps) {
@@ -685,6 +780,10 @@ public final class KafkaSource implements Source, AutoCloseable {
         long next = -1;
         /** The offset last committed by this source; -1 before any. */
         long committed = -1;
+        /** Records below this offset are the recovery replay; -1 for none. */
+        long recoverUntil = -1;
+        /** Replayed records buffered and not yet handed to the engine. */
+        int replayBuffered;
 
         PartitionState(TopicPartition tp, long now) {
             this.tp = tp;
@@ -739,6 +838,7 @@ public final class KafkaSource implements Source, AutoCloseable {
         private Checkpoint checkpoint;
         private Listener listener = new Listener() {
         };
+        private long recoverFrom = Long.MIN_VALUE;
 
         private Builder(Engine engine) {
             this.engine = requireNonNull(engine, "engine is null");
@@ -791,6 +891,16 @@ public final class KafkaSource implements Source, AutoCloseable {
         /** When records are done; by default when the engine has processed them ({@link Checkpoint#engine}). */
         public Builder checkpoint(Checkpoint checkpoint) {
             this.checkpoint = requireNonNull(checkpoint, "checkpoint is null");
+            return this;
+        }
+
+        /**
+         * Recovery at start: replay each partition of the first assignment from the first record
+         * stamped at or after {@code eventTime} up to its committed offset (the engine should be in
+         * recovery mode meanwhile: {@code Engine.beginRecovery}). {@link Long#MIN_VALUE}: none.
+         */
+        public Builder recoverFrom(long eventTime) {
+            this.recoverFrom = eventTime;
             return this;
         }
 

@@ -57,6 +57,7 @@ final class Durability implements AutoCloseable {
     private volatile long recoveredCheckpoint = Long.MIN_VALUE;
     private volatile long lastCheckpoint = Long.MIN_VALUE;
     private volatile long lastCheckpointSeq;
+    private long started;
     private Thread checkpointer;
     private volatile boolean stopping;
 
@@ -92,53 +93,67 @@ final class Durability implements AutoCloseable {
     }
 
     /**
-     * Replays the journal from the last checkpoint minus {@code horizonMillis} through the engine
-     * in recovery mode and waits until the engine has processed it; with a null engine, only
-     * marks recovery done (nothing to replay into).
+     * Starts recovery when there is something to recover (a checkpoint, or journaled events): puts
+     * the engine in recovery mode with what the store holds ({@link Engine#beginRecovery}).
+     *
+     * @param engine null when nothing can be replayed (processing time): recovery is then done
+     * @return the event time to replay from ({@link Long#MIN_VALUE}: all of it), or empty when
+     *     there is nothing to recover
      */
-    void recover(Engine engine, AlertHistory history, long horizonMillis) throws InterruptedException, IOException {
+    java.util.OptionalLong begin(Engine engine, AlertHistory history, long horizonMillis) throws InterruptedException {
         Optional<CheckpointStore.Checkpoint> cp = checkpoints.read();
-        if (engine == null || journal.isEmpty() || journal.get().events() == 0) {
-            cp.ifPresent(c -> lastCheckpoint = c.eventTime());
+        cp.ifPresent(c -> lastCheckpoint = c.eventTime());
+        boolean journaled = journal.isPresent() && journal.get().events() > 0;
+        if (engine == null || (cp.isEmpty() && !journaled)) {
             phase = Phase.DONE;
-            return;
+            return java.util.OptionalLong.empty();
         }
-        Journal j = journal.get();
         long checkpoint = cp.map(CheckpointStore.Checkpoint::eventTime).orElse(Long.MIN_VALUE);
         long from = checkpoint == Long.MIN_VALUE ? Long.MIN_VALUE : saturatedMinus(checkpoint, horizonMillis);
         recoveredCheckpoint = checkpoint;
         recoveredFrom = from;
-        lastCheckpoint = checkpoint;
-        toReplay = j.events();
+        toReplay = journal.map(Journal::events).orElse(0L);
         phase = Phase.REPLAYING;
-        long started = System.nanoTime();
-        LOG.info("recovery: replaying the journal {} ({} events on disk) from {} (checkpoint {}, horizon {} ms)",
-                j.dir(), j.events(), from == Long.MIN_VALUE ? "its start" : Times.format(from),
+        started = System.nanoTime();
+        LOG.info("recovery: replaying from {} (checkpoint {}, horizon {} ms)",
+                from == Long.MIN_VALUE ? "the start" : Times.format(from),
                 checkpoint == Long.MIN_VALUE ? "none" : Times.format(checkpoint), horizonMillis);
         engine.beginRecovery(checkpoint, history.priorAlerts(engine.restoreNeeds(), checkpoint));
+        return java.util.OptionalLong.of(from);
+    }
+
+    /** Replays the journal's events from {@code from} into the engine (recovery begun). */
+    void replayJournal(Engine engine, long from) throws InterruptedException, IOException {
+        if (journal.isEmpty()) {
+            return;
+        }
+        Journal j = journal.get();
         long[] rejected = {0};
         long[] n = {0};
-        try {
-            j.replay(from, (seq, time, json) -> {
-                Decoded d = engine.decoder().decodeJson(json, "journal event " + seq);
-                if (d instanceof Decoded.Accepted a) {
-                    engine.submit(a.event());
-                } else if (d instanceof Decoded.Rejected r) {
-                    if (rejected[0]++ < LOGGED_REJECTIONS) {
-                        LOG.warn("recovery: {} (the rules changed since it was accepted?)", r.rejection());
-                    }
+        j.replay(from, (seq, time, json) -> {
+            Decoded d = engine.decoder().decodeJson(json, "journal event " + seq);
+            if (d instanceof Decoded.Accepted a) {
+                engine.submit(a.event());
+            } else if (d instanceof Decoded.Rejected r) {
+                if (rejected[0]++ < LOGGED_REJECTIONS) {
+                    LOG.warn("recovery: {} (the rules changed since it was accepted?)", r.rejection());
                 }
-                replayed = ++n[0];
-                replayRejected = rejected[0];
-            });
-        } finally {
-            engine.endRecovery(); // queued after every replayed event: recovery ends once they are processed
-        }
+            }
+            replayed = ++n[0];
+            replayRejected = rejected[0];
+        });
+        LOG.info("recovery: {} events of the journal {} replayed ({} rejected)", n[0], j.dir(), rejected[0]);
+    }
+
+    /** Ends recovery once every replayed event is queued: what follows is live. */
+    void end(Engine engine, long otherReplayed) throws InterruptedException {
+        engine.endRecovery(); // queued after every replayed event: recovery ends once they are processed
+        long now = engine.now();
         recoveryMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         phase = Phase.DONE;
         LOG.info("recovery: done in {} ms: {} events replayed ({} rejected), {} alerts dropped as already stored or"
-                + " before the checkpoint; engine time {}", recoveryMillis, n[0], rejected[0], engine.recoveredAlerts(),
-                Times.format(engine.now()));
+                + " before the checkpoint; engine time {}", recoveryMillis, replayed + otherReplayed, replayRejected,
+                engine.recoveredAlerts(), Times.format(now));
     }
 
     private static long saturatedMinus(long a, long b) {

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -207,29 +208,56 @@ public final class VigilServer implements AutoCloseable {
                 + ":" + port;
         LOG.info("admin API at {}/api{}", base, config.server().adminToken().isPresent() ? " (bearer token required)"
                 : " (no adminToken configured: loopback only, and only requests whose Host is a loopback name)");
-        recover();
-        durability.startCheckpoints(engine, notifier, engine::horizonMillis);
-        startSources(base);
+        java.util.OptionalLong from = beginRecovery();
+        startSources(base, from);
         ready = true;
     }
 
     /**
-     * Replays the journal's last horizon before any source starts (event time only: in processing
-     * time an event's time is its arrival, and a replay cannot give it again).
+     * Starts recovery and replays the journal's last horizon (event time only: in processing time an
+     * event's time is its arrival, and a replay cannot give it again).
+     *
+     * @return the event time the Kafka sources replay from, or empty when there is no recovery
      */
-    private void recover() throws StartException, InterruptedException {
-        if (config.time().mode() == VigilConfig.TimeMode.PROCESSING) {
+    private java.util.OptionalLong beginRecovery() throws StartException, InterruptedException {
+        boolean processingTime = config.time().mode() == VigilConfig.TimeMode.PROCESSING;
+        if (processingTime) {
             LOG.info("recovery: none in processing time");
         }
         try {
-            if (config.time().mode() == VigilConfig.TimeMode.PROCESSING) {
-                durability.recover(null, null, 0);
-                return;
+            java.util.OptionalLong from = durability.begin(processingTime ? null : engine, notifier.history(),
+                    engine.horizonMillis());
+            if (from.isPresent()) {
+                durability.replayJournal(engine, from.getAsLong());
             }
-            durability.recover(engine, notifier.history(), engine.horizonMillis());
+            return from;
         } catch (IOException | RuntimeException e) {
             throw new StartException("recovery from the journal failed: " + e.getMessage(), e);
         }
+    }
+
+    /** How long the start waits for the Kafka sources' recovery replay before it goes live anyway. */
+    private static final Duration KAFKA_RECOVERY_WAIT = Duration.ofMinutes(10);
+
+    /** Waits for each Kafka source's recovery replay, then ends recovery. */
+    private void endRecovery() throws InterruptedException {
+        long replayedByKafka = 0;
+        for (ConfiguredSource s : sources) {
+            if (s.source() instanceof KafkaSource k) {
+                long waitedFrom = System.nanoTime();
+                while (!k.awaitCaughtUp(Duration.ofSeconds(30))) {
+                    if (System.nanoTime() - waitedFrom > KAFKA_RECOVERY_WAIT.toNanos()) {
+                        LOG.error("recovery: {} has not replayed its partitions after {}; going live without it"
+                                + " (alerts of its replay may come twice or, for windows begun before, be missed)",
+                                s.description(), KAFKA_RECOVERY_WAIT);
+                        break;
+                    }
+                    LOG.info("recovery: waiting for {} ({} records replayed)", s.description(), k.replayed());
+                }
+                replayedByKafka += k.replayed();
+            }
+        }
+        durability.end(engine, replayedByKafka);
     }
 
     private static String describe(ChannelConfig c) {
@@ -241,8 +269,9 @@ public final class VigilServer implements AutoCloseable {
     }
 
     /** Builds every configured source, then starts them in one loop, in configuration order. */
-    private void startSources(String base) throws StartException {
-        sources.addAll(configuredSources(base));
+    private void startSources(String base, java.util.OptionalLong recoverFrom) throws StartException,
+            InterruptedException {
+        sources.addAll(configuredSources(base, recoverFrom.orElse(Long.MIN_VALUE)));
         boolean processingTime = config.time().mode() == VigilConfig.TimeMode.PROCESSING;
         // Offsets are committed once the engine has processed the records and the alerts they
         // raised are in the store (at least once).
@@ -251,7 +280,20 @@ public final class VigilServer implements AutoCloseable {
             notifier.flush().get();
             return processingTime ? Long.MAX_VALUE : done; // processing time holds nothing back
         };
+        // Kafka first: its recovery replay (if any) must reach the engine before live events do.
+        List<ConfiguredSource> order = new ArrayList<>();
+        sources.stream().filter(s -> s.source() instanceof KafkaSource).forEach(order::add);
+        boolean recoveryEnded = false;
         for (ConfiguredSource s : sources) {
+            if (!(s.source() instanceof KafkaSource)) {
+                order.add(s);
+            }
+        }
+        for (ConfiguredSource s : order) {
+            if (!recoveryEnded && !(s.source() instanceof KafkaSource)) {
+                endRecoveryAndCheckpoint(recoverFrom.isPresent());
+                recoveryEnded = true;
+            }
             LOG.info("source {}", s.description());
             String kind = s.source() instanceof KafkaSource ? "kafka" : "file";
             SourceContext.Listener listener = s.source() instanceof HttpSource
@@ -266,6 +308,16 @@ public final class VigilServer implements AutoCloseable {
                 throw new StartException(s.path() + ": " + e.getMessage(), e);
             }
         }
+        if (!recoveryEnded) {
+            endRecoveryAndCheckpoint(recoverFrom.isPresent());
+        }
+    }
+
+    private void endRecoveryAndCheckpoint(boolean recovering) throws InterruptedException {
+        if (recovering) {
+            endRecovery();
+        }
+        durability.startCheckpoints(engine, notifier, engine::horizonMillis);
     }
 
     /**
@@ -273,7 +325,7 @@ public final class VigilServer implements AutoCloseable {
      * {@code sources.files} entry: each file replayed on its own thread, paced together, and with
      * {@code follow: true} then followed as it grows (and across rotation) until Vigil stops.
      */
-    private List<ConfiguredSource> configuredSources(String base) throws StartException {
+    private List<ConfiguredSource> configuredSources(String base, long recoverFrom) throws StartException {
         List<ConfiguredSource> out = new ArrayList<>();
         if (config.sources().http().enabled()) {
             out.add(new ConfiguredSource("sources.http", "http: POST " + base + "/events"
@@ -286,6 +338,7 @@ public final class VigilServer implements AutoCloseable {
                 KafkaSource source = KafkaSource.newBuilder(engine).bootstrapServers(k.bootstrapServers())
                         .topics(k.topics()).topicPattern(k.topicPattern()).groupId(k.groupId())
                         .properties(k.properties()).lateness(config.time().lateness()).clock(clock)
+                        .recoverFrom(recoverFrom)
                         .listener(metrics.kafka())
                         .build();
                 out.add(new ConfiguredSource(path, "kafka " + k.bootstrapServers() + " "
