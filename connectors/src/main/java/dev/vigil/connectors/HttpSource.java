@@ -26,6 +26,8 @@ public final class HttpSource implements Source {
     private final HttpIngest ingest;
     private volatile boolean accepting;
     private volatile boolean stopped;
+    /** Held back while the engine rebuilds its state (a Kafka assignment): 503 meanwhile. */
+    private volatile boolean paused;
 
     public HttpSource(HttpIngest ingest) {
         this.ingest = requireNonNull(ingest, "ingest is null");
@@ -51,6 +53,15 @@ public final class HttpSource implements Source {
         accepting = false;
     }
 
+    /** Refuses requests with 503 until {@link #resume}, while the engine replays its state. Any thread. */
+    public void pause() {
+        paused = true;
+    }
+
+    public void resume() {
+        paused = false;
+    }
+
     @Override
     public Optional<SourcePosition> position() {
         return Optional.empty();
@@ -58,6 +69,11 @@ public final class HttpSource implements Source {
 
     /** {@link HttpIngest#handle} while started; 503 with {@code Retry-After} otherwise. */
     public HttpIngest.Answer handle(byte[] body, String contentType, Map<String, String> headers) {
+        if (accepting && paused) {
+            ObjectNode b = Json.mapper().createObjectNode();
+            b.put("error", "not accepting events for now: Vigil is rebuilding its state after a Kafka rebalance");
+            return new HttpIngest.Answer(503, b, RETRY_AFTER_SECONDS);
+        }
         if (!accepting) {
             ObjectNode b = Json.mapper().createObjectNode();
             b.put("error", stopped ? "not accepting events: Vigil is stopping" : "not accepting events yet: Vigil is starting");

@@ -199,10 +199,21 @@ public final class KafkaSource implements Source, AutoCloseable {
     private volatile Set<Partition> assigned = Set.of();
     /** The offsets this source committed, per partition it owns; null before its first commit. */
     private volatile Map<Partition, Long> committedOffsets;
+    /**
+     * The metadata committed with each offset: the checkpoint's event time, before which every alert
+     * the records raised is stored ({@code vigil-done=<epoch ms>}); the next owner of the partition
+     * drops replayed alerts only before it.
+     */
+    static final String DONE_METADATA = "vigil-done=";
+    private final Rebuild rebuild;
     /** Replay from this event time at the first assignment; {@link Long#MIN_VALUE} for none. */
     private final long recoverFrom;
     private boolean firstAssignment = true;
     private final java.util.concurrent.CountDownLatch caughtUp = new java.util.concurrent.CountDownLatch(1);
+    /** A rebuild's replay is under way: {@link Rebuild#end} is due once it is handed over. */
+    private boolean rebuilding;
+    /** Replayed records before this event time are dropped (the horizon of the running recovery). */
+    private long recoveringFrom;
     private volatile long replayed;
 
     private KafkaSource(Builder b) {
@@ -215,6 +226,8 @@ public final class KafkaSource implements Source, AutoCloseable {
         this.checkpoint = b.checkpoint != null ? b.checkpoint : Checkpoint.engine(b.engine);
         this.listener = b.listener;
         this.recoverFrom = b.recoverFrom;
+        this.rebuild = b.rebuild;
+        this.recoveringFrom = b.recoverFrom;
         this.name = b.groupId + " " + (pattern.isPresent() ? "/" + pattern.get() + "/" : topics);
 
         Properties props = new Properties();
@@ -450,7 +463,7 @@ public final class KafkaSource implements Source, AutoCloseable {
                 boolean replay = r.offset() < p.recoverUntil;
                 if (replay) {
                     replayed++;
-                    if (e.time() < recoverFrom) {
+                    if (e.time() < recoveringFrom) {
                         continue; // behind the horizon: no state at the checkpoint depends on it
                     }
                 }
@@ -533,7 +546,7 @@ public final class KafkaSource implements Source, AutoCloseable {
 
     /** Recovery at start is over once every partition being replayed has handed its replay over. */
     private void checkCaughtUp() {
-        if (caughtUp.getCount() == 0 || firstAssignment) {
+        if ((caughtUp.getCount() == 0 && !rebuilding) || firstAssignment) {
             return;
         }
         for (PartitionState p : parts.values()) {
@@ -547,6 +560,17 @@ public final class KafkaSource implements Source, AutoCloseable {
         }
         LOG.info("source kafka {}: recovery replay handed to the engine ({} records)", name, replayed);
         caughtUp.countDown();
+        if (rebuilding) {
+            rebuilding = false;
+            for (PartitionState p : parts.values()) {
+                p.recoverUntil = -1;
+            }
+            try {
+                rebuild.end();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
@@ -624,7 +648,7 @@ public final class KafkaSource implements Source, AutoCloseable {
             }
             long offset = p.outstanding.isEmpty() ? p.next : p.outstanding.peekFirst().offset;
             if (offset > p.committed) {
-                offsets.put(p.tp, new OffsetAndMetadata(offset));
+                offsets.put(p.tp, new OffsetAndMetadata(offset, DONE_METADATA + done));
                 advanced.put(p, offset);
             }
         }
@@ -645,6 +669,18 @@ public final class KafkaSource implements Source, AutoCloseable {
             listener.committed(p.id, offset);
         });
         publishCommitted();
+    }
+
+    /** The checkpoint time a committed offset's metadata carries; {@link Long#MAX_VALUE} when it has none. */
+    static long doneTime(String metadata) {
+        if (metadata == null || !metadata.startsWith(DONE_METADATA)) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            return Long.parseLong(metadata.substring(DONE_METADATA.length()));
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     private void publishAssignment() {
@@ -710,10 +746,15 @@ public final class KafkaSource implements Source, AutoCloseable {
                 LOG.info("source kafka {}: partitions assigned {}; now owns {}", name, describe(given),
                         describe(parts.keySet()));
             }
+            if (rebuild != null && (firstAssignment || !given.isEmpty())) {
+                firstAssignment = false;
+                rebuildFor(given);
+                return;
+            }
             if (firstAssignment) {
                 firstAssignment = false;
                 if (recoverFrom != Long.MIN_VALUE && !given.isEmpty()) {
-                    seekBack(given);
+                    seekBack(given, recoverFrom);
                 }
                 checkCaughtUp();
                 if (parts.values().stream().allMatch(p -> p.recoverUntil < 0)) {
@@ -726,11 +767,11 @@ public final class KafkaSource implements Source, AutoCloseable {
          * Recovery at start: each partition with a committed offset goes back to its first record
          * stamped at or after {@link #recoverFrom}, and records up to the committed offset are a replay.
          */
-        private void seekBack(Collection<TopicPartition> given) {
+        private void seekBack(Collection<TopicPartition> given, long from) {
             Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(given));
             Map<TopicPartition, Long> times = new HashMap<>();
             for (TopicPartition tp : given) {
-                times.put(tp, recoverFrom);
+                times.put(tp, Math.max(0L, from)); // Kafka refuses negative times; 0 is the earliest record
             }
             Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp> found =
                     consumer.offsetsForTimes(times);
@@ -745,6 +786,43 @@ public final class KafkaSource implements Source, AutoCloseable {
                 p.committed = c.offset();
                 consumer.seek(tp, o.offset());
                 LOG.info("source kafka {}: recovery replays {} from offset {} to {}", name, tp, o.offset(), c.offset());
+            }
+        }
+
+        /**
+         * Partitions given after the first assignment: every partition owned is replayed into a
+         * rebuilt engine, from the horizon before the earliest time their alerts are known stored.
+         */
+        private void rebuildFor(Collection<TopicPartition> given) {
+            try {
+                commit(); // what the partitions kept (cooperative rebalancing) did so far
+                Set<TopicPartition> all = new java.util.HashSet<>(parts.keySet());
+                long storedBefore = Long.MAX_VALUE;
+                for (Map.Entry<TopicPartition, OffsetAndMetadata> e : consumer.committed(all).entrySet()) {
+                    if (e.getValue() != null) {
+                        storedBefore = Math.min(storedBefore, doneTime(e.getValue().metadata()));
+                    }
+                }
+                ready.clear();
+                buffered = 0;
+                long now = clock.millis();
+                for (TopicPartition tp : all) {
+                    parts.put(tp, new PartitionState(tp, now));
+                }
+                long from = rebuild.begin(storedBefore);
+                LOG.info("source kafka {}: partitions {} given while running: state rebuilt from {} for {}", name,
+                        describe(given), from == Long.MIN_VALUE ? "the start" : java.time.Instant.ofEpochMilli(from),
+                        describe(all));
+                rebuilding = true;
+                recoveringFrom = from;
+                seekBack(all, from);
+                if (parts.values().stream().allMatch(p -> p.recoverUntil < 0)) {
+                    rebuilding = false;
+                    rebuild.end();
+                    caughtUp.countDown();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 
@@ -822,6 +900,28 @@ public final class KafkaSource implements Source, AutoCloseable {
     }
 
     /**
+     * How a running instance rebuilds its state when the group gives it partitions after its first
+     * assignment (another member died or left): design.md, "Rebalance". Called on the source's
+     * thread, inside {@code poll}.
+     */
+    public interface Rebuild {
+        /**
+         * Starts the engine over and puts it in recovery mode, with alerts dropped before
+         * {@code storedBefore} (or the engine's own checkpoint, if earlier), the other sources'
+         * replay queued, and live input from them held back.
+         *
+         * @param storedBefore the earliest time, over the assigned partitions, before which their
+         *     previous owners stored every alert (from the committed offsets' metadata), or
+         *     {@link Long#MAX_VALUE} when none says
+         * @return the event time to replay the partitions from
+         */
+        long begin(long storedBefore) throws InterruptedException;
+
+        /** The partitions' replay is handed to the engine: recovery ends, live input resumes. */
+        void end() throws InterruptedException;
+    }
+
+    /**
      * Configures a {@link KafkaSource}: bootstrap servers, a group id and topics (names, a pattern or
      * both) are required.
      */
@@ -839,6 +939,7 @@ public final class KafkaSource implements Source, AutoCloseable {
         private Listener listener = new Listener() {
         };
         private long recoverFrom = Long.MIN_VALUE;
+        private Rebuild rebuild;
 
         private Builder(Engine engine) {
             this.engine = requireNonNull(engine, "engine is null");
@@ -901,6 +1002,15 @@ public final class KafkaSource implements Source, AutoCloseable {
          */
         public Builder recoverFrom(long eventTime) {
             this.recoverFrom = eventTime;
+            return this;
+        }
+
+        /**
+         * Rebuilds state on every assignment after the first ({@link Rebuild}); without it a new
+         * partition continues from its committed offset with no state before it.
+         */
+        public Builder rebuild(Rebuild rebuild) {
+            this.rebuild = requireNonNull(rebuild, "rebuild is null");
             return this;
         }
 

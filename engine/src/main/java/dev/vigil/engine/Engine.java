@@ -52,7 +52,11 @@ public final class Engine implements AutoCloseable {
     /** Free places for events in the queue. */
     private final Semaphore room;
     private final Thread thread;
-    private final Sequencer core;
+    /** The pipeline; replaced by {@link #rebuild} (engine thread only after the start). */
+    private Sequencer core;
+    private final AlertSink counting;
+    /** The rule set last deployed, for {@link #rebuild}. Engine thread. */
+    private RuleSet lastRules;
     /** Held while a batch goes into an {@link EventLog} and the queue, so both have one order. */
     private final Object ingestLock = new Object();
     private final AtomicLong alertsSent = new AtomicLong();
@@ -93,7 +97,7 @@ public final class Engine implements AutoCloseable {
     private Engine(EngineOptions options, AlertSink sink) {
         this.options = options;
         this.room = new Semaphore(options.queueCapacity());
-        AlertSink counting = new AlertSink() {
+        this.counting = new AlertSink() {
             @Override
             public void onAlert(Alert alert) {
                 alertsSent.incrementAndGet();
@@ -136,6 +140,7 @@ public final class Engine implements AutoCloseable {
             return call(core -> {
                 try {
                     DeployResult r = core.deploy(rules);
+                    lastRules = rules;
                     decoder = core.decoder();
                     List<EsperHost.DeployedRule> now = new ArrayList<>();
                     core.host().rules().forEach(now::add);
@@ -350,6 +355,36 @@ public final class Engine implements AutoCloseable {
             for (EsperHost.DeployedRule r : core.host().rules()) {
                 r.lifecycle().endRecovery();
             }
+            return null;
+        });
+    }
+
+    /**
+     * Starts the engine over with no state: a fresh Esper runtime with the rules last deployed, the
+     * clock unset, every window, pattern, timer and lifecycle empty (counters carry on). What is
+     * queued before the call is processed first. For a recovery of a new Kafka assignment: the
+     * caller then replays every source from the horizon in recovery mode ({@link #beginRecovery}).
+     */
+    public void rebuild() throws InterruptedException {
+        call(old -> {
+            Sequencer fresh = new Sequencer(options, counting);
+            if (lastRules != null) {
+                try {
+                    fresh.deploy(lastRules);
+                } catch (DeployException e) {
+                    fresh.destroy();
+                    throw new IllegalStateException("the rules deployed before no longer deploy: " + e.getMessage(), e);
+                }
+            }
+            fresh.processed = old.processed;
+            fresh.late = old.late;
+            fresh.dropped = old.dropped;
+            old.destroy();
+            core = fresh;
+            decoder = fresh.decoder();
+            List<EsperHost.DeployedRule> now = new ArrayList<>();
+            fresh.host().rules().forEach(now::add);
+            deployed = List.copyOf(now);
             return null;
         });
     }

@@ -122,6 +122,36 @@ final class Durability implements AutoCloseable {
         return java.util.OptionalLong.of(from);
     }
 
+    /**
+     * Rebuilds the engine for a Kafka assignment ({@code KafkaSource.Rebuild#begin}): starts it over,
+     * puts it in recovery mode with alerts dropped before the earliest time known stored (this
+     * instance's checkpoint or clock, and what the partitions' previous owners committed), replays
+     * the journal from that time minus the horizon, and returns that time for the partitions.
+     */
+    long rebuild(Engine engine, AlertHistory history, long horizonMillis, long storedBefore)
+            throws InterruptedException, IOException {
+        long own = Math.max(checkpoints.read().map(CheckpointStore.Checkpoint::eventTime).orElse(Long.MIN_VALUE),
+                engine.now()); // everything queued before is processed; the flush below stores its alerts
+        engine.rebuild();
+        long cutoff = Math.min(own == Long.MIN_VALUE ? Long.MAX_VALUE : own, storedBefore);
+        if (cutoff == Long.MAX_VALUE) {
+            cutoff = Long.MIN_VALUE; // nothing known stored: drop nothing, the store drops known ids
+        }
+        long from = cutoff == Long.MIN_VALUE ? Long.MIN_VALUE : saturatedMinus(cutoff, horizonMillis);
+        recoveredCheckpoint = cutoff;
+        recoveredFrom = from;
+        toReplay = journal.map(Journal::events).orElse(0L);
+        replayed = 0;
+        phase = Phase.REPLAYING;
+        started = System.nanoTime();
+        LOG.info("recovery: engine rebuilt for a Kafka assignment; replaying from {} (alerts before {} are stored)",
+                from == Long.MIN_VALUE ? "the start" : Times.format(from),
+                cutoff == Long.MIN_VALUE ? "none known" : Times.format(cutoff));
+        engine.beginRecovery(cutoff, history.priorAlerts(engine.restoreNeeds(), cutoff));
+        replayJournal(engine, from);
+        return from;
+    }
+
     /** Replays the journal's events from {@code from} into the engine (recovery begun). */
     void replayJournal(Engine engine, long from) throws InterruptedException, IOException {
         if (journal.isEmpty()) {

@@ -224,6 +224,10 @@ public final class VigilServer implements AutoCloseable {
         if (processingTime) {
             LOG.info("recovery: none in processing time");
         }
+        if (!processingTime && kafkaRebuilds()) {
+            // The Kafka source's first assignment rebuilds the engine and replays the journal too.
+            return java.util.OptionalLong.of(Long.MIN_VALUE);
+        }
         try {
             java.util.OptionalLong from = durability.begin(processingTime ? null : engine, notifier.history(),
                     engine.horizonMillis());
@@ -234,6 +238,42 @@ public final class VigilServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new StartException("recovery from the journal failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * One Kafka source rebuilds the engine's state on each assignment (design.md, "Rebalance"); with
+     * several, one's rebuild would wipe the others' state, so they only resume from their commits.
+     */
+    private boolean kafkaRebuilds() {
+        return config.sources().kafka().size() == 1;
+    }
+
+    /** {@link KafkaSource.Rebuild} for the one Kafka source: HTTP held back, the engine rebuilt, the journal replayed. */
+    private KafkaSource.Rebuild rebuild() {
+        return new KafkaSource.Rebuild() {
+            @Override
+            public long begin(long storedBefore) throws InterruptedException {
+                if (http != null) {
+                    http.source().pause();
+                }
+                try {
+                    notifier.flush().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    return durability.rebuild(engine, notifier.history(), engine.horizonMillis(), storedBefore);
+                } catch (IOException | java.util.concurrent.ExecutionException
+                         | java.util.concurrent.TimeoutException e) {
+                    LOG.error("recovery for a Kafka assignment: {}; the partitions continue from their commits", e.toString());
+                    return Long.MAX_VALUE;
+                }
+            }
+
+            @Override
+            public void end() throws InterruptedException {
+                durability.end(engine, 0);
+                if (http != null) {
+                    http.source().resume();
+                }
+            }
+        };
     }
 
     /** How long the start waits for the Kafka sources' recovery replay before it goes live anyway. */
@@ -335,7 +375,11 @@ public final class VigilServer implements AutoCloseable {
             VigilConfig.Kafka k = config.sources().kafka().get(i);
             String path = "sources.kafka[" + i + "]";
             try {
-                KafkaSource source = KafkaSource.newBuilder(engine).bootstrapServers(k.bootstrapServers())
+                KafkaSource.Builder kb = KafkaSource.newBuilder(engine);
+                if (kafkaRebuilds() && config.time().mode() == VigilConfig.TimeMode.EVENT) {
+                    kb.rebuild(rebuild());
+                }
+                KafkaSource source = kb.bootstrapServers(k.bootstrapServers())
                         .topics(k.topics()).topicPattern(k.topicPattern()).groupId(k.groupId())
                         .properties(k.properties()).lateness(config.time().lateness()).clock(clock)
                         .recoverFrom(recoverFrom)
