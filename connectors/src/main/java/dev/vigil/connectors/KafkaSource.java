@@ -775,17 +775,25 @@ public final class KafkaSource implements Source, AutoCloseable {
             }
             Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp> found =
                     consumer.offsetsForTimes(times);
+            // No record found for the time (the broker found none stamped at or after it, or its time
+            // index could not say): replay from the partition's start; the event-time filter drops
+            // what is before the horizon, so this only costs reading.
+            Map<TopicPartition, Long> earliest = consumer.beginningOffsets(given);
             for (TopicPartition tp : given) {
                 OffsetAndMetadata c = committed.get(tp);
-                org.apache.kafka.clients.consumer.OffsetAndTimestamp o = found.get(tp);
-                if (c == null || o == null || o.offset() >= c.offset()) {
-                    continue; // nothing committed (nothing was done), or nothing before the commit to replay
+                org.apache.kafka.clients.consumer.OffsetAndTimestamp at = found.get(tp);
+                Long start = at != null ? Long.valueOf(at.offset()) : earliest.get(tp);
+                if (c == null || start == null || start >= c.offset()) {
+                    // nothing committed (nothing was done), or nothing before the commit to replay
+                    LOG.debug("source kafka {}: nothing to replay for {} (committed {}, first record at or after the"
+                            + " horizon {})", name, tp, c == null ? "none" : c.offset(), start);
+                    continue;
                 }
                 PartitionState p = parts.get(tp);
                 p.recoverUntil = c.offset();
                 p.committed = c.offset();
-                consumer.seek(tp, o.offset());
-                LOG.info("source kafka {}: recovery replays {} from offset {} to {}", name, tp, o.offset(), c.offset());
+                consumer.seek(tp, start);
+                LOG.info("source kafka {}: recovery replays {} from offset {} to {}", name, tp, start, c.offset());
             }
         }
 
@@ -823,6 +831,20 @@ public final class KafkaSource implements Source, AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // Never stay in recovery (HTTP held back) because a rebuild failed: go live, say so.
+                LOG.error("source kafka {}: rebuilding state for the assignment failed; its partitions continue from"
+                        + " their commits without the state before them", name, e);
+                rebuilding = false;
+                for (PartitionState p : parts.values()) {
+                    p.recoverUntil = -1;
+                }
+                caughtUp.countDown();
+                try {
+                    rebuild.end();
+                } catch (InterruptedException again) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
 

@@ -82,7 +82,10 @@ public final class TestBroker implements AutoCloseable {
     public void createTopic(String name, int partitions) throws Exception {
         requireNonNull(name, "name is null");
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            // No retention by time: tests produce recorded events stamped with their (old) event
+            // times, which the broker's default 7 days would delete while the test reads them.
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)
+                    .configs(Map.of("retention.ms", "-1")))).all().get(30, TimeUnit.SECONDS);
         }
     }
 

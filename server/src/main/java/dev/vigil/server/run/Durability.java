@@ -130,8 +130,9 @@ final class Durability implements AutoCloseable {
      */
     long rebuild(Engine engine, AlertHistory history, long horizonMillis, long storedBefore)
             throws InterruptedException, IOException {
+        long live = engine.now(); // everything queued before is processed; the caller flushed its alerts
         long own = Math.max(checkpoints.read().map(CheckpointStore.Checkpoint::eventTime).orElse(Long.MIN_VALUE),
-                engine.now()); // everything queued before is processed; the flush below stores its alerts
+                live == 0 ? Long.MIN_VALUE : live); // 0: an engine that never saw an event
         engine.rebuild();
         long cutoff = Math.min(own == Long.MIN_VALUE ? Long.MAX_VALUE : own, storedBefore);
         if (cutoff == Long.MAX_VALUE) {

@@ -7,9 +7,7 @@ import dev.vigil.testing.WebhookReceiver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,8 +25,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,13 +36,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CrashRecoveryTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern API = Pattern.compile("admin API at (http://[^/\\s]+)/api");
     private static final int BATCH = 50;
     private static final int KILLS = 10;
     private static final long SEED = 20261201L;
 
     @Test
-    void killNineAtTenMoments_deliversExactlyTheAlertsOfOneUninterruptedReplay(@TempDir Path dir) throws Exception {
+    void killNineAtTenMoments_deliversExactlyTheAlertsOfOneUninterruptedReplay(@TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         Path rules = Files.createDirectories(dir.resolve("rules"));
         Files.copy(Path.of("..", "rules", "fraud.rules"), rules.resolve("fraud.rules"));
         Files.copy(Path.of("..", "rules", "health.rules"), rules.resolve("health.rules"));
@@ -82,7 +77,7 @@ class CrashRecoveryTest {
             killAfter.sort(Comparator.naturalOrder());
 
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-            Child child = Child.start(dir);
+            ChildVigil child = ChildVigil.start(dir, dir.resolve("vigil.yaml"));
             int kills = 0;
             int restarts = 0;
             for (int b = 0; b < batches; b++) {
@@ -103,7 +98,7 @@ class CrashRecoveryTest {
                         child.kill();
                         kills++;
                         killNow = kills < killAfter.size() && killAfter.get(kills) == b;
-                        child = Child.start(dir);
+                        child = ChildVigil.start(dir, dir.resolve("vigil.yaml"));
                         restarts++;
                     }
                     HttpResponse<String> r;
@@ -199,61 +194,5 @@ class CrashRecoveryTest {
             TimeUnit.MILLISECONDS.sleep(200);
         }
         throw new AssertionError("vigil run did not go quiet: " + last);
-    }
-
-    /** One {@code vigil run} child process; its output goes to a log file in the test's folder. */
-    private static final class Child {
-        private static int started;
-        final Process process;
-        final String base;
-
-        private Child(Process process, String base) {
-            this.process = process;
-            this.base = base;
-        }
-
-        static Child start(Path dir) throws Exception {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Path log = dir.resolve("run-" + (started++) + ".log");
-            Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-cp",
-                    System.getProperty("java.class.path"), VigilCli.class.getName(), "run", "--config",
-                    dir.resolve("vigil.yaml").toString())
-                    .redirectErrorStream(true)
-                    .start();
-            CompletableFuture<String> base = new CompletableFuture<>();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                     var w = Files.newBufferedWriter(log)) {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                        w.write(line);
-                        w.newLine();
-                        w.flush();
-                        Matcher m = API.matcher(line);
-                        if (m.find()) {
-                            base.complete(m.group(1));
-                        }
-                    }
-                } catch (IOException e) {
-                    base.completeExceptionally(e);
-                }
-                base.completeExceptionally(new IllegalStateException("vigil run exited; see " + log));
-            }, "child-output");
-            reader.setDaemon(true);
-            reader.start();
-            return new Child(p, base.get(60, TimeUnit.SECONDS));
-        }
-
-        void kill() throws InterruptedException {
-            process.destroyForcibly(); // SIGKILL on Linux
-            process.waitFor(30, TimeUnit.SECONDS);
-        }
-
-        void stop() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
     }
 }
