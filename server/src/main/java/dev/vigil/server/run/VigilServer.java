@@ -193,7 +193,8 @@ public final class VigilServer implements AutoCloseable {
         try {
             durability = Durability.open(config, clock);
         } catch (IOException | RuntimeException e) {
-            throw new StartException("store.journal: " + e.getMessage(), e);
+            throw new StartException(e.getMessage().startsWith("store.journal") ? e.getMessage()
+                    : "store.journal: " + e.getMessage(), e);
         }
         metrics.durabilityGauges(durability);
         http = new HttpApi(config, engine, library, notifier.history(), notifier::retryDeadLetter, metrics,
