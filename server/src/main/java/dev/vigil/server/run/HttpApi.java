@@ -288,6 +288,21 @@ final class HttpApi {
         }
         long length = declaredLength(ctx);
         if (length > http.maxBodyBytes()) {
+            // Read a body of up to a megabyte to its end first: a client still sending when the
+            // answer comes and the connection closes sees a reset instead of the 413. A longer one
+            // is not read; the connection is closed after the answer.
+            boolean read = false;
+            if (length <= OVERSIZE_COUNT_LIMIT) {
+                try {
+                    ctx.req().getInputStream().skipNBytes(length);
+                    read = true;
+                } catch (java.io.IOException e) {
+                    // shorter than it said: the 413 stands, the connection goes
+                }
+            }
+            if (!read) {
+                ctx.header("Connection", "close");
+            }
             ok(ctx, 413, obj().put("error", "body of " + length + " bytes is over the limit of " + http.maxBodyBytes()));
             return;
         }
