@@ -20,6 +20,7 @@ public final class EngineOptions {
     private final Duration maxFuture;
     private final boolean allowRawEpl;
     private final long maxPartialMatches;
+    private final long maxKeys;
     private final Duration compileBudget;
     private final Duration maxHorizon;
     private final boolean requireEventTime;
@@ -29,6 +30,11 @@ public final class EngineOptions {
      * events/s start an hour-long attempt per transaction: unbounded, 14 million an hour.
      */
     public static final long DEFAULT_MAX_PARTIAL_MATCHES = 100_000;
+    /**
+     * Keys (groups with events in their window) one grouped rule may hold before it is reported: a
+     * million keys of a sliding window hold about 700 MB (bench/README.md, measurement 6).
+     */
+    public static final long DEFAULT_MAX_KEYS = 1_000_000;
     /**
      * The longest {@link #maxHorizon()}: recovery replays the journal back this far at every start,
      * and a year of events is far past what a restart should take.
@@ -54,6 +60,7 @@ public final class EngineOptions {
         this.maxFuture = b.maxFuture;
         this.allowRawEpl = b.allowRawEpl;
         this.maxPartialMatches = b.maxPartialMatches;
+        this.maxKeys = b.maxKeys;
         this.compileBudget = b.compileBudget;
         this.maxHorizon = b.maxHorizon;
         this.requireEventTime = b.requireEventTime;
@@ -133,6 +140,15 @@ public final class EngineOptions {
     }
 
     /**
+     * The keys a grouped rule may hold (measured every 10 s) before it is reported, 0 for no check:
+     * Esper cannot refuse new groups, so the rule goes on; the report names it (log, /api/rules,
+     * metrics, the {@code vigil} channel).
+     */
+    public long maxKeys() {
+        return maxKeys;
+    }
+
+    /**
      * How long one rule may take to compile (default 10 s; a rule of the shipped library takes tens
      * of milliseconds): past it the deploy refuses the rule, and nothing changes.
      */
@@ -174,6 +190,7 @@ public final class EngineOptions {
         private Duration maxFuture = Duration.ofMinutes(5);
         private boolean allowRawEpl;
         private long maxPartialMatches = DEFAULT_MAX_PARTIAL_MATCHES;
+        private long maxKeys = DEFAULT_MAX_KEYS;
         private Duration compileBudget = Duration.ofSeconds(10);
         private Duration maxHorizon = Horizon.DEFAULT_MAX;
 
@@ -230,6 +247,11 @@ public final class EngineOptions {
             return this;
         }
 
+        public Builder maxKeys(long maxKeys) {
+            this.maxKeys = maxKeys;
+            return this;
+        }
+
         public Builder allowRawEpl(boolean allowRawEpl) {
             this.allowRawEpl = allowRawEpl;
             return this;
@@ -257,6 +279,9 @@ public final class EngineOptions {
             }
             if (compileBudget.isNegative() || compileBudget.isZero()) {
                 throw new IllegalArgumentException("compileBudget must be positive: " + compileBudget);
+            }
+            if (maxKeys < 0) {
+                throw new IllegalArgumentException("maxKeys must not be negative: " + maxKeys);
             }
             if (maxPartialMatches < 0) {
                 throw new IllegalArgumentException("maxPartialMatches must not be negative: " + maxPartialMatches);

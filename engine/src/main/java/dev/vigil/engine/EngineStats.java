@@ -25,6 +25,6 @@ public record EngineStats(long eventsProcessed, long eventsLate, long eventsDrop
      *     unbounded rule counts as that)
      */
     public record RuleStats(String id, long matched, long sent, long suppressed, long failures, long lastAlertTime,
-                            long partialMatchesRefused, long horizonMillis) {
+                            long partialMatchesRefused, long horizonMillis, long stateKeys, long keysOverLimit) {
     }
 }

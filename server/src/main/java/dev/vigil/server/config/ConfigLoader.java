@@ -87,7 +87,8 @@ public final class ConfigLoader {
         r.onlyKeys(top, "", TOP);
 
         ObjectNode rulesNode = section(top, "rules", r);
-        r.onlyKeys(rulesNode, "rules", List.of("dir", "watch", "allowRawEpl", "maxPartialMatches", "compileBudget"));
+        r.onlyKeys(rulesNode, "rules", List.of("dir", "watch", "allowRawEpl", "maxPartialMatches", "compileBudget",
+                "maxKeys"));
         Duration compileBudget = Duration.ofSeconds(10);
         Optional<String> budgetText = r.string(rulesNode, "rules", "compileBudget", false);
         if (budgetText.isPresent()) {
@@ -107,7 +108,9 @@ public final class ConfigLoader {
                 r.bool(rulesNode, "rules", "allowRawEpl").orElse(false),
                 r.integer(rulesNode, "rules", "maxPartialMatches", 0, 100_000_000)
                         .map(Integer::longValue).orElse(EngineOptions.DEFAULT_MAX_PARTIAL_MATCHES),
-                compileBudget);
+                compileBudget,
+                r.integer(rulesNode, "rules", "maxKeys", 0, 1_000_000_000)
+                        .map(Integer::longValue).orElse(EngineOptions.DEFAULT_MAX_KEYS));
 
         ObjectNode timeNode = section(top, "time", r);
         r.onlyKeys(timeNode, "time", List.of("mode", "lateness", "maxFuture"));

@@ -57,7 +57,8 @@ public record VigilConfig(Rules rules, Time time, State state, Server server, So
      * @param maxPartialMatches the most partial matches one pattern rule keeps (0: no cap)
      * @param compileBudget how long one rule may take to compile
      */
-    public record Rules(Path dir, boolean watch, boolean allowRawEpl, long maxPartialMatches, Duration compileBudget) {
+    public record Rules(Path dir, boolean watch, boolean allowRawEpl, long maxPartialMatches, Duration compileBudget,
+                        long maxKeys) {
     }
 
     public enum TimeMode { EVENT, PROCESSING }

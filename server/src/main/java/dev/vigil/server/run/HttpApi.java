@@ -380,6 +380,13 @@ final class HttpApi {
             counts.put("suppressed", s == null ? 0 : s.suppressed());
             counts.put("failures", s == null ? 0 : s.failures());
             counts.put("partialMatchesRefused", s == null ? 0 : s.partialMatchesRefused());
+            // Keys with events in the rule's window at the last count (every 10 s); null: not a grouped rule.
+            if (s != null && s.stateKeys() >= 0) {
+                o.put("stateKeys", s.stateKeys());
+            } else {
+                o.putNull("stateKeys");
+            }
+            counts.put("keysOverLimit", s == null ? 0 : s.keysOverLimit());
             if (s != null && s.lastAlertTime() != Long.MIN_VALUE) {
                 o.put("lastAlertTime", Times.format(s.lastAlertTime()));
             } else {

@@ -44,7 +44,8 @@ final class LimitWatcher implements AutoCloseable {
     /** A run-time limit a rule can hit. */
     enum Limit {
         PARTIAL_MATCHES("maxPartialMatches"),
-        FAILURES("failures");
+        FAILURES("failures"),
+        KEYS("maxKeys");
 
         private final String keyText;
 
@@ -60,20 +61,23 @@ final class LimitWatcher implements AutoCloseable {
     private final AlertSink sink;
     private final Clock clock;
     private final long maxPartialMatches;
+    private final long maxKeys;
     private final Map<Seen, Long> counts = new HashMap<>();
     private final Map<Seen, Long> lastSent = new HashMap<>();
     private Thread thread;
 
-    LimitWatcher(Supplier<EngineStats> stats, AlertSink sink, Clock clock, long maxPartialMatches) {
+    LimitWatcher(Supplier<EngineStats> stats, AlertSink sink, Clock clock, long maxPartialMatches, long maxKeys) {
         this.stats = requireNonNull(stats, "stats is null");
         this.sink = requireNonNull(sink, "sink is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.maxPartialMatches = maxPartialMatches;
+        this.maxKeys = maxKeys;
     }
 
     /** A watcher checking every {@link #INTERVAL} on a daemon thread of its own. */
-    static LimitWatcher start(Supplier<EngineStats> stats, AlertSink sink, Clock clock, long maxPartialMatches) {
-        LimitWatcher w = new LimitWatcher(stats, sink, clock, maxPartialMatches);
+    static LimitWatcher start(Supplier<EngineStats> stats, AlertSink sink, Clock clock, long maxPartialMatches,
+                              long maxKeys) {
+        LimitWatcher w = new LimitWatcher(stats, sink, clock, maxPartialMatches, maxKeys);
         w.thread = Thread.ofPlatform().daemon().name("vigil-limit-watcher").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
@@ -95,6 +99,7 @@ final class LimitWatcher implements AutoCloseable {
         for (EngineStats.RuleStats r : stats.get().rules()) {
             observe(r.id(), Limit.PARTIAL_MATCHES, r.partialMatchesRefused(), sent);
             observe(r.id(), Limit.FAILURES, r.failures(), sent);
+            observe(r.id(), Limit.KEYS, r.keysOverLimit(), sent);
         }
         return sent;
     }
@@ -128,6 +133,9 @@ final class LimitWatcher implements AutoCloseable {
             case FAILURES -> "rule " + rule + " failed in the engine (" + count + " failure" + (count == 1 ? "" : "s")
                     + " so far, counted as failures in /api/rules; the log has the exception): fix the rule"
                     + " or its events, no setting raises this limit";
+            case KEYS -> "rule " + rule + " holds " + maxKeys + " keys or more (rules.maxKeys; its state grows with"
+                    + " every new key, and Esper cannot refuse new ones, so the rule goes on): give it a narrower key,"
+                    + " a shorter window or a filter, or raise rules.maxKeys if the memory is there";
         };
         Map<String, Object> values = new LinkedHashMap<>();
         values.put("count", count);

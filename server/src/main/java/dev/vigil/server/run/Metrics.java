@@ -153,6 +153,10 @@ final class Metrics {
                         e -> e.stats().rules().stream().mapToLong(r -> r.partialMatchesRefused()).sum())
                 .description("Pattern attempts not started because a rule held rules.maxPartialMatches"
                         + " (per rule: /api/rules counts)").register(registry);
+        Gauge.builder("vigil.rules.state.keys", engine,
+                        e -> e.stats().rules().stream().mapToLong(r -> Math.max(0, r.stateKeys())).sum())
+                .description("Keys with events in the windows of the grouped rules, all rules, as last counted"
+                        + " (per rule: stateKeys in /api/rules)").register(registry);
         io.micrometer.core.instrument.FunctionCounter.builder("vigil.rules.failures", engine,
                         e -> e.stats().rules().stream().mapToLong(r -> r.failures()).sum())
                 .description("Output rows a rule failed on (logged with the rule)").register(registry);

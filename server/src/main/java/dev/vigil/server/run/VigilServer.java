@@ -154,6 +154,7 @@ public final class VigilServer implements AutoCloseable {
                 .live(true)
                 .allowRawEpl(config.rules().allowRawEpl())
                 .maxPartialMatches(config.rules().maxPartialMatches())
+                .maxKeys(config.rules().maxKeys())
                 .compileBudget(config.rules().compileBudget())
                 .maxFuture(config.time().maxFuture())
                 .maxHorizon(config.state().maxHorizon())
@@ -168,7 +169,8 @@ public final class VigilServer implements AutoCloseable {
         metrics.engineGauges(engine, clock);
         heapGuard = HeapGuard.install(metrics.registry());
         if (config.notifier().channels().containsKey(LimitWatcher.CHANNEL)) {
-            limits = LimitWatcher.start(engine::stats, notifier, clock, config.rules().maxPartialMatches());
+            limits = LimitWatcher.start(engine::stats, notifier, clock, config.rules().maxPartialMatches(),
+                    config.rules().maxKeys());
         }
         metrics.notifierGauges(notifier);
         LOG.info("time: {} time, lateness {} ms", config.time().mode().name().toLowerCase(java.util.Locale.ROOT),

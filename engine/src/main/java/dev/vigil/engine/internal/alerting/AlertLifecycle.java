@@ -51,6 +51,10 @@ public final class AlertLifecycle {
     /** Pattern attempts not started because the rule held its maximum of partial matches. */
     public final AtomicLong partialMatchesRefused = new AtomicLong();
     public volatile long lastAlertTime = Long.MIN_VALUE;
+    /** Keys the rule held at the last measurement ({@code EsperHost.DeployedRule#stateKeys}); -1: not grouped or not yet measured. */
+    public volatile long stateKeys = -1;
+    /** Measurements that found the rule at or over {@code maxKeys}. */
+    public final AtomicLong keysOverLimit = new AtomicLong();
     /** Alerts of a recovery replay dropped because they come before the checkpoint. */
     public final AtomicLong recovered = new AtomicLong();
     /**

@@ -99,6 +99,40 @@ public final class EsperHost {
         public AlertLifecycle lifecycle() {
             return lifecycle;
         }
+
+        /**
+         * The rows a grouped rule's listened statements hold now: one per key with events in its
+         * window (Esper's iterator over a grouped aggregation), counted up to {@code limit}; -1 for
+         * a rule without groups (filters, patterns, raw EPL), whose iterators say nothing of state.
+         * Engine thread; costs a pass over the groups.
+         */
+        public long stateKeys(long limit) {
+            if (plan.kind() != RulePlan.Kind.STATEFUL || plan.layouts().get(0).groupCols().length == 0) {
+                return -1;
+            }
+            long n = 0;
+            for (int i : plan.listened()) {
+                if (i >= statements.size()) {
+                    continue;
+                }
+                var it = statements.get(i).iterator();
+                try {
+                    while (it.hasNext() && n < limit) {
+                        it.next();
+                        n++;
+                    }
+                } finally {
+                    if (it instanceof AutoCloseable c) {
+                        try {
+                            c.close();
+                        } catch (Exception ignored) {
+                            // an iterator over memory: nothing to release
+                        }
+                    }
+                }
+            }
+            return n;
+        }
     }
 
     public EsperHost(EngineOptions options, AlertSink sink, Timers timers) {

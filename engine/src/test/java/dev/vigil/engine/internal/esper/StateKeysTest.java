@@ -1,0 +1,81 @@
+package dev.vigil.engine.internal.esper;
+
+import dev.vigil.engine.AlertSink;
+import dev.vigil.engine.Decoded;
+import dev.vigil.engine.EngineOptions;
+import dev.vigil.engine.internal.decode.DecodedEvent;
+import dev.vigil.engine.internal.time.Sequencer;
+import dev.vigil.testing.TestRules;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StateKeysTest {
+    private static final String RULES = """
+            event Tx { card string  amount double  at timestamp }
+            rule velocity { when Tx by card over sliding 5 min having count() >= 3 }
+            rule silent { when absent Tx by card for 10 min }
+            rule big { when Tx(amount > 100) }
+            """;
+
+    @Test
+    void groupedRules_countTheKeysWithEventsInTheirWindow_othersSayNothing() throws Exception {
+        Sequencer core = new Sequencer(EngineOptions.newBuilder().build(), alert -> { });
+        core.deploy(TestRules.compile(RULES));
+        long t0 = 1_700_000_000_000L;
+        for (int i = 0; i < 30; i++) {
+            send(core, "c" + (i % 7), t0 + i * 1000L);
+        }
+        Map<String, Long> keys = keys(core);
+        assertThat(keys).containsEntry("velocity", 7L).containsEntry("silent", 7L).containsEntry("big", -1L);
+        send(core, "c0", t0 + 6 * 60_000L); // the first window's events slid out, but for c0's new one
+        keys = keys(core);
+        assertThat(keys.get("velocity")).isEqualTo(1L);
+        core.destroy();
+    }
+
+    @Test
+    void engine_countsKeysEveryTenSeconds_andReportsARuleAtItsMaxKeys() throws Exception {
+        dev.vigil.testing.MutableClock clock = new dev.vigil.testing.MutableClock(java.time.Instant.parse("2026-12-01T00:00:00Z"));
+        try (dev.vigil.engine.Engine engine = dev.vigil.engine.Engine.start(EngineOptions.newBuilder().clock(clock)
+                .maxKeys(5).build(), alert -> { })) {
+            engine.deploy(TestRules.compile(RULES));
+            long t0 = 1_700_000_000_000L;
+            for (int i = 0; i < 8; i++) {
+                engine.submit(event(engine.decoder(), "c" + i, t0 + i));
+            }
+            engine.now();
+            clock.advance(java.time.Duration.ofSeconds(10));
+            engine.submit(event(engine.decoder(), "c0", t0 + 100));
+            engine.now(); // a round trip: the batch before it was measured and published
+            var velocity = engine.stats().rules().stream().filter(r -> r.id().equals("velocity")).findFirst().orElseThrow();
+            var big = engine.stats().rules().stream().filter(r -> r.id().equals("big")).findFirst().orElseThrow();
+            assertThat(velocity.stateKeys()).as("counted up to maxKeys").isEqualTo(5);
+            assertThat(velocity.keysOverLimit()).isEqualTo(1);
+            assertThat(big.stateKeys()).isEqualTo(-1);
+            assertThat(big.keysOverLimit()).isZero();
+        }
+    }
+
+    private static dev.vigil.engine.Event event(dev.vigil.engine.EventDecoder decoder, String card, long time) {
+        return ((Decoded.Accepted) decoder.decodeJson("{\"type\":\"Tx\",\"time\":" + time + ",\"data\":{\"card\":\""
+                + card + "\",\"amount\":5,\"at\":" + time + "}}", "t")).event();
+    }
+
+    private static Map<String, Long> keys(Sequencer core) {
+        Map<String, Long> out = new HashMap<>();
+        for (EsperHost.DeployedRule r : core.host().rules()) {
+            out.put(r.plan().rule().id(), r.stateKeys(Long.MAX_VALUE));
+        }
+        return out;
+    }
+
+    private static void send(Sequencer core, String card, long time) {
+        Decoded d = core.decoder().decodeJson("{\"type\":\"Tx\",\"time\":" + time + ",\"data\":{\"card\":\"" + card
+                + "\",\"amount\":5,\"at\":" + time + "}}", "t");
+        core.onEvent((DecodedEvent) ((Decoded.Accepted) d).event());
+    }
+}
