@@ -58,7 +58,6 @@ final class HeapGuard {
             double ratio = (double) used / max;
             lastRatioPermille.set(Math.round(ratio * 1000));
             if (ratio > THRESHOLD) {
-                pressure.increment();
                 long now = System.currentTimeMillis();
                 long last = lastLog.get();
                 if ((last == Long.MIN_VALUE || now - last >= LOG_EVERY_MILLIS) && lastLog.compareAndSet(last, now)) {
@@ -67,6 +66,7 @@ final class HeapGuard {
                             + " rules.maxPartialMatches) or give the JVM more heap (VIGIL_JAVA_OPTS=-Xmx...)",
                             Math.round(100 * ratio), used >> 20, max >> 20);
                 }
+                pressure.increment(); // after the log line: whoever sees the count finds the line written
             }
         };
         List<NotificationEmitter> emitters = new ArrayList<>();

@@ -101,6 +101,7 @@ final class HttpApi {
             c.concurrency.useVirtualThreads = true;
             // A connection that sends nothing for this long is closed (a stalled body, an idle
             // keep-alive): slow clients cannot hold sockets forever.
+            c.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JsonErrorHandler()));
             c.jetty.modifyServer(jetty -> jetty.addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
                 @Override
                 public void lifeCycleStarting(org.eclipse.jetty.util.component.LifeCycle event) {
