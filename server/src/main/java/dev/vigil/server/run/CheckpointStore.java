@@ -2,14 +2,11 @@ package dev.vigil.server.run;
 
 import dev.vigil.notifier.StoreException;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.util.Optional;
 
@@ -25,8 +22,6 @@ import static java.util.Objects.requireNonNull;
  * call at a time.
  */
 final class CheckpointStore implements AutoCloseable {
-    private static final int BUSY_TIMEOUT_MILLIS = 10_000;
-
     private static final String SCHEMA = """
             CREATE TABLE IF NOT EXISTS checkpoints (
                 name        TEXT    PRIMARY KEY,
@@ -53,30 +48,8 @@ final class CheckpointStore implements AutoCloseable {
     static CheckpointStore open(Path path, Clock clock) {
         requireNonNull(path, "path is null");
         requireNonNull(clock, "clock is null");
-        Connection c = null;
-        try {
-            Path parent = path.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            c = DriverManager.getConnection("jdbc:sqlite:" + path.toAbsolutePath());
-            try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MILLIS);
-                s.execute("PRAGMA journal_mode = WAL");
-                s.execute("PRAGMA synchronous = NORMAL"); // a checkpoint lost to a power cut only replays more
-                s.execute(SCHEMA);
-            }
-            return new CheckpointStore(path, clock, c);
-        } catch (SQLException | java.io.IOException e) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (SQLException ignored) {
-                    // reporting the first failure
-                }
-            }
-            throw new StoreException("cannot open the checkpoints in " + path + ": " + e.getMessage(), e);
-        }
+        // NORMAL: a checkpoint lost to a power cut only makes the next start replay more.
+        return new CheckpointStore(path, clock, StoreFile.open(path, "NORMAL", SCHEMA, "the checkpoints in"));
     }
 
     /** The engine's last checkpoint, if one was saved. */

@@ -2,11 +2,8 @@ package dev.vigil.server.run;
 
 import dev.vigil.notifier.StoreException;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,12 +29,6 @@ import static java.util.Objects.requireNonNull;
  * <p>Thread-safety: every method may be called from any thread; they run one at a time.
  */
 final class RuleFileStore implements AutoCloseable {
-    /**
-     * How long the connection waits for the notifier's write lock before failing: the notifier's
-     * own setting, long enough for any one transaction of its.
-     */
-    private static final int BUSY_TIMEOUT_MILLIS = 10_000;
-
     private static final String SCHEMA = """
             CREATE TABLE IF NOT EXISTS rule_files (
                 name     TEXT    NOT NULL,
@@ -67,31 +58,8 @@ final class RuleFileStore implements AutoCloseable {
     static RuleFileStore open(Path path, Clock clock) {
         requireNonNull(path, "path is null");
         requireNonNull(clock, "clock is null");
-        Connection c = null;
-        try {
-            Path parent = path.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            c = DriverManager.getConnection("jdbc:sqlite:" + path.toAbsolutePath());
-            try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MILLIS);
-                s.execute("PRAGMA journal_mode = WAL");
-                // FULL: a saved version is on disk before the API answers, even across a power loss.
-                s.execute("PRAGMA synchronous = FULL");
-                s.execute(SCHEMA);
-            }
-            return new RuleFileStore(path, clock, c);
-        } catch (SQLException | IOException e) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (SQLException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
-            throw new StoreException("cannot open the store " + path + ": " + e.getMessage(), e);
-        }
+        // FULL: a saved version is on disk before the API answers, even across a power loss.
+        return new RuleFileStore(path, clock, StoreFile.open(path, "FULL", SCHEMA, "the store"));
     }
 
     /**
