@@ -215,6 +215,8 @@ public final class KafkaSource implements Source, AutoCloseable {
     /** Replayed records before this event time are dropped (the horizon of the running recovery). */
     private long recoveringFrom;
     private volatile long replayed;
+    /** {@link #replayed} when the running rebuild began. */
+    private long replayedBefore;
 
     private KafkaSource(Builder b) {
         this.engine = b.engine;
@@ -566,7 +568,7 @@ public final class KafkaSource implements Source, AutoCloseable {
                 p.recoverUntil = -1;
             }
             try {
-                rebuild.end();
+                rebuild.end(replayed - replayedBefore);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -778,7 +780,8 @@ public final class KafkaSource implements Source, AutoCloseable {
             // No record found for the time (the broker found none stamped at or after it, or its time
             // index could not say): replay from the partition's start; the event-time filter drops
             // what is before the horizon, so this only costs reading.
-            Map<TopicPartition, Long> earliest = consumer.beginningOffsets(given);
+            List<TopicPartition> unfound = given.stream().filter(tp -> found.get(tp) == null).toList();
+            Map<TopicPartition, Long> earliest = unfound.isEmpty() ? Map.of() : consumer.beginningOffsets(unfound);
             for (TopicPartition tp : given) {
                 OffsetAndMetadata c = committed.get(tp);
                 org.apache.kafka.clients.consumer.OffsetAndTimestamp at = found.get(tp);
@@ -822,11 +825,12 @@ public final class KafkaSource implements Source, AutoCloseable {
                         describe(given), from == Long.MIN_VALUE ? "the start" : java.time.Instant.ofEpochMilli(from),
                         describe(all));
                 rebuilding = true;
+                replayedBefore = replayed;
                 recoveringFrom = from;
                 seekBack(all, from);
                 if (parts.values().stream().allMatch(p -> p.recoverUntil < 0)) {
                     rebuilding = false;
-                    rebuild.end();
+                    rebuild.end(replayed - replayedBefore);
                     caughtUp.countDown();
                 }
             } catch (InterruptedException e) {
@@ -841,7 +845,7 @@ public final class KafkaSource implements Source, AutoCloseable {
                 }
                 caughtUp.countDown();
                 try {
-                    rebuild.end();
+                    rebuild.end(replayed - replayedBefore);
                 } catch (InterruptedException again) {
                     Thread.currentThread().interrupt();
                 }
@@ -939,8 +943,12 @@ public final class KafkaSource implements Source, AutoCloseable {
          */
         long begin(long storedBefore) throws InterruptedException;
 
-        /** The partitions' replay is handed to the engine: recovery ends, live input resumes. */
-        void end() throws InterruptedException;
+        /**
+         * The partitions' replay is handed to the engine: recovery ends, live input resumes.
+         *
+         * @param replayed the records this rebuild replayed
+         */
+        void end(long replayed) throws InterruptedException;
     }
 
     /**

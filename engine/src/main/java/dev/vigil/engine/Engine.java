@@ -260,7 +260,7 @@ public final class Engine implements AutoCloseable {
         synchronized (ingestLock) {
             boolean fresh;
             try {
-                fresh = log.append(List.<Event>copyOf(events));
+                fresh = log.append(java.util.Collections.<Event>unmodifiableList(events));
             } catch (IOException | RuntimeException e) {
                 room.release(events.size());
                 throw e;

@@ -176,8 +176,14 @@ final class Durability implements AutoCloseable {
         LOG.info("recovery: {} events of the journal {} replayed ({} rejected)", n[0], j.dir(), rejected[0]);
     }
 
-    /** Ends recovery once every replayed event is queued: what follows is live. */
+    /**
+     * Ends recovery once every replayed event is queued: what follows is live. Nothing when no
+     * recovery is under way (a Kafka source's rebuild ended it already).
+     */
     void end(Engine engine, long otherReplayed) throws InterruptedException {
+        if (phase != Phase.REPLAYING) {
+            return;
+        }
         engine.endRecovery(); // queued after every replayed event: recovery ends once they are processed
         long now = engine.now();
         recoveryMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);

@@ -270,8 +270,8 @@ public final class VigilServer implements AutoCloseable {
             }
 
             @Override
-            public void end() throws InterruptedException {
-                durability.end(engine, 0);
+            public void end(long replayed) throws InterruptedException {
+                durability.end(engine, replayed);
                 if (http != null) {
                     http.source().resume();
                 }

@@ -2,7 +2,6 @@ package dev.vigil.server.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vigil.server.cli.VigilCli;
 import dev.vigil.testing.WebhookReceiver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,12 +23,15 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code vigil run} in a child JVM, fed a recording over HTTP and killed with SIGKILL at ten
- * seeded moments, restarted each time on the same store and journal: the alerts its webhook
+ * seeded moments (counts of accepted events), restarted each time on the same store and journal: the alerts its webhook
  * receives are exactly those of one uninterrupted {@code vigil replay} of the same events
  * (design.md, "State and recovery"; duplicates allowed, with the same id).
  */
@@ -49,11 +50,11 @@ class CrashRecoveryTest {
                 Path.of("..", "examples", "health", "events.jsonl"));
         Path events = dir.resolve("events.jsonl");
         Files.write(events, lines);
-        long lastEvent = time(lines.get(lines.size() - 1));
+        long lastEvent = Replays.time(lines.get(lines.size() - 1));
         // The last quarter hour is left out: a live run holds it back (lateness, absences still open).
         long cutoff = lastEvent - Duration.ofMinutes(15).toMillis();
 
-        Set<String> expected = expectedIds(rules, events, cutoff);
+        Set<String> expected = Replays.ids(rules, events, cutoff);
         assertThat(expected).as("alerts of the uninterrupted replay").hasSizeGreaterThan(30);
 
         try (WebhookReceiver receiver = WebhookReceiver.answering(200)) {
@@ -68,54 +69,31 @@ class CrashRecoveryTest {
                       - { notify: [hook] }
                     store: { path: vigil.db }
                     """.formatted(receiver.url("/alerts")));
+            // Ten seeded moments, as counts of events answered 202: each kill lands while the next batch
+            // is on its way (mid-request, between the journal and the answer) and earlier ones are in
+            // the engine, or while the restarted child still recovers.
             Random random = new Random(SEED);
-            List<Integer> killAfter = new ArrayList<>();
-            int batches = (lines.size() + BATCH - 1) / BATCH;
+            List<Integer> killAt = new ArrayList<>();
             for (int i = 0; i < KILLS; i++) {
-                killAfter.add(1 + random.nextInt(batches - 2));
+                killAt.add(BATCH + random.nextInt(lines.size() - 2 * BATCH));
             }
-            killAfter.sort(Comparator.naturalOrder());
+            killAt.sort(Comparator.naturalOrder());
 
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-            ChildVigil child = ChildVigil.start(dir, dir.resolve("vigil.yaml"));
-            int kills = 0;
-            int restarts = 0;
-            for (int b = 0; b < batches; b++) {
-                List<String> batch = lines.subList(b * BATCH, Math.min(lines.size(), (b + 1) * BATCH));
-                String body = String.join("\n", batch) + "\n";
-                // A kill lands while this batch is in flight: sent on another thread, killed after a seeded delay.
-                boolean killNow = kills < killAfter.size() && killAfter.get(kills) == b;
-                while (true) {
-                    String base = child.base;
-                    CompletableFuture<HttpResponse<String>> sent = http.sendAsync(HttpRequest.newBuilder(
-                                    URI.create(base + "/events"))
-                            .header("Content-Type", "application/x-ndjson")
-                            .header("Idempotency-Key", "batch-" + b)
-                            .timeout(Duration.ofSeconds(30))
-                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-                    if (killNow) {
-                        TimeUnit.MICROSECONDS.sleep(random.nextInt(3000));
-                        child.kill();
-                        kills++;
-                        killNow = kills < killAfter.size() && killAfter.get(kills) == b;
-                        child = ChildVigil.start(dir, dir.resolve("vigil.yaml"));
-                        restarts++;
-                    }
-                    HttpResponse<String> r;
-                    try {
-                        r = sent.get(60, TimeUnit.SECONDS);
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        continue; // the connection died with the child: send the batch again
-                    }
-                    if (r.statusCode() == 202) {
-                        break;
-                    }
-                    assertThat(r.statusCode()).as(r.body()).isIn(429, 503);
-                    TimeUnit.MILLISECONDS.sleep(100);
-                }
+            AtomicReference<ChildVigil> child = new AtomicReference<>(ChildVigil.start(dir, dir.resolve("vigil.yaml")));
+            AtomicLong answered = new AtomicLong();
+            CompletableFuture<Void> posted = CompletableFuture.runAsync(() -> post(http, child, lines, answered));
+            int posts = 0;
+            for (int target : killAt) {
+                await(target + " events answered 202").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(1))
+                        .until(() -> posted.isDone() || answered.get() >= target);
+                assertThat(posted).as("the poster finished before kill " + (posts + 1)).isNotDone();
+                child.get().kill();
+                child.set(ChildVigil.start(dir, dir.resolve("vigil.yaml")));
+                posts++;
             }
-            assertThat(kills).isEqualTo(KILLS);
-            awaitQuiet(http, child.base);
+            posted.get(300, TimeUnit.SECONDS);
+            awaitQuiet(http, child.get().base);
             Set<String> delivered = new TreeSet<>();
             for (WebhookReceiver.Request req : receiver.accepted()) {
                 JsonNode alert = JSON.readTree(req.body());
@@ -123,12 +101,12 @@ class CrashRecoveryTest {
                     delivered.add(alert.get("id").asText());
                 }
             }
-            child.stop();
+            child.get().stop();
             Set<String> missing = new TreeSet<>(expected);
             missing.removeAll(delivered);
             Set<String> unknown = new TreeSet<>(delivered);
             unknown.removeAll(expected);
-            assertThat(restarts).isEqualTo(KILLS);
+            assertThat(posts).isEqualTo(KILLS);
             assertThat(missing).as("alerts of the uninterrupted replay never delivered (logs in " + dir + ")").isEmpty();
             assertThat(unknown).as("alerts an uninterrupted replay does not raise").isEmpty();
         }
@@ -144,55 +122,49 @@ class CrashRecoveryTest {
                 }
             }
         }
-        all.sort(Comparator.comparingLong(CrashRecoveryTest::time));
+        all.sort(Comparator.comparingLong(Replays::time));
         return all;
     }
 
-    private static long time(String line) {
-        try {
-            return Instant.parse(JSON.readTree(line).get("data").get("at").asText()).toEpochMilli();
-        } catch (IOException e) {
-            throw new IllegalStateException(line, e);
+
+
+    /**
+     * Posts every batch in order, each with its Idempotency-Key, to whichever child runs now: a batch
+     * whose answer was lost with a killed child, or refused while the next one recovers, is sent again.
+     */
+    private static void post(HttpClient http, AtomicReference<ChildVigil> child, List<String> lines, AtomicLong answered) {
+        for (int b = 0; b * BATCH < lines.size(); b++) {
+            String body = String.join("\n", lines.subList(b * BATCH, Math.min(lines.size(), (b + 1) * BATCH))) + "\n";
+            int batch = b;
+            int size = Math.min(lines.size(), (b + 1) * BATCH) - b * BATCH;
+            await("batch " + b + " accepted").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
+                    .ignoreExceptionsInstanceOf(IOException.class)
+                    .until(() -> {
+                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(child.get().base + "/events"))
+                                .header("Content-Type", "application/x-ndjson")
+                                .header("Idempotency-Key", "batch-" + batch)
+                                .timeout(Duration.ofSeconds(30))
+                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                        assertThat(r.statusCode()).as(r.body()).isIn(202, 429, 503);
+                        return r.statusCode() == 202;
+                    });
+            answered.addAndGet(size);
         }
     }
 
-    private static Set<String> expectedIds(Path rules, Path events, long cutoff) throws IOException {
-        java.io.StringWriter out = new java.io.StringWriter();
-        java.io.StringWriter err = new java.io.StringWriter();
-        int code = VigilCli.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true),
-                "replay", "--rules", rules.toString(), "--events", events.toString());
-        assertThat(code).as(err.toString()).isZero();
-        Set<String> ids = new TreeSet<>();
-        for (String line : out.toString().split("\n")) {
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode alert = JSON.readTree(line);
-            if (Instant.parse(alert.get("time").asText()).toEpochMilli() < cutoff) {
-                ids.add(alert.get("id").asText());
-            }
-        }
-        return ids;
-    }
-
-    /** Waits until the engine queue and the outbox are empty and the engine has processed everything posted. */
-    private static void awaitQuiet(HttpClient http, String base) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        int stable = 0;
-        String last = "";
-        while (System.nanoTime() < deadline) {
+    /** Waits until the engine queue and the outbox are empty and the alert counts stay put for a second. */
+    private static void awaitQuiet(HttpClient http, String base) {
+        String[] last = {""};
+        int[] stable = {0};
+        await("vigil run goes quiet").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/stats")).build(),
                     HttpResponse.BodyHandlers.ofString());
-            JsonNode s = JSON.readTree(r.body());
-            String now = s.get("alerts").toString();
-            boolean empty = s.get("queues").get("engine").asLong() == 0 && s.get("queues").get("outbox").asLong() == 0;
-            stable = empty && now.equals(last) ? stable + 1 : 0;
-            last = now;
-            if (stable >= 5) {
-                return;
-            }
-            TimeUnit.MILLISECONDS.sleep(200);
-        }
-        throw new AssertionError("vigil run did not go quiet: " + last);
+            JsonNode st = JSON.readTree(r.body());
+            String now = st.get("alerts").toString();
+            boolean empty = st.get("queues").get("engine").asLong() == 0 && st.get("queues").get("outbox").asLong() == 0;
+            stable[0] = empty && now.equals(last[0]) ? stable[0] + 1 : 0;
+            last[0] = now;
+            return stable[0] >= 5;
+        });
     }
 }

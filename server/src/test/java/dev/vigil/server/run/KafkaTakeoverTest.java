@@ -2,7 +2,6 @@ package dev.vigil.server.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vigil.server.cli.VigilCli;
 import dev.vigil.testing.TestBroker;
 import dev.vigil.testing.WebhookReceiver;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -10,7 +9,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,11 +49,11 @@ class KafkaTakeoverTest {
         Files.copy(c.resolve("case.rules"), rules.resolve("velocity.rules"));
         List<String> lines = new ArrayList<>(Files.readAllLines(c.resolve("events.jsonl"))
                 .stream().filter(l -> !l.isBlank()).toList());
-        lines.sort(Comparator.comparingLong(KafkaTakeoverTest::time));
+        lines.sort(Comparator.comparingLong(Replays::time));
         Path events = dir.resolve("events.jsonl");
         Files.write(events, lines);
-        long cutoff = time(lines.get(lines.size() - 1)) - Duration.ofMinutes(15).toMillis();
-        Set<String> expected = replayIds(rules, events, cutoff);
+        long cutoff = Replays.time(lines.get(lines.size() - 1)) - Duration.ofMinutes(15).toMillis();
+        Set<String> expected = Replays.ids(rules, events, cutoff);
         assertThat(expected).hasSizeGreaterThan(300);
 
         try (TestBroker broker = TestBroker.start(); WebhookReceiver receiver = WebhookReceiver.answering(200)) {
@@ -150,38 +148,11 @@ class KafkaTakeoverTest {
         List<Future<?>> sent = new ArrayList<>();
         for (String line : lines) {
             String card = JSON.readTree(line).get("data").get("cardId").asText();
-            sent.add(producer.send(new ProducerRecord<>(TOPIC, null, time(line), card, line)));
+            sent.add(producer.send(new ProducerRecord<>(TOPIC, null, Replays.time(line), card, line)));
         }
         producer.flush();
         for (Future<?> f : sent) {
             f.get(30, TimeUnit.SECONDS);
         }
     }
-
-    private static long time(String line) {
-        try {
-            return Instant.parse(JSON.readTree(line).get("data").get("at").asText()).toEpochMilli();
-        } catch (IOException e) {
-            throw new IllegalStateException(line, e);
-        }
-    }
-
-    private static Set<String> replayIds(Path rules, Path events, long cutoff) throws IOException {
-        java.io.StringWriter out = new java.io.StringWriter();
-        java.io.StringWriter err = new java.io.StringWriter();
-        int code = VigilCli.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true),
-                "replay", "--rules", rules.toString(), "--events", events.toString());
-        assertThat(code).as(err.toString()).isZero();
-        Set<String> ids = new TreeSet<>();
-        for (String line : out.toString().split("\n")) {
-            if (!line.isBlank()) {
-                JsonNode alert = JSON.readTree(line);
-                if (Instant.parse(alert.get("time").asText()).toEpochMilli() < cutoff) {
-                    ids.add(alert.get("id").asText());
-                }
-            }
-        }
-        return ids;
-    }
-
 }
