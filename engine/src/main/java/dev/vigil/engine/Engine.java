@@ -419,7 +419,8 @@ public final class Engine implements AutoCloseable {
             AlertLifecycle l = r.lifecycle();
             rs.add(new EngineStats.RuleStats(r.plan().rule().id(), l.matched.get(), l.sent.get(),
                     l.suppressed.get(), l.failures.get(), l.lastAlertTime, l.partialMatchesRefused.get(),
-                    Horizon.cappedMillis(r.plan().rule(), options.maxHorizon()), l.stateKeys, l.keysOverLimit.get()));
+                    Horizon.cappedMillis(r.plan().rule(), options.maxHorizon()), l.stateKeys, l.stateEvents,
+                    l.keysOverLimit.get(), l.eventsOverLimit.get()));
         }
         return new EngineStats(c.processed, c.late, c.dropped, alertsSent.get(), alertsSuppressed.get(),
                 queueDepth(), rs);
@@ -549,8 +550,8 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Every {@link #STATE_MILLIS} of the clock (longer when a pass is slow), counts the keys of each
-     * grouped rule (up to {@code maxKeys}, so a pass costs at most that) and reports a rule at or
-     * over it, logged once per 360 counts of the rule.
+     * aggregate or absence rule (up to {@code maxKeys}, so a pass costs at most that) and the events
+     * in its windows, and reports a rule at or over either limit, logged once per 360 counts of the rule.
      */
     private void measureState() {
         long now = options.clock().millis();
@@ -560,14 +561,22 @@ public final class Engine implements AutoCloseable {
         lastStateMeasure = now;
         long started = System.nanoTime();
         long max = options.maxKeys();
+        long maxEvents = options.maxWindowEvents();
         for (EsperHost.DeployedRule r : core.host().rules()) {
             AlertLifecycle l = r.lifecycle();
-            long keys = r.stateKeys(max > 0 ? max : Long.MAX_VALUE);
-            l.stateKeys = keys;
-            if (max > 0 && keys >= max) {
+            EsperHost.State state = r.state(max > 0 ? max : Long.MAX_VALUE);
+            l.stateKeys = state.keys();
+            l.stateEvents = state.events();
+            if (max > 0 && state.keys() >= max) {
                 if (l.keysOverLimit.getAndIncrement() % 360 == 0) {
                     LOG.warn("rule {} holds {} keys or more (rules.maxKeys): its state grows with every new key;"
                             + " give it a narrower key, a shorter window, or a filter", r.plan().rule().id(), max);
+                }
+            }
+            if (maxEvents > 0 && state.events() >= maxEvents) {
+                if (l.eventsOverLimit.getAndIncrement() % 360 == 0) {
+                    LOG.warn("rule {} holds {} events or more in its windows (rules.maxWindowEvents): give it a"
+                            + " shorter window or a filter", r.plan().rule().id(), state.events());
                 }
             }
         }

@@ -21,6 +21,7 @@ public final class EngineOptions {
     private final boolean allowRawEpl;
     private final long maxPartialMatches;
     private final long maxKeys;
+    private final long maxWindowEvents;
     private final Duration compileBudget;
     private final Duration maxHorizon;
     private final boolean requireEventTime;
@@ -35,6 +36,12 @@ public final class EngineOptions {
      * million keys of a sliding window hold about 700 MB (bench/README.md, measurement 6).
      */
     public static final long DEFAULT_MAX_KEYS = 1_000_000;
+    /**
+     * Events one aggregate or absence rule may hold in its windows before it is reported: each held
+     * event costs a few hundred bytes (the event and its window entry), so five million are one to
+     * two GB. A per-card count over an hour at 4,000 events/s holds 14 million.
+     */
+    public static final long DEFAULT_MAX_WINDOW_EVENTS = 5_000_000;
     /**
      * The longest {@link #maxHorizon()}: recovery replays the journal back this far at every start,
      * and a year of events is far past what a restart should take.
@@ -61,6 +68,7 @@ public final class EngineOptions {
         this.allowRawEpl = b.allowRawEpl;
         this.maxPartialMatches = b.maxPartialMatches;
         this.maxKeys = b.maxKeys;
+        this.maxWindowEvents = b.maxWindowEvents;
         this.compileBudget = b.compileBudget;
         this.maxHorizon = b.maxHorizon;
         this.requireEventTime = b.requireEventTime;
@@ -149,6 +157,15 @@ public final class EngineOptions {
     }
 
     /**
+     * The events an aggregate or absence rule may hold in its windows (measured with the keys) before
+     * it is reported, 0 for no check: like {@link #maxKeys()}, reported, not enforced (a window
+     * that dropped events would change what the rule means).
+     */
+    public long maxWindowEvents() {
+        return maxWindowEvents;
+    }
+
+    /**
      * How long one rule may take to compile (default 10 s; a rule of the shipped library takes tens
      * of milliseconds): past it the deploy refuses the rule, and nothing changes.
      */
@@ -191,6 +208,7 @@ public final class EngineOptions {
         private boolean allowRawEpl;
         private long maxPartialMatches = DEFAULT_MAX_PARTIAL_MATCHES;
         private long maxKeys = DEFAULT_MAX_KEYS;
+        private long maxWindowEvents = DEFAULT_MAX_WINDOW_EVENTS;
         private Duration compileBudget = Duration.ofSeconds(10);
         private Duration maxHorizon = Horizon.DEFAULT_MAX;
 
@@ -252,6 +270,11 @@ public final class EngineOptions {
             return this;
         }
 
+        public Builder maxWindowEvents(long maxWindowEvents) {
+            this.maxWindowEvents = maxWindowEvents;
+            return this;
+        }
+
         public Builder allowRawEpl(boolean allowRawEpl) {
             this.allowRawEpl = allowRawEpl;
             return this;
@@ -282,6 +305,9 @@ public final class EngineOptions {
             }
             if (maxKeys < 0) {
                 throw new IllegalArgumentException("maxKeys must not be negative: " + maxKeys);
+            }
+            if (maxWindowEvents < 0) {
+                throw new IllegalArgumentException("maxWindowEvents must not be negative: " + maxWindowEvents);
             }
             if (maxPartialMatches < 0) {
                 throw new IllegalArgumentException("maxPartialMatches must not be negative: " + maxPartialMatches);

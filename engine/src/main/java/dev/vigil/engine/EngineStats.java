@@ -23,8 +23,13 @@ public record EngineStats(long eventsProcessed, long eventsLate, long eventsDrop
      * @param partialMatchesRefused pattern attempts not started at the rule's cap of partial matches
      * @param horizonMillis the rule's horizon, at most {@link EngineOptions#maxHorizon()} (an
      *     unbounded rule counts as that)
+     * @param stateKeys keys with events in the rule's window at the last measurement (-1: none measured)
+     * @param stateEvents events in the rule's windows at the last measurement (-1: none measured)
+     * @param keysOverLimit measurements at or over {@link EngineOptions#maxKeys()}
+     * @param eventsOverLimit measurements at or over {@link EngineOptions#maxWindowEvents()}
      */
     public record RuleStats(String id, long matched, long sent, long suppressed, long failures, long lastAlertTime,
-                            long partialMatchesRefused, long horizonMillis, long stateKeys, long keysOverLimit) {
+                            long partialMatchesRefused, long horizonMillis, long stateKeys, long stateEvents,
+                            long keysOverLimit, long eventsOverLimit) {
     }
 }

@@ -88,7 +88,7 @@ public final class ConfigLoader {
 
         ObjectNode rulesNode = section(top, "rules", r);
         r.onlyKeys(rulesNode, "rules", List.of("dir", "watch", "allowRawEpl", "maxPartialMatches", "compileBudget",
-                "maxKeys"));
+                "maxKeys", "maxWindowEvents"));
         Duration compileBudget = Duration.ofSeconds(10);
         Optional<String> budgetText = r.string(rulesNode, "rules", "compileBudget", false);
         if (budgetText.isPresent()) {
@@ -110,7 +110,9 @@ public final class ConfigLoader {
                         .map(Integer::longValue).orElse(EngineOptions.DEFAULT_MAX_PARTIAL_MATCHES),
                 compileBudget,
                 r.integer(rulesNode, "rules", "maxKeys", 0, 1_000_000_000)
-                        .map(Integer::longValue).orElse(EngineOptions.DEFAULT_MAX_KEYS));
+                        .map(Integer::longValue).orElse(EngineOptions.DEFAULT_MAX_KEYS),
+                r.integer(rulesNode, "rules", "maxWindowEvents", 0, 1_000_000_000)
+                        .map(Integer::longValue).orElse(EngineOptions.DEFAULT_MAX_WINDOW_EVENTS));
 
         ObjectNode timeNode = section(top, "time", r);
         r.onlyKeys(timeNode, "time", List.of("mode", "lateness", "maxFuture"));

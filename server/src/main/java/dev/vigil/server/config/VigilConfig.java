@@ -56,9 +56,12 @@ public record VigilConfig(Rules rules, Time time, State state, Server server, So
      * @param allowRawEpl whether {@code when epl} rules may run (sandboxed); off by default
      * @param maxPartialMatches the most partial matches one pattern rule keeps (0: no cap)
      * @param compileBudget how long one rule may take to compile
+     * @param maxKeys keys an aggregate or absence rule holds before it is reported (0: not counted)
+     * @param maxWindowEvents events an aggregate or absence rule holds in its windows before it is
+     *     reported (0: not checked)
      */
     public record Rules(Path dir, boolean watch, boolean allowRawEpl, long maxPartialMatches, Duration compileBudget,
-                        long maxKeys) {
+                        long maxKeys, long maxWindowEvents) {
     }
 
     public enum TimeMode { EVENT, PROCESSING }

@@ -387,7 +387,14 @@ final class HttpApi {
             } else {
                 o.putNull("stateKeys");
             }
+            // Events in the rule's windows at the same count; null: not an aggregate or absence rule.
+            if (s != null && s.stateEvents() >= 0) {
+                o.put("stateEvents", s.stateEvents());
+            } else {
+                o.putNull("stateEvents");
+            }
             counts.put("keysOverLimit", s == null ? 0 : s.keysOverLimit());
+            counts.put("eventsOverLimit", s == null ? 0 : s.eventsOverLimit());
             if (s != null && s.lastAlertTime() != Long.MIN_VALUE) {
                 o.put("lastAlertTime", Times.format(s.lastAlertTime()));
             } else {

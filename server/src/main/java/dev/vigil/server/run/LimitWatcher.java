@@ -45,7 +45,8 @@ final class LimitWatcher implements AutoCloseable {
     enum Limit {
         PARTIAL_MATCHES("maxPartialMatches"),
         FAILURES("failures"),
-        KEYS("maxKeys");
+        KEYS("maxKeys"),
+        WINDOW_EVENTS("maxWindowEvents");
 
         private final String keyText;
 
@@ -62,22 +63,25 @@ final class LimitWatcher implements AutoCloseable {
     private final Clock clock;
     private final long maxPartialMatches;
     private final long maxKeys;
+    private final long maxWindowEvents;
     private final Map<Seen, Long> counts = new HashMap<>();
     private final Map<Seen, Long> lastSent = new HashMap<>();
     private Thread thread;
 
-    LimitWatcher(Supplier<EngineStats> stats, AlertSink sink, Clock clock, long maxPartialMatches, long maxKeys) {
+    LimitWatcher(Supplier<EngineStats> stats, AlertSink sink, Clock clock, long maxPartialMatches, long maxKeys,
+                 long maxWindowEvents) {
         this.stats = requireNonNull(stats, "stats is null");
         this.sink = requireNonNull(sink, "sink is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.maxPartialMatches = maxPartialMatches;
         this.maxKeys = maxKeys;
+        this.maxWindowEvents = maxWindowEvents;
     }
 
     /** A watcher checking every {@link #INTERVAL} on a daemon thread of its own. */
     static LimitWatcher start(Supplier<EngineStats> stats, AlertSink sink, Clock clock, long maxPartialMatches,
-                              long maxKeys) {
-        LimitWatcher w = new LimitWatcher(stats, sink, clock, maxPartialMatches, maxKeys);
+                              long maxKeys, long maxWindowEvents) {
+        LimitWatcher w = new LimitWatcher(stats, sink, clock, maxPartialMatches, maxKeys, maxWindowEvents);
         w.thread = Thread.ofPlatform().daemon().name("vigil-limit-watcher").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
@@ -100,6 +104,7 @@ final class LimitWatcher implements AutoCloseable {
             observe(r.id(), Limit.PARTIAL_MATCHES, r.partialMatchesRefused(), sent);
             observe(r.id(), Limit.FAILURES, r.failures(), sent);
             observe(r.id(), Limit.KEYS, r.keysOverLimit(), sent);
+            observe(r.id(), Limit.WINDOW_EVENTS, r.eventsOverLimit(), sent);
         }
         return sent;
     }
@@ -136,6 +141,10 @@ final class LimitWatcher implements AutoCloseable {
             case KEYS -> "rule " + rule + " holds " + maxKeys + " keys or more (rules.maxKeys; its state grows with"
                     + " every new key, and Esper cannot refuse new ones, so the rule goes on): give it a narrower key,"
                     + " a shorter window or a filter, or raise rules.maxKeys if the memory is there";
+            case WINDOW_EVENTS -> "rule " + rule + " holds " + maxWindowEvents + " events or more in its windows"
+                    + " (rules.maxWindowEvents; a window that dropped events would change what the rule means, so"
+                    + " the rule goes on): give it a shorter window or a filter, or raise rules.maxWindowEvents if the"
+                    + " memory is there";
         };
         Map<String, Object> values = new LinkedHashMap<>();
         values.put("count", count);

@@ -157,6 +157,10 @@ final class Metrics {
                         e -> e.stats().rules().stream().mapToLong(r -> Math.max(0, r.stateKeys())).sum())
                 .description("Keys with events in the windows of the grouped rules, all rules, as last counted"
                         + " (per rule: stateKeys in /api/rules)").register(registry);
+        Gauge.builder("vigil.rules.window.events", engine,
+                        e -> e.stats().rules().stream().mapToLong(r -> Math.max(0, r.stateEvents())).sum())
+                .description("Events held in the windows of the aggregate and absence rules, all rules, as last"
+                        + " counted (per rule: stateEvents in /api/rules)").register(registry);
         io.micrometer.core.instrument.FunctionCounter.builder("vigil.rules.failures", engine,
                         e -> e.stats().rules().stream().mapToLong(r -> r.failures()).sum())
                 .description("Output rows a rule failed on (logged with the rule)").register(registry);

@@ -155,6 +155,7 @@ public final class VigilServer implements AutoCloseable {
                 .allowRawEpl(config.rules().allowRawEpl())
                 .maxPartialMatches(config.rules().maxPartialMatches())
                 .maxKeys(config.rules().maxKeys())
+                .maxWindowEvents(config.rules().maxWindowEvents())
                 .compileBudget(config.rules().compileBudget())
                 .maxFuture(config.time().maxFuture())
                 .maxHorizon(config.state().maxHorizon())
@@ -170,7 +171,7 @@ public final class VigilServer implements AutoCloseable {
         heapGuard = HeapGuard.install(metrics.registry());
         if (config.notifier().channels().containsKey(LimitWatcher.CHANNEL)) {
             limits = LimitWatcher.start(engine::stats, notifier, clock, config.rules().maxPartialMatches(),
-                    config.rules().maxKeys());
+                    config.rules().maxKeys(), config.rules().maxWindowEvents());
         }
         metrics.notifierGauges(notifier);
         LOG.info("time: {} time, lateness {} ms", config.time().mode().name().toLowerCase(java.util.Locale.ROOT),

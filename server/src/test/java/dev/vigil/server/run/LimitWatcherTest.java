@@ -19,12 +19,12 @@ class LimitWatcherTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
     private final AtomicReference<EngineStats> stats = new AtomicReference<>(stats(0, 0));
     private final List<Alert> alerts = new ArrayList<>();
-    private final LimitWatcher watcher = new LimitWatcher(stats::get, alerts::add, clock, 100_000, 1_000_000);
+    private final LimitWatcher watcher = new LimitWatcher(stats::get, alerts::add, clock, 100_000, 1_000_000, 5_000_000);
 
     private static EngineStats stats(long refused, long failures) {
         return new EngineStats(0, 0, 0, 0, 0, 0, List.of(
-                new EngineStats.RuleStats("travel", 0, 0, 0, failures, Long.MIN_VALUE, refused, 0, -1, 0),
-                new EngineStats.RuleStats("quiet", 0, 0, 0, 0, Long.MIN_VALUE, 0, 0, -1, 0)));
+                new EngineStats.RuleStats("travel", 0, 0, 0, failures, Long.MIN_VALUE, refused, 0, -1, -1, 0, 0),
+                new EngineStats.RuleStats("quiet", 0, 0, 0, 0, Long.MIN_VALUE, 0, 0, -1, -1, 0, 0)));
     }
 
     @Test
@@ -49,11 +49,23 @@ class LimitWatcherTest {
     void aRuleAtItsMaxKeys_sendsOneWarningNamingTheSetting() {
         assertThat(watcher.check()).isEmpty();
         stats.set(new EngineStats(0, 0, 0, 0, 0, 0, List.of(
-                new EngineStats.RuleStats("velocity", 0, 0, 0, 0, Long.MIN_VALUE, 0, 300_000, 1_000_000, 2))));
+                new EngineStats.RuleStats("velocity", 0, 0, 0, 0, Long.MIN_VALUE, 0, 300_000, 1_000_000, 3_000_000, 2, 0))));
         List<Alert> sent = watcher.check();
         assertThat(sent).hasSize(1);
         assertThat(sent.get(0).key()).isEqualTo(Map.of("rule", "velocity", "limit", "maxKeys"));
         assertThat(sent.get(0).message()).startsWith("rule velocity holds 1000000 keys or more (rules.maxKeys;");
+    }
+
+    @Test
+    void aRuleAtItsMaxWindowEvents_sendsOneWarningNamingTheSetting() {
+        assertThat(watcher.check()).isEmpty();
+        stats.set(new EngineStats(0, 0, 0, 0, 0, 0, List.of(
+                new EngineStats.RuleStats("spend", 0, 0, 0, 0, Long.MIN_VALUE, 0, 3_600_000, 12, 5_000_000, 0, 1))));
+        List<Alert> sent = watcher.check();
+        assertThat(sent).hasSize(1);
+        assertThat(sent.get(0).key()).isEqualTo(Map.of("rule", "spend", "limit", "maxWindowEvents"));
+        assertThat(sent.get(0).message()).startsWith("rule spend holds 5000000 events or more in its windows"
+                + " (rules.maxWindowEvents;");
     }
 
     @Test

@@ -51,10 +51,14 @@ public final class AlertLifecycle {
     /** Pattern attempts not started because the rule held its maximum of partial matches. */
     public final AtomicLong partialMatchesRefused = new AtomicLong();
     public volatile long lastAlertTime = Long.MIN_VALUE;
-    /** Keys the rule held at the last measurement ({@code EsperHost.DeployedRule#stateKeys}); -1: not grouped or not yet measured. */
+    /** Keys the rule held at the last measurement ({@code EsperHost.DeployedRule#state}); -1: not grouped or not yet measured. */
     public volatile long stateKeys = -1;
+    /** Events in the rule's windows at the last measurement; -1: not an aggregate or absence rule, or not yet measured. */
+    public volatile long stateEvents = -1;
     /** Measurements that found the rule at or over {@code maxKeys}. */
     public final AtomicLong keysOverLimit = new AtomicLong();
+    /** Measurements that found the rule at or over {@code maxWindowEvents}. */
+    public final AtomicLong eventsOverLimit = new AtomicLong();
     /** Alerts of a recovery replay dropped because they come before the checkpoint. */
     public final AtomicLong recovered = new AtomicLong();
     /**

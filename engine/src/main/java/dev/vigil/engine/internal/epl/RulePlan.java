@@ -73,6 +73,8 @@ public record RulePlan(
      * @param matchedEvents whether the event columns hold the events that matched (filter,
      *     pattern) or the last events of a window, newest first (aggregates)
      * @param conditionCol the condition's column (stateful rules), else -1
+     * @param countCol the column counting the group's events in its window (aggregate and absence
+     *     rules: {@code count(*)}), else -1
      */
     public record Layout(
             int[] groupCols,
@@ -86,6 +88,7 @@ public record RulePlan(
             int[] eventCols,
             boolean matchedEvents,
             int conditionCol,
+            int countCol,
             int width) {
 
         public Layout {

@@ -113,6 +113,7 @@ public final class RuleTranslator {
                     : "last(" + EsperNames.EVENT_PROPERTY + ", " + i + ")"));
         }
         cols.condition = cols.add(own.of(a.having()));
+        cols.count = cols.add("count(*)");
 
         Window w = a.window();
         String groupWin = a.by().isEmpty() ? ""
@@ -159,6 +160,7 @@ public final class RuleTranslator {
         Columns cols = groupedColumns(rule, a.by(), decl);
         cols.events.add(cols.add("last(" + EsperNames.EVENT_PROPERTY + ")"));
         cols.condition = cols.add("(count(*) = 0)");
+        cols.count = cols.add("count(*)");
         String epl = header(rule, 0) + "select irstream " + cols.select()
                 + "\nfrom " + eventFilter(a.event(), own, List.of())
                 + "#time(" + EsperNames.period(a.duration().millis()) + ")" + groupBy(a.by());
@@ -499,6 +501,7 @@ public final class RuleTranslator {
         final List<Integer> values = new ArrayList<>();
         final List<Integer> events = new ArrayList<>();
         int condition = -1;
+        int count = -1;
 
         int add(String expr) {
             Integer i = index.get(expr);
@@ -528,7 +531,7 @@ public final class RuleTranslator {
 
         RulePlan.Layout layout(Rule rule, boolean matchedEvents) {
             return new RulePlan.Layout(ints(groups), keyNames(rule), ints(keys), parts(rule), timestamps,
-                    ints(messages), valueNames, ints(values), ints(events), matchedEvents, condition, exprs.size());
+                    ints(messages), valueNames, ints(values), ints(events), matchedEvents, condition, count, exprs.size());
         }
 
         private static int[] ints(List<Integer> list) {

@@ -101,25 +101,33 @@ public final class EsperHost {
         }
 
         /**
-         * The rows a grouped rule's listened statements hold now: one per key with events in its
-         * window (Esper's iterator over a grouped aggregation), counted up to {@code limit}; -1 for
-         * a rule without groups (filters, patterns, raw EPL), whose iterators say nothing of state.
-         * Engine thread; costs a pass over the groups.
+         * What an aggregate or absence rule holds now, read with Esper's iterator over its grouped
+         * aggregation (one row per key with events in its window): the keys, counted up to
+         * {@code keyLimit} (-1 for an ungrouped rule), and the events in its windows (the sum of
+         * the rows' {@code count(*)}). Filters, patterns and raw EPL say nothing of their state
+         * through an iterator: {@link State#NONE}. Engine thread; costs a pass over the keys.
          */
-        public long stateKeys(long limit) {
-            if (plan.kind() != RulePlan.Kind.STATEFUL || plan.layouts().get(0).groupCols().length == 0) {
-                return -1;
+        public State state(long keyLimit) {
+            if (plan.kind() != RulePlan.Kind.STATEFUL || plan.layouts().get(0).countCol() < 0) {
+                return State.NONE;
             }
-            long n = 0;
-            for (int i : plan.listened()) {
+            boolean grouped = plan.layouts().get(0).groupCols().length > 0;
+            long keys = 0;
+            long events = 0;
+            for (int k = 0; k < plan.listened().size(); k++) {
+                int i = plan.listened().get(k);
+                int countCol = plan.layouts().get(k).countCol();
                 if (i >= statements.size()) {
                     continue;
                 }
                 var it = statements.get(i).iterator();
                 try {
-                    while (it.hasNext() && n < limit) {
-                        it.next();
-                        n++;
+                    while (it.hasNext() && keys < keyLimit) {
+                        Object[] row = (Object[]) it.next().getUnderlying();
+                        keys++;
+                        if (row[countCol] instanceof Number n) {
+                            events += n.longValue();
+                        }
                     }
                 } finally {
                     if (it instanceof AutoCloseable c) {
@@ -131,8 +139,19 @@ public final class EsperHost {
                     }
                 }
             }
-            return n;
+            return new State(grouped ? keys : -1, events);
         }
+    }
+
+    /**
+     * A rule's state at one measurement.
+     *
+     * @param keys keys with events in the window (at most the limit asked for); -1 when the rule has
+     *     no keys or its iterator says nothing
+     * @param events events in the rule's windows (of the keys counted); -1 when its iterator says nothing
+     */
+    public record State(long keys, long events) {
+        public static final State NONE = new State(-1, -1);
     }
 
     public EsperHost(EngineOptions options, AlertSink sink, Timers timers) {

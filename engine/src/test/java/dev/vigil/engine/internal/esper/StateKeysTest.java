@@ -29,11 +29,12 @@ class StateKeysTest {
         for (int i = 0; i < 30; i++) {
             send(core, "c" + (i % 7), t0 + i * 1000L);
         }
-        Map<String, Long> keys = keys(core);
-        assertThat(keys).containsEntry("velocity", 7L).containsEntry("silent", 7L).containsEntry("big", -1L);
+        Map<String, EsperHost.State> state = state(core);
+        assertThat(state).containsEntry("velocity", new EsperHost.State(7, 30)).containsEntry("silent", new EsperHost.State(7, 30))
+                .containsEntry("big", EsperHost.State.NONE);
         send(core, "c0", t0 + 6 * 60_000L); // the first window's events slid out, but for c0's new one
-        keys = keys(core);
-        assertThat(keys.get("velocity")).isEqualTo(1L);
+        state = state(core);
+        assertThat(state.get("velocity")).isEqualTo(new EsperHost.State(1, 1));
         core.destroy();
     }
 
@@ -60,15 +61,43 @@ class StateKeysTest {
         }
     }
 
+    @Test
+    void engine_countsTheEventsInAnUngroupedWindow_andReportsARuleAtItsMaxWindowEvents() throws Exception {
+        dev.vigil.testing.MutableClock clock = new dev.vigil.testing.MutableClock(java.time.Instant.parse("2026-12-01T00:00:00Z"));
+        try (dev.vigil.engine.Engine engine = dev.vigil.engine.Engine.start(EngineOptions.newBuilder().clock(clock)
+                .maxWindowEvents(6).build(), alert -> { })) {
+            engine.deploy(TestRules.compile("""
+                    event Tx { card string  amount double  at timestamp }
+                    rule spend { when Tx over sliding 1 h having sum(amount) > 1000000 }
+                    rule few { when Tx(amount > 100) over sliding 1 h having count() > 5 }
+                    """));
+            long t0 = 1_700_000_000_000L;
+            for (int i = 0; i < 8; i++) {
+                engine.submit(event(engine.decoder(), "c" + i, t0 + i));
+            }
+            engine.now();
+            clock.advance(java.time.Duration.ofSeconds(10));
+            engine.submit(event(engine.decoder(), "c0", t0 + 100));
+            engine.now();
+            var spend = engine.stats().rules().stream().filter(r -> r.id().equals("spend")).findFirst().orElseThrow();
+            var few = engine.stats().rules().stream().filter(r -> r.id().equals("few")).findFirst().orElseThrow();
+            assertThat(spend.stateKeys()).as("no keys").isEqualTo(-1);
+            assertThat(spend.stateEvents()).isEqualTo(8);
+            assertThat(spend.eventsOverLimit()).isEqualTo(1);
+            assertThat(few.stateEvents()).as("its filter takes none").isZero();
+            assertThat(few.eventsOverLimit()).isZero();
+        }
+    }
+
     private static dev.vigil.engine.Event event(dev.vigil.engine.EventDecoder decoder, String card, long time) {
         return ((Decoded.Accepted) decoder.decodeJson("{\"type\":\"Tx\",\"time\":" + time + ",\"data\":{\"card\":\""
                 + card + "\",\"amount\":5,\"at\":" + time + "}}", "t")).event();
     }
 
-    private static Map<String, Long> keys(Sequencer core) {
-        Map<String, Long> out = new HashMap<>();
+    private static Map<String, EsperHost.State> state(Sequencer core) {
+        Map<String, EsperHost.State> out = new HashMap<>();
         for (EsperHost.DeployedRule r : core.host().rules()) {
-            out.put(r.plan().rule().id(), r.stateKeys(Long.MAX_VALUE));
+            out.put(r.plan().rule().id(), r.state(Long.MAX_VALUE));
         }
         return out;
     }
