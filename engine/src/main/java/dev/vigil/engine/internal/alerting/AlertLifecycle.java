@@ -106,6 +106,14 @@ public final class AlertLifecycle {
     }
 
     /**
+     * One row of a statement shared with other rules (aggregate rules over one stream), with this
+     * rule's condition judged on it outside Esper.
+     */
+    public void onSharedRow(Object[] row, boolean condition, long now) {
+        judge(row, condition, now);
+    }
+
+    /**
      * Hopping windows: the rows read from the window at a judgement time; groups with an open
      * alert or pending {@code for} that have no row are judged on an empty window.
      */
@@ -218,7 +226,10 @@ public final class AlertLifecycle {
     }
 
     private void judge(Object[] row, long now) {
-        boolean cond = Boolean.TRUE.equals(row[layout.conditionCol()]);
+        judge(row, Boolean.TRUE.equals(row[layout.conditionCol()]), now);
+    }
+
+    private void judge(Object[] row, boolean cond, long now) {
         if (!cond && !keepAllGroups && groups.isEmpty()) {
             return; // the common row: nothing open, nothing pending, nothing to remember
         }

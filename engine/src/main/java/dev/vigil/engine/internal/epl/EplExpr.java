@@ -2,6 +2,8 @@ package dev.vigil.engine.internal.epl;
 
 import dev.vigil.rules.ast.Expr;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -11,12 +13,56 @@ import java.util.stream.Collectors;
  */
 final class EplExpr {
     private final Function<Expr.FieldRef, String> fields;
+    private final Params params;
 
+    /** Literals as EPL literals. */
     EplExpr(Function<Expr.FieldRef, String> fields) {
+        this(fields, null);
+    }
+
+    /** Literals as substitution parameters collected in {@code params} (literals when it is null). */
+    EplExpr(Function<Expr.FieldRef, String> fields, Params params) {
         this.fields = fields;
+        this.params = params;
+    }
+
+    /**
+     * The literals of one rule's statements as named substitution parameters ({@code ?:p0:int}), so
+     * rules that differ only in literals have the same EPL text and compile once (RulePlan).
+     */
+    static final class Params {
+        private final Map<String, Object> values = new LinkedHashMap<>();
+
+        String add(Object value, String type) {
+            String name = "p" + values.size();
+            values.put(name, value);
+            return "?:" + name + ":" + type;
+        }
+
+        Map<String, Object> values() {
+            return values;
+        }
     }
 
     String of(Expr e) {
+        if (params != null) {
+            switch (e) {
+                case Expr.NumberLit n -> {
+                    return numberParam(n, false);
+                }
+                case Expr.Negate neg when neg.operand() instanceof Expr.NumberLit n -> {
+                    return numberParam(n, true);
+                }
+                case Expr.StringLit s -> {
+                    return params.add(s.value(), "string");
+                }
+                case Expr.BoolLit b -> {
+                    return params.add(b.value(), "boolean");
+                }
+                default -> {
+                }
+            }
+        }
         return switch (e) {
             case Expr.NumberLit n -> number(n);
             case Expr.StringLit s -> EsperNames.string(s.value());
@@ -67,6 +113,26 @@ final class EplExpr {
             case DIV -> "/";
             case MOD -> "%";
         };
+    }
+
+    /**
+     * A number literal (negated: {@code -literal}, as one value, so a filter still sees a constant)
+     * as a parameter of the type {@link #number} would give the literal.
+     */
+    private String numberParam(Expr.NumberLit n, boolean negated) {
+        if (n.integral()) {
+            double v = n.value();
+            if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
+                int i = (int) (long) v;
+                return params.add(negated ? -i : i, "int");
+            }
+            if (v >= Long.MIN_VALUE && v <= Long.MAX_VALUE) {
+                long l = (long) v;
+                return params.add(negated ? -l : l, "long");
+            }
+        }
+        double d = n.value();
+        return params.add(negated ? -d : d, "double");
     }
 
     private static String number(Expr.NumberLit n) {

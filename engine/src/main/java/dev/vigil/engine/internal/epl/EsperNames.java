@@ -26,7 +26,10 @@ public final class EsperNames {
         return "`" + name + "`";
     }
 
-    /** A string literal for EPL. */
+    /**
+     * A string literal for EPL. Control characters are written as {@code \\uXXXX}: that is the only
+     * escape of a letter Esper reads ({@code \\n} or {@code \\t} would be a plain n or t).
+     */
     static String string(String value) {
         StringBuilder sb = new StringBuilder(value.length() + 2).append('"');
         for (int i = 0; i < value.length(); i++) {
@@ -34,9 +37,6 @@ public final class EsperNames {
             switch (c) {
                 case '"' -> sb.append("\\\"");
                 case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
                 default -> {
                     if (c < 0x20) {
                         sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));

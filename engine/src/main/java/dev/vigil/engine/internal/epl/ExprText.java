@@ -5,11 +5,11 @@ import dev.vigil.rules.ast.Expr;
 import java.util.stream.Collectors;
 
 /** Prints an expression back in the rules language, as names in an alert's {@code values}. */
-final class ExprText {
+public final class ExprText {
     private ExprText() {
     }
 
-    static String of(Expr e) {
+    public static String of(Expr e) {
         switch (e) {
             case Expr.NumberLit n -> {
                 return n.text();

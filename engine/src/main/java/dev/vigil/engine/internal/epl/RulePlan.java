@@ -4,6 +4,7 @@ import dev.vigil.rules.ast.MessageTemplate;
 import dev.vigil.rules.ast.Rule;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static java.util.Objects.requireNonNull;
@@ -22,6 +23,8 @@ import static java.util.Objects.requireNonNull;
  * @param forMillis the {@code for} duration of an aggregate rule, 0 when none
  * @param longestMillis the longest duration the rule uses (for the drain at the end of input)
  * @param types the declared event types the rule reads
+ * @param params the values of the statements' substitution parameters by name, when the rule was
+ *     translated with literals as parameters; empty otherwise
  */
 public record RulePlan(
         Rule rule,
@@ -32,7 +35,11 @@ public record RulePlan(
         long judgedEveryMillis,
         long forMillis,
         long longestMillis,
-        Set<String> types) {
+        Set<String> types,
+        Map<String, Object> params) {
+
+    /** A statement's name in a parametrized module, replaced by {@link #statementName} at deploy. */
+    public static final String PLACEHOLDER_NAME = "vigil-statement-";
 
     public enum Kind {
         /** Filter, pattern and raw EPL rules: every row raises a firing alert. */
@@ -52,6 +59,23 @@ public record RulePlan(
                     + listened.size());
         }
         types = Set.copyOf(types);
+        params = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
+    }
+
+    public RulePlan(Rule rule, Kind kind, List<String> statements, List<Integer> listened, List<Layout> layouts,
+                    long judgedEveryMillis, long forMillis, long longestMillis, Set<String> types) {
+        this(rule, kind, statements, listened, layouts, judgedEveryMillis, forMillis, longestMillis, types, Map.of());
+    }
+
+    /** The same plan with these parameter values. */
+    public RulePlan withParams(Map<String, Object> values) {
+        return new RulePlan(rule, kind, statements, listened, layouts, judgedEveryMillis, forMillis, longestMillis, types,
+                values);
+    }
+
+    /** The name of a rule's statement {@code index}: the rule id, then {@code id:1}, {@code id:2}, ... */
+    public static String statementName(String ruleId, int index) {
+        return ruleId + (index == 0 ? "" : ":" + index);
     }
 
     /** The layout of the first listened statement (the only one, except for group-first patterns). */

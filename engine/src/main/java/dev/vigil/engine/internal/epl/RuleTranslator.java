@@ -47,34 +47,52 @@ public final class RuleTranslator {
     private final RuleSet rules;
     private final UnaryOperator<String> typeNames;
     private final long maxAttempts;
+    private final boolean parametrized;
+    /** The literals of the rule being translated, when {@link #parametrized}. */
+    private EplExpr.Params params;
 
     /**
      * @param typeNames maps a declared type name to its Esper type name
      * @param maxAttempts the most partial matches (started, not yet completed or expired attempts)
      *     a pattern rule keeps: Esper's bounded followed-by, {@code every A -[N]> B}; 0 for none
+     * @param parametrized literals as substitution parameters and statement names as placeholders
+     *     ({@link RulePlan#params()}, {@link RulePlan#statementName}), so that rules differing only
+     *     in literals and ids have one EPL text, compiled once; false for the EPL users read
      */
-    public RuleTranslator(RuleSet rules, UnaryOperator<String> typeNames, long maxAttempts) {
+    public RuleTranslator(RuleSet rules, UnaryOperator<String> typeNames, long maxAttempts, boolean parametrized) {
         this.maxAttempts = maxAttempts;
         this.rules = rules;
         this.typeNames = typeNames;
+        this.parametrized = parametrized;
     }
 
     public RulePlan translate(Rule rule) {
+        params = parametrized ? new EplExpr.Params() : null;
         Condition when = rule.when();
-        return switch (when) {
+        RulePlan plan = switch (when) {
             case Condition.Filter f -> filter(rule, f);
             case Condition.Pattern p -> new PatternPlanner(rule, p).plan();
             case Condition.Aggregate a -> aggregate(rule, a);
             case Condition.Absence a -> absence(rule, a);
             case Condition.Epl e -> epl(rule, e);
         };
+        return params == null ? plan : plan.withParams(params.values());
+    }
+
+    /** Field references of a single-stream statement: the stream's own fields. */
+    private EplExpr own() {
+        return expr(ref -> EsperNames.field(ref.field()));
+    }
+
+    private EplExpr expr(Function<Expr.FieldRef, String> fields) {
+        return new EplExpr(fields, params);
     }
 
     // ---------------------------------------------------------------- filter
 
     private RulePlan filter(Rule rule, Condition.Filter f) {
         EventDecl decl = decl(f.event().type().name());
-        EplExpr own = new EplExpr(ref -> EsperNames.field(ref.field()));
+        EplExpr own = own();
         Columns cols = new Columns();
         keysAndMessages(rule, cols, own, ref -> decl);
         Set<String> used = new LinkedHashSet<>();
@@ -92,7 +110,7 @@ public final class RuleTranslator {
 
     private RulePlan aggregate(Rule rule, Condition.Aggregate a) {
         EventDecl decl = decl(a.event().type().name());
-        EplExpr own = OWN_FIELDS;
+        EplExpr own = own();
         Columns cols = groupedColumns(rule, a.by(), decl);
         Set<Expr.Aggregate> aggregates = new LinkedHashSet<>();
         collectAggregates(a.having(), aggregates);
@@ -115,35 +133,10 @@ public final class RuleTranslator {
         cols.condition = cols.add(own.of(a.having()));
         cols.count = cols.add("count(*)");
 
-        Window w = a.window();
-        String groupWin = a.by().isEmpty() ? ""
-                : "#groupwin(" + String.join(", ", a.by().stream().map(b -> EsperNames.field(b.name())).toList()) + ")";
-        String view;
-        long judgedEvery = 0;
-        long longest;
-        switch (w) {
-            case Window.Sliding s -> {
-                view = "#time(" + EsperNames.period(s.size().millis()) + ")";
-                longest = s.size().millis();
-            }
-            case Window.Tumbling t -> {
-                view = "#time_batch(" + EsperNames.period(t.size().millis()) + ", 0L)";
-                longest = t.size().millis();
-            }
-            case Window.Hopping h -> {
-                view = "#time(" + EsperNames.period(h.size().millis()) + ")";
-                judgedEvery = h.every().millis();
-                longest = Math.max(h.size().millis(), h.every().millis());
-            }
-            case Window.Session s -> {
-                view = groupWin + "#time_accum(" + EsperNames.period(s.gap().millis()) + ")";
-                longest = s.gap().millis();
-            }
-            case Window.Length l -> {
-                view = groupWin + "#length(" + l.count() + ")";
-                longest = 0;
-            }
-        }
+        View v = view(a);
+        String view = v.text();
+        long judgedEvery = v.judgedEvery();
+        long longest = v.longest();
         long forMillis = a.forDuration().map(d -> d.millis()).orElse(0L);
         String epl = header(rule, 0) + "select " + (judgedEvery > 0 ? "" : "irstream ") + cols.select()
                 + "\nfrom " + eventFilter(a.event(), own, List.of()) + view + groupBy(a.by());
@@ -152,11 +145,198 @@ public final class RuleTranslator {
                 Math.max(longest, forMillis), Set.of(decl.name()));
     }
 
+    /** An aggregate's window as Esper views, when it is judged apart (hopping), and its longest duration. */
+    private record View(String text, long judgedEvery, long longest) {
+    }
+
+    private static View view(Condition.Aggregate a) {
+        String groupWin = a.by().isEmpty() ? ""
+                : "#groupwin(" + String.join(", ", a.by().stream().map(b -> EsperNames.field(b.name())).toList()) + ")";
+        return switch (a.window()) {
+            case Window.Sliding s -> new View("#time(" + EsperNames.period(s.size().millis()) + ")", 0, s.size().millis());
+            case Window.Tumbling t -> new View("#time_batch(" + EsperNames.period(t.size().millis()) + ", 0L)", 0,
+                    t.size().millis());
+            case Window.Hopping h -> new View("#time(" + EsperNames.period(h.size().millis()) + ")", h.every().millis(),
+                    Math.max(h.size().millis(), h.every().millis()));
+            case Window.Session s -> new View(groupWin + "#time_accum(" + EsperNames.period(s.gap().millis()) + ")", 0,
+                    s.gap().millis());
+            case Window.Length l -> new View(groupWin + "#length(" + l.count() + ")", 0, 0);
+        };
+    }
+
+    // ---------------------------------------------------------------- shared aggregates
+
+    /**
+     * What an aggregate rule needs from a statement shared with the rules over the same stream:
+     * {@code key} is the stream (type, filter with its literals, window, {@code by}), equal for
+     * rules that can share one statement; {@code aggregates} the aggregates its condition and
+     * message read, by their text.
+     */
+    public record Sharing(String key, Map<String, Expr.Aggregate> aggregates) {
+    }
+
+    /**
+     * Whether an aggregate rule can run on a statement shared with others, and over what: the
+     * window is judged as rows change (not hopping), its keys are its {@code by} fields, every
+     * aggregate reads a plain field (or none) and every message placeholder is an aggregate or a
+     * {@code by} field. Its condition must also be one {@code HavingEval} evaluates exactly; the
+     * caller checks that with {@link #columnType}.
+     */
+    public java.util.Optional<Sharing> sharing(Rule rule) {
+        if (!(rule.when() instanceof Condition.Aggregate a) || a.window() instanceof Window.Hopping) {
+            return java.util.Optional.empty();
+        }
+        Set<String> by = new LinkedHashSet<>();
+        a.by().forEach(b -> by.add(b.name()));
+        List<KeyExpr> key = rule.effectiveKey();
+        if (key.size() != a.by().size()) {
+            return java.util.Optional.empty();
+        }
+        for (int i = 0; i < key.size(); i++) {
+            if (!(key.get(i).expr() instanceof Expr.FieldRef f) || !plainField(f)
+                    || !f.field().equals(a.by().get(i).name()) || !key.get(i).text().equals(f.field())) {
+                return java.util.Optional.empty();
+            }
+        }
+        Set<Expr.Aggregate> aggregates = new LinkedHashSet<>();
+        collectAggregates(a.having(), aggregates);
+        for (MessageTemplate.Part part : parts(rule)) {
+            if (part instanceof MessageTemplate.Placeholder ph) {
+                if (ph.expr() instanceof Expr.Aggregate agg) {
+                    aggregates.add(agg);
+                } else if (!(ph.expr() instanceof Expr.FieldRef f && plainField(f) && by.contains(f.field()))) {
+                    return java.util.Optional.empty();
+                }
+            }
+        }
+        Map<String, Expr.Aggregate> byText = new LinkedHashMap<>();
+        for (Expr.Aggregate agg : aggregates) {
+            if (agg.arg().isPresent() && !(agg.arg().get() instanceof Expr.FieldRef f && plainField(f))) {
+                return java.util.Optional.empty();
+            }
+            byText.putIfAbsent(ExprText.of(agg), agg);
+        }
+        EplExpr literal = new EplExpr(ref -> EsperNames.field(ref.field()));
+        String stream = eventFilter(a.event(), literal, List.of()) + view(a).text() + groupBy(a.by());
+        return java.util.Optional.of(new Sharing(stream, byText));
+    }
+
+    private static boolean plainField(Expr.FieldRef f) {
+        return f.tag().isEmpty() && f.index().isEmpty();
+    }
+
+    /**
+     * The Java type of a shared statement's column for a {@code by} field or an aggregate, as
+     * Esper gives it: {@code count} and {@code distinct} Long, {@code avg} Double, the others the
+     * type of their field.
+     */
+    public Class<?> columnType(Rule rule, Expr e) {
+        EventDecl decl = decl(((Condition.Aggregate) rule.when()).event().type().name());
+        return switch (e) {
+            case Expr.FieldRef f -> javaType(decl, f.field());
+            case Expr.Aggregate agg -> switch (agg.function()) {
+                case COUNT, DISTINCT -> Long.class;
+                case AVG -> Double.class;
+                case SUM, MIN, MAX, FIRST, LAST -> javaType(decl, ((Expr.FieldRef) agg.arg().orElseThrow()).field());
+            };
+            default -> throw new IllegalArgumentException("not a column: " + ExprText.of(e));
+        };
+    }
+
+    private static Class<?> javaType(EventDecl decl, String field) {
+        FieldType t = decl.field(field).orElseThrow(() -> new IllegalStateException("unknown field " + field)).type();
+        return switch (t) {
+            case STRING -> String.class;
+            case INT -> Integer.class;
+            case LONG, TIMESTAMP -> Long.class;
+            case DOUBLE -> Double.class;
+            case BOOLEAN -> Boolean.class;
+        };
+    }
+
+    /**
+     * The statement a group of aggregate rules over one stream shares: its {@code by} fields, the
+     * given aggregates (the union its members need, by text), the window's last events and its
+     * event count, each a column; {@code first} is any member (the stream is theirs).
+     *
+     * @param name the statement's name
+     */
+    public SharedStatement sharedStatement(Rule first, List<String> aggregateTexts, Map<String, Expr.Aggregate> aggregates,
+                                           String name) {
+        Condition.Aggregate a = (Condition.Aggregate) first.when();
+        EplExpr literal = new EplExpr(ref -> EsperNames.field(ref.field()));
+        Columns cols = new Columns();
+        for (Ident b : a.by()) {
+            cols.groups.add(cols.add(EsperNames.field(b.name())));
+        }
+        Map<String, Integer> index = new LinkedHashMap<>();
+        for (int i = 0; i < a.by().size(); i++) {
+            index.put(a.by().get(i).name(), cols.groups.get(i));
+        }
+        Map<String, Integer> aggregateCols = new LinkedHashMap<>();
+        for (String text : aggregateTexts) {
+            aggregateCols.put(text, cols.add(literal.of(aggregates.get(text))));
+        }
+        for (int i = 0; i < MAX_WINDOW_EVENTS; i++) {
+            cols.events.add(cols.add(i == 0 ? "last(" + EsperNames.EVENT_PROPERTY + ")"
+                    : "last(" + EsperNames.EVENT_PROPERTY + ", " + i + ")"));
+        }
+        cols.count = cols.add("count(*)");
+        String epl = "@Name('" + name + "')\n@EventRepresentation(objectarray)\nselect irstream " + cols.select()
+                + "\nfrom " + sharing(first).orElseThrow().key();
+        return new SharedStatement(epl, index, aggregateCols, cols.events.stream().mapToInt(Integer::intValue).toArray(),
+                cols.count, cols.exprs.size(), Set.of(a.event().type().name()));
+    }
+
+    /**
+     * A shared statement's text and columns: {@code fields} the {@code by} fields', {@code aggregates}
+     * the aggregates' by text.
+     */
+    public record SharedStatement(String epl, Map<String, Integer> fields, Map<String, Integer> aggregates,
+                                  int[] eventCols, int countCol, int width, Set<String> types) {
+        public SharedStatement {
+            fields = Map.copyOf(fields);
+            aggregates = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(aggregates));
+        }
+    }
+
+    /**
+     * A member's plan over its group's statement: the rule's keys, message and values read the
+     * statement's columns; its condition is judged outside Esper (conditionCol -1).
+     */
+    public RulePlan memberPlan(Rule rule, SharedStatement st) {
+        Condition.Aggregate a = (Condition.Aggregate) rule.when();
+        Sharing sharing = sharing(rule).orElseThrow();
+        EventDecl decl = decl(a.event().type().name());
+        int[] groupCols = a.by().stream().mapToInt(b -> st.fields().get(b.name())).toArray();
+        List<Integer> messageCols = new ArrayList<>();
+        List<Boolean> timestamps = new ArrayList<>();
+        for (MessageTemplate.Part part : parts(rule)) {
+            if (part instanceof MessageTemplate.Placeholder ph) {
+                if (ph.expr() instanceof Expr.FieldRef f) {
+                    messageCols.add(st.fields().get(f.field()));
+                    timestamps.add(decl.field(f.field()).map(x -> x.type() == FieldType.TIMESTAMP).orElse(false));
+                } else {
+                    messageCols.add(st.aggregates().get(ExprText.of(ph.expr())));
+                    timestamps.add(false);
+                }
+            }
+        }
+        List<String> valueNames = new ArrayList<>(sharing.aggregates().keySet());
+        int[] valueCols = valueNames.stream().mapToInt(n -> st.aggregates().get(n)).toArray();
+        RulePlan.Layout layout = new RulePlan.Layout(groupCols, keyNames(rule), groupCols, parts(rule), timestamps,
+                messageCols.stream().mapToInt(Integer::intValue).toArray(), valueNames, valueCols, st.eventCols(), false,
+                -1, st.countCol(), st.width());
+        long forMillis = a.forDuration().map(d -> d.millis()).orElse(0L);
+        return new RulePlan(rule, RulePlan.Kind.STATEFUL, List.of(st.epl()), List.of(0), List.of(layout), 0, forMillis,
+                Math.max(view(a).longest(), forMillis), Set.of(decl.name()));
+    }
+
     // ---------------------------------------------------------------- absence
 
     private RulePlan absence(Rule rule, Condition.Absence a) {
         EventDecl decl = decl(a.event().type().name());
-        EplExpr own = OWN_FIELDS;
+        EplExpr own = own();
         Columns cols = groupedColumns(rule, a.by(), decl);
         cols.events.add(cols.add("last(" + EsperNames.EVENT_PROPERTY + ")"));
         cols.condition = cols.add("(count(*) = 0)");
@@ -173,7 +353,7 @@ public final class RuleTranslator {
     private RulePlan epl(Rule rule, Condition.Epl e) {
         String stream = "vigil_raw_" + rule.id();
         String user = e.statement().strip();
-        EplExpr columns = new EplExpr(ref -> EsperNames.field(ref.field()));
+        EplExpr columns = own();
         Columns cols = new Columns();
         keysAndMessages(rule, cols, columns, ref -> null);
         String insert = "@Name('" + rule.id() + ":source')\ninsert into " + stream + "\n" + user;
@@ -342,7 +522,7 @@ public final class RuleTranslator {
                 }
                 p.append(maxAttempts > 0 ? "\n    -[" + maxAttempts + "]> " : "\n    -> ").append(chain);
             }
-            EplExpr select = new EplExpr(ref -> selectRef(ref, first, bound));
+            EplExpr select = expr(ref -> selectRef(ref, first, bound));
             Columns cols = new Columns();
             keysAndMessages(rule, cols, select, this::declOf);
             Map<String, String> values = new LinkedHashMap<>();
@@ -427,7 +607,7 @@ public final class RuleTranslator {
 
         /** The filter of a term: its own condition and, after the first term, the {@code by} equalities. */
         private String filterFor(EventRef event, Ev self, Ev first, Set<String> bound) {
-            EplExpr own = new EplExpr(ref -> filterRef(ref, bound));
+            EplExpr own = expr(ref -> filterRef(ref, bound));
             List<String> extra = new ArrayList<>();
             if (first != null) {
                 for (Ident by : pattern.by()) {
@@ -476,16 +656,13 @@ public final class RuleTranslator {
 
     // ---------------------------------------------------------------- shared
 
-    /** Field references of a single-stream statement: the stream's own fields. */
-    private static final EplExpr OWN_FIELDS = new EplExpr(ref -> EsperNames.field(ref.field()));
-
     /** Columns of a grouped statement: the {@code by} fields first, then keys and message values. */
     private Columns groupedColumns(Rule rule, List<Ident> by, EventDecl decl) {
         Columns cols = new Columns();
         for (Ident b : by) {
             cols.groups.add(cols.add(EsperNames.field(b.name())));
         }
-        keysAndMessages(rule, cols, OWN_FIELDS, ref -> decl);
+        keysAndMessages(rule, cols, own(), ref -> decl);
         return cols;
     }
 
@@ -579,8 +756,9 @@ public final class RuleTranslator {
         return "\ngroup by " + String.join(", ", by.stream().map(b -> EsperNames.field(b.name())).toList());
     }
 
-    private static String header(Rule rule, int index) {
-        return "@Name('" + rule.id() + (index == 0 ? "" : ":" + index) + "')\n@EventRepresentation(objectarray)\n";
+    private String header(Rule rule, int index) {
+        String name = parametrized ? RulePlan.PLACEHOLDER_NAME + index : RulePlan.statementName(rule.id(), index);
+        return "@Name('" + name + "')\n@EventRepresentation(objectarray)\n";
     }
 
     private EventDecl decl(String type) {

@@ -29,8 +29,10 @@ import dev.vigil.engine.internal.decode.EventShape;
 import dev.vigil.engine.internal.decode.JsonEventDecoder;
 import dev.vigil.engine.internal.epl.EplFunctions;
 import dev.vigil.engine.internal.epl.EsperNames;
+import dev.vigil.engine.internal.epl.ExprText;
 import dev.vigil.engine.internal.epl.RulePlan;
 import dev.vigil.engine.internal.epl.RuleTranslator;
+import dev.vigil.engine.internal.shared.HavingEval;
 import dev.vigil.engine.internal.time.Timers;
 import dev.vigil.rules.RuleSet;
 import dev.vigil.rules.ast.Condition;
@@ -71,6 +73,7 @@ public final class EsperHost {
     private final Clock clock;
     private final Map<String, DeployedType> types = new LinkedHashMap<>();
     private final Map<String, DeployedRule> rules = new LinkedHashMap<>();
+    private final Map<String, DeployedGroup> groups = new LinkedHashMap<>();
     private JsonEventDecoder decoder;
 
     private record DeployedType(EventShape shape, String esperName, EPCompiled compiled, String deploymentId,
@@ -83,13 +86,24 @@ public final class EsperHost {
         private final AlertLifecycle lifecycle;
         private final String deploymentId;
         private final List<EPStatement> statements;
+        /** The group whose statement the rule shares, with its condition judged here; null when alone. */
+        private final DeployedGroup group;
+        private final HavingEval condition;
         private boolean judgementScheduled;
 
-        DeployedRule(RulePlan plan, AlertLifecycle lifecycle, String deploymentId, List<EPStatement> statements) {
+        DeployedRule(RulePlan plan, AlertLifecycle lifecycle, String deploymentId, List<EPStatement> statements,
+                     DeployedGroup group, HavingEval condition) {
             this.plan = plan;
             this.lifecycle = lifecycle;
             this.deploymentId = deploymentId;
             this.statements = statements;
+            this.group = group;
+            this.condition = condition;
+        }
+
+        /** Whether the rule runs on a statement shared with other aggregate rules over its stream. */
+        public boolean shared() {
+            return group != null;
         }
 
         public RulePlan plan() {
@@ -253,11 +267,11 @@ public final class EsperHost {
      * @throws DeployException with the problems such a deploy would report
      */
     public static void check(RuleSet set, EngineOptions options) throws DeployException {
-        compile(EPCompilerProvider.getCompiler(), configuration(), options, set, Map.of(), Map.of());
+        compile(EPCompilerProvider.getCompiler(), configuration(), options, set, Map.of(), Map.of(), Map.of());
     }
 
     public DeployResult deploy(RuleSet set) throws DeployException {
-        Plan p = compile(compiler, config, options, set, types, rules);
+        Plan p = compile(compiler, config, options, set, types, rules, groups);
         List<String> removed = new ArrayList<>();
         for (String id : rules.keySet()) {
             if (!p.deployed.contains(id)) {
@@ -269,7 +283,16 @@ public final class EsperHost {
         try {
             for (String id : new ArrayList<>(rules.keySet())) {
                 if (removed.contains(id) || p.changed.contains(id)) {
-                    runtime.getDeploymentService().undeploy(rules.remove(id).deploymentId);
+                    DeployedRule gone = rules.remove(id);
+                    if (gone.group == null) {
+                        runtime.getDeploymentService().undeploy(gone.deploymentId);
+                    }
+                }
+            }
+            for (DeployedGroup g : new ArrayList<>(groups.values())) {
+                GroupPlan gp = p.groups.get(g.key);
+                if (gp == null || gp.running() != g) {
+                    runtime.getDeploymentService().undeploy(groups.remove(g.key).deploymentId);
                 }
             }
             for (String name : new ArrayList<>(types.keySet())) {
@@ -283,11 +306,28 @@ public final class EsperHost {
                 EventSender sender = runtime.getEventService().getEventSender(c.esperName);
                 types.put(e.getKey(), new DeployedType(c.shape, c.esperName, c.compiled, d.getDeploymentId(), sender));
             }
+            for (Map.Entry<String, EPCompiled> e : p.compiledGroups.entrySet()) {
+                GroupPlan gp = p.groups.get(e.getKey());
+                EPDeployment d = runtime.getDeploymentService().deploy(e.getValue());
+                DeployedGroup g = new DeployedGroup(gp.key(), gp.shape(), d.getDeploymentId(), d.getStatements()[0]);
+                attachGroup(g);
+                groups.put(g.key, g);
+            }
             for (Map.Entry<String, RulePlan> e : p.toDeploy.entrySet()) {
                 RulePlan plan = e.getValue();
-                EPDeployment d = runtime.getDeploymentService().deploy(p.compiledRules.get(e.getKey()));
+                String groupKey = p.groupOf.get(e.getKey());
+                if (groupKey != null) {
+                    DeployedGroup g = groups.get(groupKey);
+                    AlertLifecycle lifecycle = new AlertLifecycle(plan, sink, timers, clock);
+                    rules.put(e.getKey(), new DeployedRule(plan, lifecycle, g.deploymentId, List.of(g.statement), g,
+                            p.conditions.get(e.getKey())));
+                    continue;
+                }
+                EPDeployment d = runtime.getDeploymentService().deploy(p.compiledRules.get(e.getKey()),
+                        Shapes.deploymentOptions(plan));
                 AlertLifecycle lifecycle = new AlertLifecycle(plan, sink, timers, clock);
-                DeployedRule dr = new DeployedRule(plan, lifecycle, d.getDeploymentId(), List.of(d.getStatements()));
+                DeployedRule dr = new DeployedRule(plan, lifecycle, d.getDeploymentId(), List.of(d.getStatements()),
+                        null, null);
                 for (int i = 0; i < plan.listened().size(); i++) {
                     attach(dr, d.getStatements()[plan.listened().get(i)], plan.layouts().get(i));
                 }
@@ -303,6 +343,14 @@ public final class EsperHost {
         }
         rules.clear();
         rules.putAll(ordered);
+        Map<DeployedGroup, List<DeployedRule>> members = new LinkedHashMap<>();
+        groups.values().forEach(g -> members.put(g, new ArrayList<>()));
+        for (DeployedRule r : rules.values()) {
+            if (r.group != null) {
+                members.get(r.group).add(r);
+            }
+        }
+        members.forEach((g, list) -> g.members = list.toArray(new DeployedRule[0]));
         List<EventShape> shapes = new ArrayList<>();
         types.values().forEach(t -> shapes.add(t.shape));
         decoder = newDecoder(shapes);
@@ -321,7 +369,7 @@ public final class EsperHost {
      * Compiles a module within a time budget. Esper's compiler cannot be interrupted: past the
      * budget the rule is refused and its compile thread is left to finish on its own.
      */
-    private static EPCompiled compileWithin(EPCompiler compiler, String module, CompilerArguments args,
+    static EPCompiled compileWithin(EPCompiler compiler, String module, CompilerArguments args,
                                             java.time.Duration budget)
             throws EPCompileException, java.util.concurrent.TimeoutException {
         java.util.concurrent.Future<EPCompiled> f = COMPILERS.submit(() -> compiler.compile(module, args));
@@ -349,7 +397,32 @@ public final class EsperHost {
     /** What the compile step of a deploy gives: everything compiled, nothing changed yet. */
     private record Plan(Map<String, DeployedType> keptTypes, Map<String, Compiled> newTypes, List<String> deployed,
                         List<String> added, List<String> changed, List<String> unchanged,
-                        Map<String, RulePlan> toDeploy, Map<String, EPCompiled> compiledRules) {
+                        Map<String, RulePlan> toDeploy, Map<String, EPCompiled> compiledRules,
+                        Map<String, GroupPlan> groups, Map<String, EPCompiled> compiledGroups,
+                        Map<String, String> groupOf, Map<String, HavingEval> conditions) {
+    }
+
+    /**
+     * A group in a deploy: its statement's shape, and either the running group it keeps or the
+     * shape key it compiles (one of the two is null).
+     */
+    private record GroupPlan(String key, RuleTranslator.SharedStatement shape, DeployedGroup running, String shapeKey) {
+    }
+
+    /** A statement the aggregate rules over one stream share; its members in rule-set order. */
+    static final class DeployedGroup {
+        final String key;
+        final RuleTranslator.SharedStatement shape;
+        final String deploymentId;
+        final EPStatement statement;
+        DeployedRule[] members = new DeployedRule[0];
+
+        DeployedGroup(String key, RuleTranslator.SharedStatement shape, String deploymentId, EPStatement statement) {
+            this.key = key;
+            this.shape = shape;
+            this.deploymentId = deploymentId;
+            this.statement = statement;
+        }
     }
 
     /**
@@ -357,7 +430,8 @@ public final class EsperHost {
      * keeps the unchanged types and rules, compiles the rest, and reports every refused one.
      */
     private static Plan compile(EPCompiler compiler, Configuration config, EngineOptions options, RuleSet set,
-                                Map<String, DeployedType> types, Map<String, DeployedRule> rules) throws DeployException {
+                                Map<String, DeployedType> types, Map<String, DeployedRule> rules,
+                                Map<String, DeployedGroup> groups) throws DeployException {
         // 1. Types: keep the unchanged, compile the new and changed.
         Map<String, DeployedType> keptTypes = new LinkedHashMap<>();
         Map<String, Compiled> newTypes = new LinkedHashMap<>();
@@ -389,68 +463,206 @@ public final class EsperHost {
             path.add(c.compiled);
         });
 
-        // 2. Rules: keep those with the same text over unchanged types; compile the rest.
-        RuleTranslator translator = new RuleTranslator(set, n -> names.getOrDefault(n, n), options.maxPartialMatches());
+        // 2. Rules: keep those with the same text over unchanged types; translate the rest with
+        // literals as parameters, and compile each distinct text once (shapes), in parallel.
+        RuleTranslator translator = new RuleTranslator(set, n -> names.getOrDefault(n, n), options.maxPartialMatches(),
+                true);
         List<String> deployed = new ArrayList<>();
         List<String> added = new ArrayList<>();
         List<String> changed = new ArrayList<>();
         List<String> unchanged = new ArrayList<>();
         Map<String, RulePlan> toDeploy = new LinkedHashMap<>();
         Map<String, EPCompiled> compiledRules = new LinkedHashMap<>();
+        Map<String, String> shapeOf = new LinkedHashMap<>();
+        Map<String, Rule> byId = new HashMap<>();
+
+        // Aggregate rules over one stream share a statement (a group): the union of the aggregates
+        // their members read. A running group is kept when it computes all of them, so a member's
+        // change (a threshold) keeps the window of the others.
+        Map<String, RuleTranslator.Sharing> sharingOf = new HashMap<>();
+        Map<String, List<Rule>> membersOf = new LinkedHashMap<>();
+        for (Rule rule : set.rules()) {
+            if (!rule.enabled()) {
+                continue;
+            }
+            translator.sharing(rule).filter(sh -> evaluable(rule, sh, translator)).ifPresent(sh -> {
+                sharingOf.put(rule.id(), sh);
+                membersOf.computeIfAbsent(sh.key(), k -> new ArrayList<>()).add(rule);
+            });
+        }
+        Map<String, GroupPlan> groupPlans = new LinkedHashMap<>();
+        Map<String, String> groupModules = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Rule>> e : membersOf.entrySet()) {
+            Map<String, dev.vigil.rules.ast.Expr.Aggregate> union = new LinkedHashMap<>();
+            for (Rule r : e.getValue()) {
+                sharingOf.get(r.id()).aggregates().forEach(union::putIfAbsent);
+            }
+            DeployedGroup running = groups.get(e.getKey());
+            if (running != null && running.shape.types().stream().allMatch(keptTypes::containsKey)
+                    && running.shape.aggregates().keySet().containsAll(union.keySet())) {
+                groupPlans.put(e.getKey(), new GroupPlan(e.getKey(), running.shape, running, null));
+                continue;
+            }
+            RuleTranslator.SharedStatement shape = translator.sharedStatement(e.getValue().get(0),
+                    new ArrayList<>(union.keySet()), union, "vigil-shared:" + e.getValue().get(0).id());
+            String shapeKey = Shapes.key(shape.epl(), shape.types(), set, names);
+            groupModules.put(shapeKey, shape.epl());
+            groupPlans.put(e.getKey(), new GroupPlan(e.getKey(), shape, null, shapeKey));
+        }
+        Map<String, String> groupOf = new HashMap<>();
+        Map<String, HavingEval> conditions = new HashMap<>();
+
         for (Rule rule : set.rules()) {
             if (!rule.enabled()) {
                 continue;
             }
             deployed.add(rule.id());
             DeployedRule old = rules.get(rule.id());
-            if (old != null && old.plan.rule().text().equals(rule.text())
+            RuleTranslator.Sharing sharing = sharingOf.get(rule.id());
+            GroupPlan gp = sharing == null ? null : groupPlans.get(sharing.key());
+            boolean sameRunner = gp == null ? old != null && old.group == null
+                    : old != null && old.group != null && old.group == gp.running();
+            if (old != null && sameRunner && old.plan.rule().text().equals(rule.text())
                     && old.plan.types().stream().allMatch(keptTypes::containsKey)) {
                 unchanged.add(rule.id());
                 continue;
             }
+            if (gp != null) {
+                (old == null ? added : changed).add(rule.id());
+                RulePlan plan = translator.memberPlan(rule, gp.shape());
+                Condition.Aggregate a = (Condition.Aggregate) rule.when();
+                conditions.put(rule.id(), HavingEval.compile(a.having(), columns(rule, gp.shape(), translator))
+                        .orElseThrow(() -> new IllegalStateException("rule " + rule.id() + ": condition not evaluable")));
+                toDeploy.put(rule.id(), plan);
+                groupOf.put(rule.id(), gp.key());
+                continue;
+            }
             (old == null ? added : changed).add(rule.id());
-            boolean raw = rule.when() instanceof Condition.Epl;
-            if (raw && !options.allowRawEpl()) {
+            if (rule.when() instanceof Condition.Epl && !options.allowRawEpl()) {
                 problems.add(new DeployException.Problem(rule.file(), rule.pos().line(), rule.pos().column(),
                         rule.id(), "raw EPL is off: `when epl` rules run only with rules.allowRawEpl: true in the "
                         + "configuration (they then run sandboxed)"));
                 continue;
             }
-            try {
-                RulePlan plan = translator.translate(rule);
-                CompilerArguments args = new CompilerArguments(config);
-                args.getPath().addAll(path);
-                EPCompiled compiled;
-                try {
-                    compiled = compileWithin(compiler, plan.module(), args, options.compileBudget());
-                } catch (java.util.concurrent.TimeoutException e) {
-                    problems.add(new DeployException.Problem(rule.file(), rule.pos().line(), rule.pos().column(),
-                            rule.id(), "did not compile within " + options.compileBudget().toMillis() + " ms"
-                            + " (rules.compileBudget): simplify the rule or split it"));
-                    continue;
-                }
-                List<String> refused = raw ? EplSandbox.violations(compiled) : List.of();
-                if (!refused.isEmpty()) {
-                    problems.add(new DeployException.Problem(rule.file(), rule.pos().line(), rule.pos().column(),
-                            rule.id(), "raw EPL may not reach " + String.join(", ", refused)
-                            + " (the sandbox allows plain values, EPL's functions and the engine's)"));
-                    continue;
-                }
-                compiledRules.put(rule.id(), compiled);
-                toDeploy.put(rule.id(), plan);
-            } catch (EPCompileException e) {
-                problems.add(new DeployException.Problem(rule.file(), rule.pos().line(), rule.pos().column(),
-                        rule.id(), overflowed(e) ? TOO_DEEP : e.getMessage()));
-            } catch (StackOverflowError e) {
-                // Not expected (Esper wraps its own, above), but a rule must never take the caller down.
-                problems.add(new DeployException.Problem(rule.file(), rule.pos().line(), rule.pos().column(),
-                        rule.id(), TOO_DEEP));
+            RulePlan plan = translator.translate(rule);
+            toDeploy.put(rule.id(), plan);
+            shapeOf.put(rule.id(), Shapes.key(plan, set, names));
+            byId.put(rule.id(), rule);
+        }
+        Map<String, String> modules = new LinkedHashMap<>(groupModules);
+        for (Map.Entry<String, String> e : shapeOf.entrySet()) {
+            modules.putIfAbsent(e.getValue(), toDeploy.get(e.getKey()).module());
+        }
+        Map<String, Shapes.Outcome> outcomes = Shapes.compileAll(compiler, config, path, options.compileBudget(), modules);
+        Map<String, EPCompiled> compiledGroups = new LinkedHashMap<>();
+        for (GroupPlan gp : groupPlans.values()) {
+            if (gp.shapeKey() == null) {
+                continue;
             }
+            Shapes.Outcome out = outcomes.get(gp.shapeKey());
+            if (out.compiled() == null) {
+                for (Rule r : membersOf.get(gp.key())) {
+                    problems.add(new DeployException.Problem(r.file(), r.pos().line(), r.pos().column(), r.id(),
+                            out.timedOut() ? "did not compile within " + options.compileBudget().toMillis() + " ms"
+                                    + " (rules.compileBudget): simplify the rule or split it"
+                                    : "the statement it shares with the rules over its stream did not compile: "
+                                    + out.failure().getMessage()));
+                }
+                continue;
+            }
+            compiledGroups.put(gp.key(), out.compiled());
+        }
+        for (Map.Entry<String, RulePlan> e : new ArrayList<>(toDeploy.entrySet())) {
+            if (groupOf.containsKey(e.getKey())) {
+                continue;
+            }
+            Rule rule = byId.get(e.getKey());
+            Shapes.Outcome out = outcomes.get(shapeOf.get(e.getKey()));
+            String problem = out.compiled() == null ? problemOf(out, rule, set, names, options, compiler, config, path)
+                    : null;
+            if (problem == null && rule.when() instanceof Condition.Epl) {
+                List<String> refused = EplSandbox.violations(out.compiled());
+                if (!refused.isEmpty()) {
+                    problem = "raw EPL may not reach " + String.join(", ", refused)
+                            + " (the sandbox allows plain values, EPL's functions and the engine's)";
+                }
+            }
+            if (problem != null) {
+                problems.add(new DeployException.Problem(rule.file(), rule.pos().line(), rule.pos().column(),
+                        rule.id(), problem));
+                toDeploy.remove(e.getKey());
+                continue;
+            }
+            compiledRules.put(e.getKey(), out.compiled());
         }
         if (!problems.isEmpty()) {
             throw new DeployException(problems);
         }
-        return new Plan(keptTypes, newTypes, deployed, added, changed, unchanged, toDeploy, compiledRules);
+        return new Plan(keptTypes, newTypes, deployed, added, changed, unchanged, toDeploy, compiledRules, groupPlans,
+                compiledGroups, groupOf, conditions);
+    }
+
+    /** Whether a rule's condition is one {@link HavingEval} judges exactly over shared columns. */
+    private static boolean evaluable(Rule rule, RuleTranslator.Sharing sharing, RuleTranslator translator) {
+        Condition.Aggregate a = (Condition.Aggregate) rule.when();
+        List<String> texts = new ArrayList<>(sharing.aggregates().keySet());
+        HavingEval.Columns cols = e -> switch (e) {
+            case dev.vigil.rules.ast.Expr.FieldRef f when f.tag().isEmpty() && f.index().isEmpty()
+                    && a.by().stream().anyMatch(b -> b.name().equals(f.field())) ->
+                    java.util.Optional.of(new HavingEval.Column(0, translator.columnType(rule, f)));
+            case dev.vigil.rules.ast.Expr.Aggregate agg when texts.contains(ExprText.of(agg)) ->
+                    java.util.Optional.of(new HavingEval.Column(1 + texts.indexOf(ExprText.of(agg)),
+                            translator.columnType(rule, agg)));
+            default -> java.util.Optional.empty();
+        };
+        return HavingEval.compile(a.having(), cols).isPresent();
+    }
+
+    /** The columns of a group's statement, as a member's condition reads them. */
+    private static HavingEval.Columns columns(Rule rule, RuleTranslator.SharedStatement shape, RuleTranslator translator) {
+        return e -> switch (e) {
+            case dev.vigil.rules.ast.Expr.FieldRef f when f.tag().isEmpty() && f.index().isEmpty()
+                    && shape.fields().containsKey(f.field()) ->
+                    java.util.Optional.of(new HavingEval.Column(shape.fields().get(f.field()), translator.columnType(rule, f)));
+            case dev.vigil.rules.ast.Expr.Aggregate agg
+                    when shape.aggregates().containsKey(ExprText.of(agg)) ->
+                    java.util.Optional.of(new HavingEval.Column(shape.aggregates().get(ExprText.of(agg)),
+                            translator.columnType(rule, agg)));
+            default -> java.util.Optional.empty();
+        };
+    }
+
+    /**
+     * The problem to report for a rule whose shape did not compile: past the budget, or Esper's
+     * message for the rule's own EPL (compiled again with its literals, so the message quotes what
+     * {@code vigil explain} shows, not parameters).
+     */
+    private static String problemOf(Shapes.Outcome out, Rule rule, RuleSet set, Map<String, String> names,
+                                    EngineOptions options, EPCompiler compiler, Configuration config,
+                                    List<EPCompiled> path) {
+        if (out.timedOut()) {
+            return "did not compile within " + options.compileBudget().toMillis() + " ms"
+                    + " (rules.compileBudget): simplify the rule or split it";
+        }
+        if (out.failure() instanceof StackOverflowError) {
+            return TOO_DEEP;
+        }
+        if (!(out.failure() instanceof EPCompileException)) {
+            return "could not be compiled: " + out.failure();
+        }
+        RulePlan plain = new RuleTranslator(set, n -> names.getOrDefault(n, n), options.maxPartialMatches(), false)
+                .translate(rule);
+        CompilerArguments args = new CompilerArguments(config);
+        args.getPath().addAll(path);
+        try {
+            compileWithin(compiler, plain.module(), args, options.compileBudget());
+        } catch (EPCompileException e) {
+            return overflowed(e) ? TOO_DEEP : e.getMessage();
+        } catch (java.util.concurrent.TimeoutException | RuntimeException | StackOverflowError e) {
+            // fall through to the shape's own message
+        }
+        EPCompileException c = (EPCompileException) out.failure();
+        return overflowed(c) ? TOO_DEEP : c.getMessage();
     }
 
     /**
@@ -485,6 +697,28 @@ public final class EsperHost {
             } catch (RuntimeException e) {
                 lifecycle.failures.incrementAndGet();
                 LOG.error("rule {} failed on an output row", dr.plan.rule().id(), e);
+            }
+        });
+    }
+
+    /** A group's rows go to each member in rule-set order, with the member's condition judged on the row. */
+    private void attachGroup(DeployedGroup g) {
+        g.statement.addListener((newEvents, oldEvents, st, rt) -> {
+            if (newEvents == null) {
+                return;
+            }
+            long now = rt.getEventService().getCurrentTime();
+            DeployedRule[] members = g.members;
+            for (EventBean b : newEvents) {
+                Object[] row = (Object[]) b.getUnderlying();
+                for (DeployedRule m : members) {
+                    try {
+                        m.lifecycle.onSharedRow(row, m.condition.isTrue(row), now);
+                    } catch (RuntimeException e) {
+                        m.lifecycle.failures.incrementAndGet();
+                        LOG.error("rule {} failed on an output row", m.plan.rule().id(), e);
+                    }
+                }
             }
         });
     }
@@ -573,7 +807,7 @@ public final class EsperHost {
             names.put(decl.name(), name);
         }
         RuleTranslator translator = new RuleTranslator(set, n -> names.getOrDefault(n, n),
-                EngineOptions.DEFAULT_MAX_PARTIAL_MATCHES);
+                EngineOptions.DEFAULT_MAX_PARTIAL_MATCHES, false);
         Map<String, String> out = new LinkedHashMap<>();
         for (EventDecl decl : set.events()) {
             out.put("event " + decl.name(), schema(decl, names.get(decl.name())));
