@@ -82,6 +82,7 @@ public final class Report {
                         r.get("deployMillis").asLong());
             }
         }
+        printMixed(results);
         for (JsonNode r : all(results, "http-ingest")) {
             System.out.println();
             System.out.printf(Locale.ROOT, "3. HTTP ingest, batches of %d, %d events: %s events/s accepted, %s events/s processed%n",
@@ -112,6 +113,122 @@ public final class Report {
         }
         System.out.println();
         System.out.println(ratioLine);
+    }
+
+    /** Measurement 2, mixed form (MixedBench): one row per form and count, the hot swaps, and the issue's goals. */
+    static void printMixed(ArrayNode results) {
+        List<JsonNode> mix = all(results, "rule-mix");
+        List<JsonNode> swaps = all(results, "rule-mix-swap");
+        if (mix.isEmpty() && swaps.isEmpty()) {
+            return;
+        }
+        System.out.println();
+        System.out.println("2. Mixed form (issue 14): N rules of the mix (filters, per-card counts, per-merchant sums, patterns, silences) or N thresholds");
+        System.out.println("   over one window; one deploy per N, events/s of the measured passes (pre-decoded events, deploy excluded)");
+        System.out.printf(Locale.ROOT, "%-10s %6s %10s %10s %12s %11s %21s %9s%n", "form", "rules", "compile ms", "deploy ms",
+                "1st event ms", "events/s", "passes min-max", "alerts");
+        for (JsonNode r : mix) {
+            String form = r.get("form").asText();
+            int n = r.get("rules").asInt();
+            if (!r.get("finished").asBoolean()) {
+                System.out.printf(Locale.ROOT, "%-10s %6d   deploy did not finish within %d s%n", form, n,
+                        r.get("budgetSeconds").asInt());
+                continue;
+            }
+            System.out.printf(Locale.ROOT, "%-10s %6d %10d %10d %12d %11s %21s %9d%n", form, n, r.get("compileMillis").asLong(),
+                    r.get("deployMillis").asLong(), r.get("startMillis").asLong(), big(r.get("median").asDouble()),
+                    spread(r.get("passes"), false), r.get("alerts").asLong());
+        }
+        for (JsonNode r : swaps) {
+            String form = r.get("form").asText();
+            int n = r.get("rules").asInt();
+            if (!r.get("finished").asBoolean()) {
+                System.out.printf(Locale.ROOT, "   hot swap, %s, %d rules: a deploy did not finish within %d s%n", form, n,
+                        r.get("budgetSeconds").asInt());
+                continue;
+            }
+            System.out.printf(Locale.ROOT, "   hot swap, %s, %d rules, %s (%s) changed: deploy %.0f ms median (%s ms, %d swaps), compile %.0f ms; deploy result changed %s%n",
+                    form, n, r.get("rule").asText(), r.get("kind").asText().toLowerCase(Locale.ROOT), r.get("median").asDouble(),
+                    spread(r.get("millis"), true), r.get("millis").size(), r.get("compileMedian").asDouble(), r.get("changed"));
+        }
+        JsonNode t1 = mixRow(mix, "thresholds", 1);
+        JsonNode t1000 = mixRow(mix, "thresholds", 1000);
+        JsonNode m10 = mixRow(mix, "mixed", 10);
+        JsonNode m1000 = mixRow(mix, "mixed", 1000);
+        System.out.println("   goals (issue 14):");
+        System.out.println("     1,000 thresholds at >= 0.50 of one threshold's events/s: " + share(t1000, t1));
+        System.out.println("     1,000 mixed at >= 0.20 of 10 mixed rules' events/s: " + share(m1000, m10));
+        System.out.println("     1,000 rules deploy and start (to the first event processed) in < 5 s: "
+                + "mixed " + start(m1000) + ", thresholds " + start(t1000));
+        JsonNode s10000 = null;
+        JsonNode largest = null;
+        for (JsonNode r : swaps) {
+            if (r.get("form").asText().equals("mixed") && r.get("finished").asBoolean()
+                    && (largest == null || r.get("rules").asInt() > largest.get("rules").asInt())) {
+                largest = r;
+            }
+            if (r.get("form").asText().equals("mixed") && r.get("rules").asInt() == 10000) {
+                s10000 = r;
+            }
+        }
+        JsonNode m10000 = mixRow(mix, "mixed", 10000);
+        String swap;
+        if (s10000 != null) {
+            swap = s10000.get("finished").asBoolean() ? String.format(Locale.ROOT, "%.0f ms", s10000.get("median").asDouble())
+                    : "a deploy did not finish within " + s10000.get("budgetSeconds").asInt() + " s";
+        } else if (m10000 != null && !m10000.get("finished").asBoolean()) {
+            swap = "not measured: 10,000 rules did not deploy within " + m10000.get("budgetSeconds").asInt() + " s";
+        } else {
+            swap = "not measured";
+        }
+        if (largest != null && largest.get("rules").asInt() != 10000) {
+            swap += String.format(Locale.ROOT, "; among %d: %.0f ms", largest.get("rules").asInt(), largest.get("median").asDouble());
+        }
+        System.out.println("     hot swap of one rule among 10,000 in < 200 ms: " + swap);
+    }
+
+    private static JsonNode mixRow(List<JsonNode> mix, String form, int rules) {
+        for (JsonNode r : mix) {
+            if (r.get("form").asText().equals(form) && r.get("rules").asInt() == rules) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** From the start of the compile to the first event processed, or why there is none. */
+    private static String start(JsonNode r) {
+        if (r == null) {
+            return "not measured";
+        }
+        return r.get("finished").asBoolean() ? r.get("startMillis").asLong() + " ms"
+                : "did not deploy within " + r.get("budgetSeconds").asInt() + " s";
+    }
+
+    /** a's median events/s over b's, or why there is none. */
+    private static String share(JsonNode a, JsonNode b) {
+        if (a == null || b == null) {
+            return "not measured";
+        }
+        if (!a.get("finished").asBoolean() || !b.get("finished").asBoolean()) {
+            return "not measured (a deploy did not finish)";
+        }
+        return String.format(Locale.ROOT, "%.4f (%s / %s events/s)", a.get("median").asDouble() / b.get("median").asDouble(),
+                big(a.get("median").asDouble()), big(b.get("median").asDouble()));
+    }
+
+    /** "min-max" of a list of numbers. */
+    private static String spread(JsonNode xs, boolean millis) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (JsonNode x : xs) {
+            lo = Math.min(lo, x.asDouble());
+            hi = Math.max(hi, x.asDouble());
+        }
+        if (xs.isEmpty()) {
+            return "-";
+        }
+        return millis ? String.format(Locale.ROOT, "%.0f-%.0f", lo, hi) : big(lo) + " - " + big(hi);
     }
 
     private static JsonNode find(ArrayNode results, String m, String engine, String scenario, String mode) {
