@@ -114,6 +114,45 @@ public final class AlertLifecycle {
     }
 
     /**
+     * A row of a shared statement on which this rule's condition differs from the key's previous
+     * row (the group dispatches only those to a rule whose alert state follows its condition row by
+     * row: no {@code for}). {@code previousRow} is the key's previous row, which a rule told of every
+     * row would have remembered (the events of a resolving row whose window is empty).
+     */
+    public void onTransition(Object[] row, boolean condition, Object[] previousRow, long now) {
+        List<Object> group = groupOf(row);
+        GroupState st = groups.get(group);
+        if (condition) {
+            if (st != null && st.firing) {
+                return;
+            }
+            st = new GroupState();
+            groups.put(group, st);
+            remember(st, row);
+            st.firing = true;
+            raise(Alert.Status.FIRING, row, layout, now, st);
+        } else if (st != null && st.firing) {
+            st.lastRow = previousRow;
+            remember(st, row);
+            st.firing = false;
+            raise(Alert.Status.RESOLVED, row, layout, now, st);
+            groups.remove(group);
+        }
+    }
+
+    /** A row's group as the lifecycles key it: the values of {@code cols}, numbers normalized. */
+    public static List<Object> groupKey(Object[] row, int[] cols) {
+        if (cols.length == 0) {
+            return List.of();
+        }
+        Object[] values = new Object[cols.length];
+        for (int i = 0; i < cols.length; i++) {
+            values[i] = normalized(row[cols[i]]);
+        }
+        return Arrays.asList(values);
+    }
+
+    /**
      * Hopping windows: the rows read from the window at a judgement time; groups with an open
      * alert or pending {@code for} that have no row are judged on an empty window.
      */
@@ -145,15 +184,7 @@ public final class AlertLifecycle {
     }
 
     private List<Object> groupOf(Object[] row) {
-        int[] cols = layout.groupCols();
-        if (cols.length == 0) {
-            return List.of();
-        }
-        Object[] values = new Object[cols.length];
-        for (int i = 0; i < cols.length; i++) {
-            values[i] = normalized(row[cols[i]]);
-        }
-        return Arrays.asList(values);
+        return groupKey(row, layout.groupCols());
     }
 
     /**

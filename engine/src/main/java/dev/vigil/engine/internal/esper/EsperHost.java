@@ -89,16 +89,23 @@ public final class EsperHost {
         /** The group whose statement the rule shares, with its condition judged here; null when alone. */
         private final DeployedGroup group;
         private final HavingEval condition;
+        /** A member whose alert state follows the group's rows since the group began (GroupDispatch). */
+        private final boolean indexable;
         private boolean judgementScheduled;
 
         DeployedRule(RulePlan plan, AlertLifecycle lifecycle, String deploymentId, List<EPStatement> statements,
-                     DeployedGroup group, HavingEval condition) {
+                     DeployedGroup group, HavingEval condition, boolean indexable) {
             this.plan = plan;
             this.lifecycle = lifecycle;
             this.deploymentId = deploymentId;
             this.statements = statements;
             this.group = group;
             this.condition = condition;
+            this.indexable = indexable;
+        }
+
+        HavingEval condition() {
+            return condition;
         }
 
         /** Whether the rule runs on a statement shared with other aggregate rules over its stream. */
@@ -319,15 +326,16 @@ public final class EsperHost {
                 if (groupKey != null) {
                     DeployedGroup g = groups.get(groupKey);
                     AlertLifecycle lifecycle = new AlertLifecycle(plan, sink, timers, clock);
+                    boolean fromTheStart = p.compiledGroups.containsKey(groupKey);
                     rules.put(e.getKey(), new DeployedRule(plan, lifecycle, g.deploymentId, List.of(g.statement), g,
-                            p.conditions.get(e.getKey())));
+                            p.conditions.get(e.getKey()), fromTheStart));
                     continue;
                 }
                 EPDeployment d = runtime.getDeploymentService().deploy(p.compiledRules.get(e.getKey()),
                         Shapes.deploymentOptions(plan));
                 AlertLifecycle lifecycle = new AlertLifecycle(plan, sink, timers, clock);
                 DeployedRule dr = new DeployedRule(plan, lifecycle, d.getDeploymentId(), List.of(d.getStatements()),
-                        null, null);
+                        null, null, false);
                 for (int i = 0; i < plan.listened().size(); i++) {
                     attach(dr, d.getStatements()[plan.listened().get(i)], plan.layouts().get(i));
                 }
@@ -350,7 +358,15 @@ public final class EsperHost {
                 members.get(r.group).add(r);
             }
         }
-        members.forEach((g, list) -> g.members = list.toArray(new DeployedRule[0]));
+        members.forEach((g, list) -> {
+            DeployedRule[] array = list.toArray(new DeployedRule[0]);
+            boolean[] indexable = new boolean[array.length];
+            for (int i = 0; i < array.length; i++) {
+                indexable[i] = array[i].indexable;
+            }
+            int[] groupCols = array.length == 0 ? new int[0] : array[0].plan.layout().groupCols();
+            g.dispatch = new GroupDispatch(array, indexable, groupCols, g.lastRows);
+        });
         List<EventShape> shapes = new ArrayList<>();
         types.values().forEach(t -> shapes.add(t.shape));
         decoder = newDecoder(shapes);
@@ -415,7 +431,9 @@ public final class EsperHost {
         final RuleTranslator.SharedStatement shape;
         final String deploymentId;
         final EPStatement statement;
-        DeployedRule[] members = new DeployedRule[0];
+        /** The previous row of each key (GroupDispatch), kept while the group runs. */
+        final Map<List<Object>, Object[]> lastRows = new HashMap<>();
+        GroupDispatch dispatch;
 
         DeployedGroup(String key, RuleTranslator.SharedStatement shape, String deploymentId, EPStatement statement) {
             this.key = key;
@@ -708,17 +726,9 @@ public final class EsperHost {
                 return;
             }
             long now = rt.getEventService().getCurrentTime();
-            DeployedRule[] members = g.members;
+            GroupDispatch dispatch = g.dispatch;
             for (EventBean b : newEvents) {
-                Object[] row = (Object[]) b.getUnderlying();
-                for (DeployedRule m : members) {
-                    try {
-                        m.lifecycle.onSharedRow(row, m.condition.isTrue(row), now);
-                    } catch (RuntimeException e) {
-                        m.lifecycle.failures.incrementAndGet();
-                        LOG.error("rule {} failed on an output row", m.plan.rule().id(), e);
-                    }
-                }
+                dispatch.onRow((Object[]) b.getUnderlying(), now);
             }
         });
     }
@@ -813,6 +823,18 @@ public final class EsperHost {
             out.put("event " + decl.name(), schema(decl, names.get(decl.name())));
         }
         for (Rule rule : set.rules()) {
+            var sharing = translator.sharing(rule).filter(sh -> evaluable(rule, sh, translator));
+            if (sharing.isPresent()) {
+                // What runs: the statement of the rule's stream (here with this rule's aggregates
+                // only; running, it computes those of every rule over the stream), and the condition.
+                Condition.Aggregate a = (Condition.Aggregate) rule.when();
+                var aggregates = sharing.get().aggregates();
+                RuleTranslator.SharedStatement st = translator.sharedStatement(rule, new ArrayList<>(aggregates.keySet()),
+                        aggregates, "vigil-shared:" + rule.id());
+                out.put(rule.id(), "-- shared by the aggregate rules over this stream; the engine judges this rule's\n"
+                        + "-- condition on each row: " + ExprText.of(a.having()) + "\n" + st.epl());
+                continue;
+            }
             out.put(rule.id(), translator.translate(rule).module());
         }
         return out;
