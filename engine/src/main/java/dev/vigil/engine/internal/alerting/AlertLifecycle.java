@@ -191,7 +191,7 @@ public final class AlertLifecycle {
      * A key value as a map key: integral numbers as Long, others as Double, so a key read back from
      * the store (JSON) equals the one Esper's row gave.
      */
-    private static Object normalized(Object v) {
+    public static Object normalized(Object v) {
         return switch (v) {
             case Integer i -> i.longValue();
             case Short i -> i.longValue();

@@ -279,17 +279,20 @@ public final class EsperHost {
 
     public DeployResult deploy(RuleSet set) throws DeployException {
         Plan p = compile(compiler, config, options, set, types, rules, groups);
+        java.util.Set<String> deployedIds = new java.util.HashSet<>(p.deployed);
         List<String> removed = new ArrayList<>();
         for (String id : rules.keySet()) {
-            if (!p.deployed.contains(id)) {
+            if (!deployedIds.contains(id)) {
                 removed.add(id);
             }
         }
+        java.util.Set<String> goneIds = new java.util.HashSet<>(removed);
+        goneIds.addAll(p.changed);
 
         // 3. Apply: nothing below is expected to fail, everything was compiled above.
         try {
             for (String id : new ArrayList<>(rules.keySet())) {
-                if (removed.contains(id) || p.changed.contains(id)) {
+                if (goneIds.contains(id)) {
                     DeployedRule gone = rules.remove(id);
                     if (gone.group == null) {
                         runtime.getDeploymentService().undeploy(gone.deploymentId);
@@ -432,7 +435,7 @@ public final class EsperHost {
         final String deploymentId;
         final EPStatement statement;
         /** The previous row of each key (GroupDispatch), kept while the group runs. */
-        final Map<List<Object>, Object[]> lastRows = new HashMap<>();
+        final Map<Object, Object[][]> lastRows = new HashMap<>();
         GroupDispatch dispatch;
 
         DeployedGroup(String key, RuleTranslator.SharedStatement shape, String deploymentId, EPStatement statement) {

@@ -33,8 +33,11 @@ final class GroupDispatch {
     private final int[] everyRow;
     private final Index[] indexes;
     private final int[] groupCols;
-    /** The previous row of each key, kept by the group across deploys (the indexed members' past). */
-    private final Map<List<Object>, Object[]> lastRows;
+    /**
+     * The previous row of each key (in a one-element holder, so a row costs one lookup), kept by
+     * the group across deploys: the indexed members' past. A key of one field is its value.
+     */
+    private final Map<Object, Object[][]> lastRows;
     private final int[] changed;
 
     /** Members of one column and operator, sorted by literal. */
@@ -95,7 +98,7 @@ final class GroupDispatch {
      * @param indexable per member, whether it may be indexed (its state follows the group's rows)
      */
     GroupDispatch(EsperHost.DeployedRule[] members, boolean[] indexable, int[] groupCols,
-                  Map<List<Object>, Object[]> lastRows) {
+                  Map<Object, Object[][]> lastRows) {
         this.members = members;
         this.groupCols = groupCols;
         this.lastRows = lastRows;
@@ -149,8 +152,10 @@ final class GroupDispatch {
         int n = 0;
         Object[] previous = null;
         if (indexes.length > 0) {
-            List<Object> key = AlertLifecycle.groupKey(row, groupCols);
-            previous = lastRows.get(key);
+            Object key = groupCols.length == 1 ? AlertLifecycle.normalized(row[groupCols[0]])
+                    : AlertLifecycle.groupKey(row, groupCols);
+            Object[][] holder = lastRows.get(key);
+            previous = holder == null ? null : holder[0];
             boolean anyTrue = false;
             for (Index index : indexes) {
                 long before = previous == null ? 0 : index.range(previous[index.column()]);
@@ -159,8 +164,12 @@ final class GroupDispatch {
                 anyTrue |= (int) (after >>> 32) != (int) after;
             }
             if (anyTrue || !windowEmpty(row)) {
-                lastRows.put(key, row);
-            } else {
+                if (holder == null) {
+                    lastRows.put(key, new Object[][] {row});
+                } else {
+                    holder[0] = row;
+                }
+            } else if (holder != null) {
                 lastRows.remove(key); // nothing holds for the key and its window is empty
             }
         }
