@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,13 +35,22 @@ public final class AlertLifecycle {
     private final Timers timers;
     private final Clock clock;
     private final Map<List<Object>, GroupState> groups = new HashMap<>();
-    private final Map<List<Object>, Long> lastSent = new HashMap<>();
+    /**
+     * The last sent firing per key of a throttled rule, forgotten once it can no longer suppress
+     * anything: a Caffeine cache whose clock is the engine's event time ({@link #eventNanos}), so an
+     * entry written at event time T expires at T + throttle whatever the wall clock does. Entries
+     * are never forgotten early (an entry's time is at most the time it was written at); expired
+     * ones are dropped as the cache is used, on the engine thread. Null for a rule without throttle.
+     */
+    private final Map<List<Object>, Long> lastSent;
+    private final com.github.benmanes.caffeine.cache.Cache<List<Object>, Long> throttleCache;
+    /** The latest event time this lifecycle was told of (never decreases), for the throttle cache. */
+    private long eventNow = Long.MIN_VALUE;
     private final AlertMessage message;
     private final Map<String, String> labels;
     private final List<String> channels;
     private final String title;
     private final boolean keepAllGroups;
-    private long nextThrottleSweep;
 
     public final AtomicLong matched = new AtomicLong();
     public final AtomicLong sent = new AtomicLong();
@@ -90,6 +98,13 @@ public final class AlertLifecycle {
         title = rule.title().orElse(rule.id());
         message = new AlertMessage(rule, layout.messageParts(), title);
         keepAllGroups = rule.when() instanceof dev.vigil.rules.ast.Condition.Absence;
+        long throttle = rule.throttle().map(t -> t.millis()).orElse(0L);
+        throttleCache = throttle <= 0 ? null : com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                .expireAfterWrite(java.time.Duration.ofMillis(throttle))
+                .ticker(this::eventNanos)
+                .executor(Runnable::run)
+                .<List<Object>, Long>build();
+        lastSent = throttleCache == null ? null : throttleCache.asMap();
     }
 
     RulePlan plan() {
@@ -241,6 +256,7 @@ public final class AlertLifecycle {
         for (Engine.PriorAlert p : prior) {
             List<Object> key = normalizedKey(p.key().values());
             if (throttle > 0 && p.status() == Alert.Status.FIRING && p.sent()) {
+                advanceEventTime(checkpoint);
                 lastSent.merge(key, p.time(), Math::max);
             }
             if (seedsOpenAlerts() && p.latest() && p.status() == Alert.Status.FIRING) {
@@ -345,6 +361,7 @@ public final class AlertLifecycle {
         if (status == Alert.Status.FIRING) {
             matched.incrementAndGet();
             if (throttle > 0) {
+                advanceEventTime(time);
                 List<Object> k = normalizedKey(key.values());
                 Long last = lastSent.get(k);
                 if (last != null && time < last + throttle) {
@@ -354,24 +371,28 @@ public final class AlertLifecycle {
                     return;
                 }
                 lastSent.put(k, time);
-                sweepThrottle(time, throttle);
             }
         }
         sent.incrementAndGet();
         sink.onAlert(alert);
     }
 
-    /** Forgets throttle entries that can no longer suppress anything, so memory stays bounded. */
-    private void sweepThrottle(long now, long throttle) {
-        if (now < nextThrottleSweep) {
-            return;
+    /** Keys whose last firing can still suppress one (0 without a throttle). Engine thread. */
+    public long throttleEntries() {
+        if (throttleCache == null) {
+            return 0;
         }
-        nextThrottleSweep = now + throttle;
-        for (Iterator<Long> it = lastSent.values().iterator(); it.hasNext(); ) {
-            if (it.next() + throttle <= now) {
-                it.remove();
-            }
-        }
+        throttleCache.cleanUp();
+        return throttleCache.estimatedSize();
+    }
+
+    private void advanceEventTime(long time) {
+        eventNow = Math.max(eventNow, time);
+    }
+
+    /** The throttle cache's clock: event time in nanoseconds (epoch milliseconds fit until 2262). */
+    private long eventNanos() {
+        return eventNow == Long.MIN_VALUE ? Long.MIN_VALUE / 2 : eventNow * 1_000_000L;
     }
 
     private static List<Event> events(Object[] row, RulePlan.Layout layout) {
