@@ -75,6 +75,12 @@ public final class ChannelWorker {
     private final Set<Long> finished = new HashSet<>();
     private boolean poked;
     private volatile boolean stopping;
+    /**
+     * Set when an attempt is to be retried, cleared by the next delivery: the receiver is back, so
+     * the deliveries waiting out their backoff are made due at once (at most {@code workers} at a
+     * time, as always), instead of each waiting for its own next attempt.
+     */
+    private volatile boolean retriesWaiting;
 
     private final DeliveryListener listener;
     private final AtomicLong delivered = new AtomicLong();
@@ -231,9 +237,18 @@ public final class ChannelWorker {
                     delivered.incrementAndGet();
                     listener.delivered(config.name(), Duration.between(row.createdAt(), clock.instant()));
                     LOG.debug("alert {} delivered to {} (attempt {})", row.alertId(), config.name(), attempts);
+                    if (retriesWaiting) {
+                        retriesWaiting = false;
+                        int due = store.retryWaitingNow(config.name(), clock.instant());
+                        if (due > 0) {
+                            LOG.info("channel {} takes deliveries again: its {} waiting retr{} are due now",
+                                    config.name(), due, due == 1 ? "y is" : "ies are");
+                        }
+                    }
                 }
                 case Decision.RetryAt r -> {
                     store.retryAt(row, attempts, r.at(), r.error(), delivery.done());
+                    retriesWaiting = true;
                     retried.incrementAndGet();
                     LOG.info("alert {} to {}: attempt {} failed ({}); next at {}", row.alertId(), config.name(),
                             attempts, r.error(), r.at());

@@ -330,6 +330,28 @@ public final class NotifierStore implements AlertHistory, AutoCloseable {
         }
     }
 
+    /**
+     * Makes every row of {@code channel} that waits for a retry (it failed at least once and is
+     * due after {@code now}) due at {@code now}: its receiver took a delivery again. The number
+     * of rows made due.
+     */
+    public int retryWaitingNow(String channel, Instant now) {
+        synchronized (writer) {
+            checkOpen();
+            try (PreparedStatement u = writer.prepareStatement(
+                    "UPDATE outbox SET next_attempt = ? WHERE channel = ? AND attempts > 0 AND next_attempt > ?")) {
+                u.setLong(1, now.toEpochMilli());
+                u.setString(2, channel);
+                u.setLong(3, now.toEpochMilli());
+                int n = u.executeUpdate();
+                writer.commit();
+                return n;
+            } catch (SQLException e) {
+                throw rollback("cannot make the waiting retries of " + channel + " due", e);
+            }
+        }
+    }
+
     /** The attempt failed and is to be retried at {@code at}. */
     public void retryAt(OutboxRow row, int attempts, Instant at, String error, Set<String> doneParts) {
         synchronized (writer) {

@@ -124,4 +124,44 @@ class ChannelWorkerTest {
             }
         }
     }
+
+    /** Refuses every delivery while {@code down}, then takes them. */
+    private static final class FlakyReceiver implements Channel {
+        volatile boolean down = true;
+        final Set<String> delivered = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public Outcome send(Delivery delivery) {
+            if (down) {
+                return new Outcome.Unreachable("connection refused");
+            }
+            delivered.add(delivery.alertId());
+            return new Outcome.Sent();
+        }
+    }
+
+    @Test
+    void aReceiverBackAfterAnOutage_getsTheWaitingDeliveriesAtOnce_notAfterEachBackoff(@TempDir Path dir)
+            throws Exception {
+        FlakyReceiver receiver = new FlakyReceiver();
+        try (NotifierStore store = NotifierStore.open(dir.resolve("v.db"), Clock.systemUTC())) {
+            ChannelWorker w = new ChannelWorker(Configs.log("c"), receiver, store,
+                    new RetryPolicy(Backoff.exponential(Duration.ofMinutes(10), Duration.ofMinutes(10),
+                            RandomGenerator.getDefault())), Clock.systemUTC(), POLL, () -> { }, DeliveryListener.NONE);
+            write(store, "a1", "a2", "a3", "a4", "a5");
+            w.start();
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(() -> w.stats().retried() == 5);
+                receiver.down = false;
+                write(store, "probe"); // the first delivery that goes through
+                w.poke();
+                // Each of the five waits ten minutes for its next attempt; the receiver's first
+                // success makes them due at once.
+                await().atMost(Duration.ofSeconds(10)).until(() -> receiver.delivered.size() == 6);
+                assertThat(w.stats()).isEqualTo(new ChannelStats("c", 6, 5, 0, 0));
+            } finally {
+                w.stop(Duration.ofSeconds(5));
+            }
+        }
+    }
 }
