@@ -133,6 +133,10 @@ public final class EsperHost {
                 return State.NONE;
             }
             boolean grouped = plan.layouts().get(0).groupCols().length > 0;
+            if (group != null) {
+                // Kept as the group's rows arrive (GroupDispatch.Rows): no pass over Esper's groups.
+                return new State(grouped ? Math.min(group.rows.keys, keyLimit) : -1, group.rows.events);
+            }
             long keys = 0;
             long events = 0;
             for (int k = 0; k < plan.listened().size(); k++) {
@@ -368,7 +372,7 @@ public final class EsperHost {
                 indexable[i] = array[i].indexable;
             }
             int[] groupCols = array.length == 0 ? new int[0] : array[0].plan.layout().groupCols();
-            g.dispatch = new GroupDispatch(array, indexable, groupCols, g.lastRows);
+            g.dispatch = new GroupDispatch(array, indexable, groupCols, g.shape.countCol(), g.rows);
         });
         List<EventShape> shapes = new ArrayList<>();
         types.values().forEach(t -> shapes.add(t.shape));
@@ -435,7 +439,7 @@ public final class EsperHost {
         final String deploymentId;
         final EPStatement statement;
         /** The previous row of each key (GroupDispatch), kept while the group runs. */
-        final Map<Object, Object[][]> lastRows = new HashMap<>();
+        final GroupDispatch.Rows rows = new GroupDispatch.Rows();
         GroupDispatch dispatch;
 
         DeployedGroup(String key, RuleTranslator.SharedStatement shape, String deploymentId, EPStatement statement) {

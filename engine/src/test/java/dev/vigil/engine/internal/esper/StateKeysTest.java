@@ -78,9 +78,10 @@ class StateKeysTest {
             for (int i = 0; i < 8; i++) {
                 engine.submit(event(engine.decoder(), "c" + i, t0 + i));
             }
-            engine.now();
-            clock.advance(java.time.Duration.ofSeconds(10));
             engine.submit(event(engine.decoder(), "c0", t0 + 100));
+            engine.now();
+            // Ten seconds later (wall clock) the next batch measures: all nine events are in.
+            clock.advance(java.time.Duration.ofSeconds(10));
             engine.now();
             engine.now(); // as above: a batch after the one that answered the first round trip
             var spend = engine.stats().rules().stream().filter(r -> r.id().equals("spend")).findFirst().orElseThrow();
