@@ -26,7 +26,49 @@ import java.util.Set;
  * {@link dev.vigil.rules.RulesCompiler}; not an API.
  */
 public final class Compilation {
+    /** The most source text the parse cache keeps, in characters. */
+    static final long PARSED_MAX_CHARS = 64L << 20;
+
+    /**
+     * Files parsed without a problem, by name and text: a deploy of one changed file among many
+     * parses that file only (the checks across files and of every rule still run each time). The
+     * trees are immutable, so a compilation can share them; least recently used first out.
+     */
+    private static final Map<String, AstBuilder.Built> PARSED = new LinkedHashMap<>(64, 0.75f, true) {
+        private long chars;
+
+        @Override
+        public AstBuilder.Built put(String key, AstBuilder.Built value) {
+            AstBuilder.Built old = super.put(key, value);
+            if (old == null) {
+                chars += key.length();
+            }
+            return old;
+        }
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, AstBuilder.Built> eldest) {
+            if (chars > PARSED_MAX_CHARS) {
+                chars -= eldest.getKey().length();
+                return true;
+            }
+            return false;
+        }
+    };
+
     private Compilation() {
+    }
+
+    private static AstBuilder.Built cached(String key) {
+        synchronized (PARSED) {
+            return PARSED.get(key);
+        }
+    }
+
+    private static void cache(String key, AstBuilder.Built built) {
+        synchronized (PARSED) {
+            PARSED.put(key, built);
+        }
     }
 
     public static CompileResult compile(List<SourceFile> sources) {
@@ -37,14 +79,20 @@ public final class Compilation {
             Diagnostics diagnostics = new Diagnostics(source.name(), source.text());
             perFile.add(diagnostics);
             byName.putIfAbsent(source.name(), diagnostics);
-            AstBuilder.Built file;
-            try {
-                file = Parsing.parseFile(source.text(), diagnostics)
-                        .map(parsed -> new AstBuilder(source.name(), diagnostics).build(parsed))
-                        .orElse(null);
-            } catch (StackOverflowError e) {
-                diagnostics.add(ErrorCode.TOO_LARGE, new Position(1, 1), "rule is too large: it nests too deeply");
-                file = null;
+            String key = source.name() + '\u0000' + source.text();
+            AstBuilder.Built file = cached(key);
+            if (file == null) {
+                try {
+                    file = Parsing.parseFile(source.text(), diagnostics)
+                            .map(parsed -> new AstBuilder(source.name(), diagnostics).build(parsed))
+                            .orElse(null);
+                } catch (StackOverflowError e) {
+                    diagnostics.add(ErrorCode.TOO_LARGE, new Position(1, 1), "rule is too large: it nests too deeply");
+                    file = null;
+                }
+                if (file != null && diagnostics.all().isEmpty()) {
+                    cache(key, file);
+                }
             }
             if (file != null) {
                 built.add(file);
