@@ -74,6 +74,8 @@ public final class AlertLifecycle {
      * before the restart, and are dropped; {@link Long#MIN_VALUE} otherwise.
      */
     private long suppressBefore = Long.MIN_VALUE;
+    /** Set when a deploy removed or replaced the rule ({@link #retire}). */
+    private boolean retired;
 
     private static final class GroupState {
         boolean firing;
@@ -324,8 +326,16 @@ public final class AlertLifecycle {
         st.lastRow = row;
     }
 
+    /**
+     * The rule was removed or replaced by a deploy: its pending {@code for} timers do nothing (a
+     * changed rule starts fresh, a removed one raises nothing more). Engine thread.
+     */
+    public void retire() {
+        retired = true;
+    }
+
     private void forElapsed(List<Object> group, GroupState st, long since) {
-        if (groups.get(group) != st || st.pendingSince != since || st.firing) {
+        if (retired || groups.get(group) != st || st.pendingSince != since || st.firing) {
             return;
         }
         st.pendingSince = -1;

@@ -298,6 +298,7 @@ public final class EsperHost {
             for (String id : new ArrayList<>(rules.keySet())) {
                 if (goneIds.contains(id)) {
                     DeployedRule gone = rules.remove(id);
+                    gone.lifecycle.retire(); // its pending `for` timers must not raise alerts
                     if (gone.group == null) {
                         runtime.getDeploymentService().undeploy(gone.deploymentId);
                     }
