@@ -78,15 +78,7 @@ public final class ScalingBench {
     }
 
     static String rules(int n) {
-        StringBuilder sb = new StringBuilder("""
-                event Transaction {
-                    cardId    string
-                    amount    double
-                    merchant  string
-                    country   string
-                    at        timestamp
-                }
-                """);
+        StringBuilder sb = new StringBuilder(RuleMix.EVENTS);
         for (int i = 0; i < n; i++) {
             sb.append("rule spend_").append(i).append(" { when Transaction by cardId over sliding 5 min having sum(amount) > ")
                     .append(threshold(i)).append(" }\n");

@@ -108,10 +108,6 @@ public final class EsperHost {
             return condition;
         }
 
-        /** Whether the rule runs on a statement shared with other aggregate rules over its stream. */
-        public boolean shared() {
-            return group != null;
-        }
 
         public RulePlan plan() {
             return plan;
@@ -589,8 +585,7 @@ public final class EsperHost {
             if (out.compiled() == null) {
                 for (Rule r : membersOf.get(gp.key())) {
                     problems.add(new DeployException.Problem(r.file(), r.pos().line(), r.pos().column(), r.id(),
-                            out.timedOut() ? "did not compile within " + options.compileBudget().toMillis() + " ms"
-                                    + " (rules.compileBudget): simplify the rule or split it"
+                            out.timedOut() ? pastBudget(options)
                                     : "the statement it shares with the rules over its stream did not compile: "
                                     + out.failure().getMessage()));
                 }
@@ -631,31 +626,36 @@ public final class EsperHost {
     /** Whether a rule's condition is one {@link HavingEval} judges exactly over shared columns. */
     private static boolean evaluable(Rule rule, RuleTranslator.Sharing sharing, RuleTranslator translator) {
         Condition.Aggregate a = (Condition.Aggregate) rule.when();
-        List<String> texts = new ArrayList<>(sharing.aggregates().keySet());
-        HavingEval.Columns cols = e -> switch (e) {
-            case dev.vigil.rules.ast.Expr.FieldRef f when f.tag().isEmpty() && f.index().isEmpty()
-                    && a.by().stream().anyMatch(b -> b.name().equals(f.field())) ->
-                    java.util.Optional.of(new HavingEval.Column(0, translator.columnType(rule, f)));
-            case dev.vigil.rules.ast.Expr.Aggregate agg when texts.contains(ExprText.of(agg)) ->
-                    java.util.Optional.of(new HavingEval.Column(1 + texts.indexOf(ExprText.of(agg)),
-                            translator.columnType(rule, agg)));
-            default -> java.util.Optional.empty();
-        };
-        return HavingEval.compile(a.having(), cols).isPresent();
+        // Provisional columns: the by fields first, then the rule's aggregates, as a group lays them out.
+        Map<String, Integer> fields = new HashMap<>();
+        a.by().forEach(b -> fields.putIfAbsent(b.name(), fields.size()));
+        Map<String, Integer> aggregates = new HashMap<>();
+        sharing.aggregates().keySet().forEach(t -> aggregates.put(t, fields.size() + aggregates.size()));
+        return HavingEval.compile(a.having(), columns(rule, fields, aggregates, translator)).isPresent();
     }
 
     /** The columns of a group's statement, as a member's condition reads them. */
     private static HavingEval.Columns columns(Rule rule, RuleTranslator.SharedStatement shape, RuleTranslator translator) {
+        return columns(rule, shape.fields(), shape.aggregates(), translator);
+    }
+
+    /** {@code by} fields and aggregates (by text) at these column positions, typed as Esper types them. */
+    private static HavingEval.Columns columns(Rule rule, Map<String, Integer> fields, Map<String, Integer> aggregates,
+                                              RuleTranslator translator) {
         return e -> switch (e) {
             case dev.vigil.rules.ast.Expr.FieldRef f when f.tag().isEmpty() && f.index().isEmpty()
-                    && shape.fields().containsKey(f.field()) ->
-                    java.util.Optional.of(new HavingEval.Column(shape.fields().get(f.field()), translator.columnType(rule, f)));
-            case dev.vigil.rules.ast.Expr.Aggregate agg
-                    when shape.aggregates().containsKey(ExprText.of(agg)) ->
-                    java.util.Optional.of(new HavingEval.Column(shape.aggregates().get(ExprText.of(agg)),
+                    && fields.containsKey(f.field()) ->
+                    java.util.Optional.of(new HavingEval.Column(fields.get(f.field()), translator.columnType(rule, f)));
+            case dev.vigil.rules.ast.Expr.Aggregate agg when aggregates.containsKey(ExprText.of(agg)) ->
+                    java.util.Optional.of(new HavingEval.Column(aggregates.get(ExprText.of(agg)),
                             translator.columnType(rule, agg)));
             default -> java.util.Optional.empty();
         };
+    }
+
+    private static String pastBudget(EngineOptions options) {
+        return "did not compile within " + options.compileBudget().toMillis() + " ms"
+                + " (rules.compileBudget): simplify the rule or split it";
     }
 
     /**
@@ -667,8 +667,7 @@ public final class EsperHost {
                                     EngineOptions options, EPCompiler compiler, Configuration config,
                                     List<EPCompiled> path) {
         if (out.timedOut()) {
-            return "did not compile within " + options.compileBudget().toMillis() + " ms"
-                    + " (rules.compileBudget): simplify the rule or split it";
+            return pastBudget(options);
         }
         if (out.failure() instanceof StackOverflowError) {
             return TOO_DEEP;

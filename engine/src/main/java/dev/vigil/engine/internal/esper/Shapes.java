@@ -150,12 +150,6 @@ final class Shapes {
         return options;
     }
 
-    /** Compiled modules the cache holds now (tests, metrics). */
-    static long cachedShapes() {
-        CACHE.cleanUp();
-        return CACHE.estimatedSize();
-    }
-
     private static int weight(String key, EPCompiled compiled) {
         long bytes = key.length() * 2L;
         for (byte[] c : compiled.getClasses().values()) {
