@@ -3,7 +3,9 @@ package dev.vigil.engine;
 import dev.vigil.engine.internal.alerting.AlertLifecycle;
 import dev.vigil.engine.internal.decode.DecodedEvent;
 import dev.vigil.engine.internal.esper.EsperHost;
+import dev.vigil.engine.internal.time.Backend.RuleRun;
 import dev.vigil.engine.internal.time.Sequencer;
+import dev.vigil.engine.internal.epl.ShardKeys;
 import dev.vigil.rules.Horizon;
 import dev.vigil.rules.RuleSet;
 import org.slf4j.Logger;
@@ -68,18 +70,23 @@ public final class Engine implements AutoCloseable {
     private volatile long clockSnapshot = Long.MIN_VALUE;
     private volatile Counts counts = new Counts(0, 0, 0);
     /** The rules running, replaced by each deploy on the engine thread. */
-    private volatile List<EsperHost.DeployedRule> deployed = List.of();
+    private volatile List<RuleRun> deployed = List.of();
     private ScheduledExecutorService ticker;
     /** A tick is queued and not yet run. */
     private final AtomicBoolean pendingTick = new AtomicBoolean();
 
     /** A command run on the engine thread between two events. */
     private record Command<T>(Function<Sequencer, T> action, CompletableFuture<T> done) {
-        /** Runs the action, then {@code publish} (so the caller sees its effects in the stats), then answers. */
+        /**
+         * Runs the action after what came before it is complete (shards flushed), completes what it
+         * started, then {@code publish} (so the caller sees its effects in the stats), then answers.
+         */
         void run(Sequencer core, Runnable publish) {
             T result;
             try {
+                core.flush();
                 result = action.apply(core);
+                core.flush();
             } catch (RuntimeException | Error e) {
                 publish.run();
                 done.completeExceptionally(e);
@@ -142,9 +149,7 @@ public final class Engine implements AutoCloseable {
                     DeployResult r = core.deploy(rules);
                     lastRules = rules;
                     decoder = core.decoder();
-                    List<EsperHost.DeployedRule> now = new ArrayList<>();
-                    core.host().rules().forEach(now::add);
-                    deployed = List.copyOf(now);
+                    deployed = List.copyOf(core.rules());
                     return r;
                 } catch (DeployException e) {
                     throw new WrappedDeploy(e);
@@ -319,7 +324,7 @@ public final class Engine implements AutoCloseable {
     /** What the deployed rules need from the store to resume ({@link #beginRecovery}). */
     public List<RestoreNeed> restoreNeeds() {
         List<RestoreNeed> out = new ArrayList<>();
-        for (EsperHost.DeployedRule r : deployed) {
+        for (RuleRun r : deployed) {
             out.add(r.lifecycle().restoreNeed());
         }
         return out;
@@ -341,19 +346,40 @@ public final class Engine implements AutoCloseable {
         }
         call(core -> {
             core.recovering(true);
-            for (EsperHost.DeployedRule r : core.host().rules()) {
-                r.lifecycle().beginRecovery(checkpoint, byRule.getOrDefault(r.plan().rule().id(), List.of()));
+            for (RuleRun r : core.rules()) {
+                List<PriorAlert> mine = byRule.getOrDefault(r.plan().rule().id(), List.of());
+                List<String> fields = ShardKeys.fields(r.plan().rule()).orElse(List.of());
+                int shards = r.runs().size();
+                for (int i = 0; i < shards; i++) {
+                    // With shards, each run of a keyed rule resumes the keys that hash to its shard.
+                    List<PriorAlert> its = shards == 1 ? mine : ofShard(mine, fields, i, shards);
+                    r.runs().get(i).lifecycle().beginRecovery(checkpoint, its);
+                }
             }
             return null;
         });
+    }
+
+    private static List<PriorAlert> ofShard(List<PriorAlert> prior, List<String> fields, int shard, int shards) {
+        List<PriorAlert> out = new ArrayList<>();
+        for (PriorAlert p : prior) {
+            Object[] values = new Object[fields.size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = p.key().get(fields.get(i));
+            }
+            if (ShardKeys.shard(shards, values) == shard) {
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     /** Ends the recovery replay once every replayed event is queued: what follows is live. */
     public void endRecovery() throws InterruptedException {
         call(core -> {
             core.recovering(false);
-            for (EsperHost.DeployedRule r : core.host().rules()) {
-                r.lifecycle().endRecovery();
+            for (RuleRun r : core.rules()) {
+                r.runs().forEach(run -> run.lifecycle().endRecovery());
             }
             return null;
         });
@@ -382,9 +408,7 @@ public final class Engine implements AutoCloseable {
             old.destroy();
             core = fresh;
             decoder = fresh.decoder();
-            List<EsperHost.DeployedRule> now = new ArrayList<>();
-            fresh.host().rules().forEach(now::add);
-            deployed = List.copyOf(now);
+            deployed = List.copyOf(fresh.rules());
             return null;
         });
     }
@@ -392,8 +416,10 @@ public final class Engine implements AutoCloseable {
     /** Alerts dropped by recovery replays so far, all rules. */
     public long recoveredAlerts() {
         long n = 0;
-        for (EsperHost.DeployedRule r : deployed) {
-            n += r.lifecycle().recovered.get();
+        for (RuleRun r : deployed) {
+            for (EsperHost.DeployedRule run : r.runs()) {
+                n += run.lifecycle().recovered.get();
+            }
         }
         return n;
     }
@@ -415,12 +441,34 @@ public final class Engine implements AutoCloseable {
     public EngineStats stats() {
         Counts c = counts;
         List<EngineStats.RuleStats> rs = new ArrayList<>();
-        for (EsperHost.DeployedRule r : deployed) {
-            AlertLifecycle l = r.lifecycle();
-            rs.add(new EngineStats.RuleStats(r.plan().rule().id(), l.matched.get(), l.sent.get(),
-                    l.suppressed.get(), l.failures.get(), l.lastAlertTime, l.partialMatchesRefused.get(),
-                    Horizon.cappedMillis(r.plan().rule(), options.maxHorizon()), l.stateKeys, l.stateEvents,
-                    l.keysOverLimit.get(), l.eventsOverLimit.get()));
+        for (RuleRun r : deployed) {
+            long matched = 0;
+            long sent = 0;
+            long suppressed = 0;
+            long failures = 0;
+            long lastAlert = Long.MIN_VALUE;
+            long refused = 0;
+            long keys = -1;
+            long events = -1;
+            long keysOver = 0;
+            long eventsOver = 0;
+            // Shards: each run counts its own keys; the rule's figures are their sums.
+            for (EsperHost.DeployedRule run : r.runs()) {
+                AlertLifecycle l = run.lifecycle();
+                matched += l.matched.get();
+                sent += l.sent.get();
+                suppressed += l.suppressed.get();
+                failures += l.failures.get();
+                lastAlert = Math.max(lastAlert, l.lastAlertTime);
+                refused += l.partialMatchesRefused.get();
+                keys = plus(keys, l.stateKeys);
+                events = plus(events, l.stateEvents);
+                keysOver += l.keysOverLimit.get();
+                eventsOver += l.eventsOverLimit.get();
+            }
+            rs.add(new EngineStats.RuleStats(r.plan().rule().id(), matched, sent, suppressed, failures, lastAlert,
+                    refused, Horizon.cappedMillis(r.plan().rule(), options.maxHorizon()), keys, events, keysOver,
+                    eventsOver));
         }
         return new EngineStats(c.processed, c.late, c.dropped, alertsSent.get(), alertsSuppressed.get(),
                 queueDepth(), rs);
@@ -434,6 +482,11 @@ public final class Engine implements AutoCloseable {
      */
     public long horizonMillis() {
         return Horizon.longestMillis(deployed.stream().map(r -> r.plan().rule()).toList(), options.maxHorizon());
+    }
+
+    /** The sum of two measurements, either of which may be -1 (none). */
+    private static long plus(long a, long b) {
+        return a < 0 ? b : b < 0 ? a : a + b;
     }
 
     /** The sequencer's counters as of the engine thread's last batch. */
@@ -519,6 +572,7 @@ public final class Engine implements AutoCloseable {
                     }
                 }
                 batch.clear();
+                core.flush();
                 publish();
                 measureState();
             }
@@ -562,11 +616,18 @@ public final class Engine implements AutoCloseable {
         long started = System.nanoTime();
         long max = options.maxKeys();
         long maxEvents = options.maxWindowEvents();
-        for (EsperHost.DeployedRule r : core.host().rules()) {
+        for (RuleRun r : core.rules()) {
             AlertLifecycle l = r.lifecycle();
-            EsperHost.State state = r.state(max > 0 ? max : Long.MAX_VALUE);
-            l.stateKeys = state.keys();
-            l.stateEvents = state.events();
+            long keys = -1;
+            long events = -1;
+            for (EsperHost.DeployedRule run : r.runs()) {
+                EsperHost.State st = run.state(max > 0 ? max : Long.MAX_VALUE);
+                run.lifecycle().stateKeys = st.keys();
+                run.lifecycle().stateEvents = st.events();
+                keys = plus(keys, st.keys());
+                events = plus(events, st.events());
+            }
+            EsperHost.State state = new EsperHost.State(keys, events);
             if (max > 0 && state.keys() >= max) {
                 if (l.keysOverLimit.getAndIncrement() % 360 == 0) {
                     LOG.warn("rule {} holds {} keys or more (rules.maxKeys): its state grows with every new key;"

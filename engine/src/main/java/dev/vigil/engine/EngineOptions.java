@@ -25,6 +25,7 @@ public final class EngineOptions {
     private final Duration compileBudget;
     private final Duration maxHorizon;
     private final boolean requireEventTime;
+    private final int shards;
     /**
      * Partial matches a pattern rule keeps by default: an attempt per starting event still waiting for
      * the rest (about 200 bytes each), so 100,000 cost some 20 MB per rule. The fraud rules at 4,000
@@ -42,6 +43,8 @@ public final class EngineOptions {
      * two GB. A per-card count over an hour at 4,000 events/s holds 14 million.
      */
     public static final long DEFAULT_MAX_WINDOW_EVENTS = 5_000_000;
+    /** The most shards an engine runs ({@link #shards()}). */
+    public static final int MAX_SHARDS = 64;
     /**
      * The longest {@link #maxHorizon()}: recovery replays the journal back this far at every start,
      * and a year of events is far past what a restart should take.
@@ -72,6 +75,7 @@ public final class EngineOptions {
         this.compileBudget = b.compileBudget;
         this.maxHorizon = b.maxHorizon;
         this.requireEventTime = b.requireEventTime;
+        this.shards = b.shards;
     }
 
     public static Builder newBuilder() {
@@ -190,6 +194,14 @@ public final class EngineOptions {
         return requireEventTime;
     }
 
+    /**
+     * Engine shards ({@code engine.shards}): Esper runtimes on threads of their own, keyed rules
+     * partitioned across them by key (design.md, "Scale"); 1 runs everything on the engine thread.
+     */
+    public int shards() {
+        return shards;
+    }
+
     /** Whether {@link #maxFuture()} applies: live input in event time. */
     public boolean checksFuture() {
         return live && timeMode == TimeMode.EVENT;
@@ -211,8 +223,14 @@ public final class EngineOptions {
         private long maxWindowEvents = DEFAULT_MAX_WINDOW_EVENTS;
         private Duration compileBudget = Duration.ofSeconds(10);
         private Duration maxHorizon = Horizon.DEFAULT_MAX;
+        private int shards = 1;
 
         private Builder() {
+        }
+
+        public Builder shards(int shards) {
+            this.shards = shards;
+            return this;
         }
 
         public Builder lateness(Duration lateness) {
@@ -311,6 +329,9 @@ public final class EngineOptions {
             }
             if (maxPartialMatches < 0) {
                 throw new IllegalArgumentException("maxPartialMatches must not be negative: " + maxPartialMatches);
+            }
+            if (shards < 1 || shards > MAX_SHARDS) {
+                throw new IllegalArgumentException("shards must be between 1 and " + MAX_SHARDS + ": " + shards);
             }
             if (queueCapacity < 1) {
                 throw new IllegalArgumentException("queueCapacity must be positive: " + queueCapacity);

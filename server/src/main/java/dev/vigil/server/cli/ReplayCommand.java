@@ -78,6 +78,10 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Hold events this long to reorder them (default 0s: input must be in time order).")
     private String lateness;
 
+    @Option(names = "--shards", paramLabel = "N",
+            description = "Engine shards (default: one per core); the alerts are the same with any number.")
+    private Integer shards;
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "A configuration file (as for vigil run): its channels, routes and store are used "
                     + "with --notify.")
@@ -169,7 +173,8 @@ final class ReplayCommand implements Callable<Integer> {
         };
         Replayer.Result r;
         try {
-            r = Replayer.replay(ruleSet, events, Optional.ofNullable(csvType), hold, factor, sink, rejection -> {
+            r = Replayer.replay(ruleSet, events, Optional.ofNullable(csvType), hold, factor,
+                    shards == null ? Replayer.defaultShards() : Replayer.checkShards(spec, shards), sink, rejection -> {
                 synchronized (err) {
                     if (printed[0]++ < MAX_PRINTED_REJECTIONS) {
                         err.println("rejected " + rejection);

@@ -52,6 +52,20 @@ final class Replayer {
     private Replayer() {
     }
 
+    /** The default of {@code --shards}: a shard per core, as {@code engine.shards}. */
+    static int defaultShards() {
+        return Math.min(dev.vigil.engine.EngineOptions.MAX_SHARDS, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Checks a {@code --shards} value. */
+    static int checkShards(picocli.CommandLine.Model.CommandSpec spec, int shards) {
+        if (shards < 1 || shards > dev.vigil.engine.EngineOptions.MAX_SHARDS) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--shards: expected 1 to "
+                    + dev.vigil.engine.EngineOptions.MAX_SHARDS + ", got " + shards);
+        }
+        return shards;
+    }
+
     /** Finds, reads and compiles rule files (files or folders of {@code *.rules}). */
     static RuleSet loadRules(List<Path> paths) throws RulesException {
         RuleFiles.Loaded loaded;
@@ -79,9 +93,10 @@ final class Replayer {
      *
      * @param speed 0 for as fast as possible, else a multiple of real time (event-time gaps are
      *     waited out on the wall clock, divided by it)
+     * @param shards engine shards (the alerts are the same with any number)
      */
     static Result replay(RuleSet rules, List<Path> events, Optional<String> csvType, Duration lateness, double speed,
-                         AlertSink sink, Consumer<Rejection> rejections, Progress progress)
+                         int shards, AlertSink sink, Consumer<Rejection> rejections, Progress progress)
             throws RulesException, IOException, InterruptedException {
         long[] counts = new long[4]; // events, rejected, late, alerts
         AlertSink counting = new AlertSink() {
@@ -109,6 +124,7 @@ final class Replayer {
                     rejections.accept(r);
                 })
                 .requireEventTime(true)
+                .shards(shards)
                 .allowRawEpl(true).build();
         long start = System.nanoTime();
         try (Engine engine = Engine.start(options, counting)) {

@@ -59,9 +59,14 @@ record RuleTest(Path file, String name, List<Path> rules, List<Path> events, Pat
     }
 
     /** The outcome of one test. */
-    record Outcome(RuleTest test, boolean passed, int alerts, List<String> problems) {
+    record Outcome(RuleTest test, boolean passed, int alerts, List<String> problems, List<Alert> raised) {
         Outcome {
             problems = List.copyOf(problems);
+            raised = List.copyOf(raised);
+        }
+
+        Outcome(RuleTest test, boolean passed, int alerts, List<String> problems) {
+            this(test, passed, alerts, problems, List.of());
         }
     }
 
@@ -140,6 +145,11 @@ record RuleTest(Path file, String name, List<Path> rules, List<Path> events, Pat
 
     /** Runs the test; failures come back as problems, never as exceptions. */
     Outcome run() throws InterruptedException {
+        return run(1);
+    }
+
+    /** Runs the test with this many engine shards ({@code vigil test --shards}). */
+    Outcome run(int shards) throws InterruptedException {
         List<String> problems = new ArrayList<>();
         List<JsonNode> expected;
         try {
@@ -156,7 +166,7 @@ record RuleTest(Path file, String name, List<Path> rules, List<Path> events, Pat
         List<Alert> alerts = new ArrayList<>();
         List<Rejection> rejections = new ArrayList<>();
         try {
-            Replayer.replay(ruleSet, events, Optional.empty(), lateness, 0, new AlertSink() {
+            Replayer.replay(ruleSet, events, Optional.empty(), lateness, 0, shards, new AlertSink() {
                 @Override
                 public void onAlert(Alert alert) {
                     synchronized (alerts) {
@@ -215,7 +225,7 @@ record RuleTest(Path file, String name, List<Path> rules, List<Path> events, Pat
             problems.add(unexpected.size() + " unexpected:");
             unexpected.forEach(u -> problems.add("  unexpected " + u));
         }
-        return new Outcome(this, problems.isEmpty(), alerts.size(), problems);
+        return new Outcome(this, problems.isEmpty(), alerts.size(), problems, alerts);
     }
 
     private List<JsonNode> readExpected() throws InvalidTestException {

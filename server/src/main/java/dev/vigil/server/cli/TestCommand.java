@@ -33,15 +33,20 @@ final class TestCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "TEST.yaml", description = "Rule test files.")
     private List<Path> files;
 
+    @picocli.CommandLine.Option(names = "--shards", paramLabel = "N",
+            description = "Engine shards (default: one per core); the alerts are the same with any number.")
+    private Integer shards;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         int passed = 0;
         int failed = 0;
+        int n = shards == null ? Replayer.defaultShards() : Replayer.checkShards(spec, shards);
         for (Path file : files) {
             RuleTest.Outcome outcome;
             try {
-                outcome = RuleTest.load(file).run();
+                outcome = RuleTest.load(file).run(n);
             } catch (RuleTest.InvalidTestException e) {
                 failed++;
                 out.println("FAIL " + file);

@@ -31,8 +31,8 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
-    private static final List<String> TOP = List.of("rules", "time", "state", "server", "sources", "channels",
-            "routes", "store");
+    private static final List<String> TOP = List.of("rules", "time", "state", "engine", "server", "sources",
+            "channels", "routes", "store");
     private static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
     private static final int DEFAULT_QUEUE = 100_000;
 
@@ -161,6 +161,12 @@ public final class ConfigLoader {
             maxHorizon = Horizon.DEFAULT_MAX;
         }
 
+        ObjectNode engineNode = section(top, "engine", r);
+        r.onlyKeys(engineNode, "engine", List.of("shards"));
+        VigilConfig.EngineSection engine = new VigilConfig.EngineSection(
+                r.integer(engineNode, "engine", "shards", 1, EngineOptions.MAX_SHARDS)
+                        .orElse(VigilConfig.EngineSection.defaultShards()));
+
         ObjectNode serverNode = section(top, "server", r);
         r.onlyKeys(serverNode, "server", List.of("host", "port", "adminToken"));
         Optional<Secret> adminToken = r.string(serverNode, "server", "adminToken", false).map(Secret::of);
@@ -184,7 +190,7 @@ public final class ConfigLoader {
             throw new ConfigException(r.problems());
         }
         return new VigilConfig(rules, new VigilConfig.Time(mode, lateness, maxFuture),
-                new VigilConfig.State(maxHorizon), server, sources, notifier, journal);
+                new VigilConfig.State(maxHorizon), server, sources, notifier, journal, engine);
     }
 
     /** {@code store.journal}: {@code enabled}, {@code path}, {@code fsync}, {@code fsyncInterval}. */

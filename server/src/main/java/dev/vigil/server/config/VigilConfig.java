@@ -16,7 +16,7 @@ import static java.util.Objects.requireNonNull;
  * resolved against the folder of the configuration file.
  */
 public record VigilConfig(Rules rules, Time time, State state, Server server, Sources sources,
-                          NotifierConfig notifier, Journal journal) {
+                          NotifierConfig notifier, Journal journal, EngineSection engine) {
     public VigilConfig {
         requireNonNull(rules, "rules is null");
         requireNonNull(time, "time is null");
@@ -25,6 +25,26 @@ public record VigilConfig(Rules rules, Time time, State state, Server server, So
         requireNonNull(sources, "sources is null");
         requireNonNull(notifier, "notifier is null");
         requireNonNull(journal, "journal is null");
+        requireNonNull(engine, "engine is null");
+    }
+
+    /**
+     * {@code engine}: how the rules run.
+     *
+     * @param shards Esper runtimes on threads of their own, keyed rules partitioned across them
+     *     (design.md, "Scale"); default one per core, at most 64
+     */
+    public record EngineSection(int shards) {
+        public EngineSection {
+            if (shards < 1 || shards > dev.vigil.engine.EngineOptions.MAX_SHARDS) {
+                throw new IllegalArgumentException("shards must be between 1 and 64: " + shards);
+            }
+        }
+
+        /** One shard per core the JVM sees, at most {@link dev.vigil.engine.EngineOptions#MAX_SHARDS}. */
+        public static int defaultShards() {
+            return Math.min(dev.vigil.engine.EngineOptions.MAX_SHARDS, Runtime.getRuntime().availableProcessors());
+        }
     }
 
     /**

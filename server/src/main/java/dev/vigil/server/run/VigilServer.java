@@ -156,6 +156,7 @@ public final class VigilServer implements AutoCloseable {
                 .maxPartialMatches(config.rules().maxPartialMatches())
                 .maxKeys(config.rules().maxKeys())
                 .maxWindowEvents(config.rules().maxWindowEvents())
+                .shards(config.engine().shards())
                 .compileBudget(config.rules().compileBudget())
                 .maxFuture(config.time().maxFuture())
                 .maxHorizon(config.state().maxHorizon())
@@ -176,6 +177,7 @@ public final class VigilServer implements AutoCloseable {
         metrics.notifierGauges(notifier);
         LOG.info("time: {} time, lateness {} ms", config.time().mode().name().toLowerCase(java.util.Locale.ROOT),
                 config.time().lateness().toMillis());
+        LOG.info("engine: {} shard{}", config.engine().shards(), config.engine().shards() == 1 ? "" : "s");
 
         ruleFiles = RuleFileStore.open(config.notifier().store().path(), clock);
         library = new RuleLibrary(config.rules().dir(), engine, config.notifier(), ruleFiles);

@@ -22,6 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RuleTestSuiteTest {
     private static final Path REPO = Path.of("..");
+    /** The shard counts every case runs with. */
+    static final List<Integer> SHARDS = List.of(1, 2, 4);
 
     @TestFactory
     Stream<DynamicTest> conformanceCases_inTheRepository_pass() throws IOException {
@@ -46,11 +48,13 @@ class RuleTestSuiteTest {
         if (required) {
             assertThat(files).isNotEmpty();
         }
-        return files.stream().map(f -> DynamicTest.dynamicTest(REPO.relativize(f).toString(), () -> {
-            RuleTest.Outcome outcome = RuleTest.load(f).run();
-            assertThat(outcome.problems()).as("problems of " + f).isEmpty();
-            assertThat(outcome.passed()).isTrue();
-        }));
+        // Every case with one engine and with shards (engine.shards): the alerts must not change.
+        return files.stream().flatMap(f -> SHARDS.stream().map(n -> DynamicTest.dynamicTest(
+                REPO.relativize(f) + " (shards " + n + ")", () -> {
+                    RuleTest.Outcome outcome = RuleTest.load(f).run(n);
+                    assertThat(outcome.problems()).as("problems of " + f + " with " + n + " shards").isEmpty();
+                    assertThat(outcome.passed()).isTrue();
+                })));
     }
 
     private static List<Path> find(Path root, String suffix) throws IOException {

@@ -51,6 +51,11 @@ public final class EventShape {
         return types[i];
     }
 
+    /** Position of a field in the row ({@link DecodedEvent#row()}), or -1. */
+    public int fieldIndex(String field) {
+        return indexOf(field);
+    }
+
     /** Position of a field in the row, or -1. */
     int indexOf(String field) {
         return indexOf(field, 0);

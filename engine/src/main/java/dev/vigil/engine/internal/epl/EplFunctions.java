@@ -40,4 +40,13 @@ public final class EplFunctions {
         }
         return BigDecimal.valueOf(v).setScale(digits.intValue(), RoundingMode.HALF_UP).doubleValue();
     }
+
+    /**
+     * The shard of a key ({@code engine.shards}): a keyed rule's statements in shard {@code s} read
+     * the events with {@code vigil_shard(N, key...) = s}, Esper's filter index evaluating it once per
+     * event. The router computes the same function to send each event where its keys live.
+     */
+    public static int shard(int shards, Object... values) {
+        return ShardKeys.shard(shards, values);
+    }
 }

@@ -60,10 +60,44 @@ public final class RuleTranslator {
      *     in literals and ids have one EPL text, compiled once; false for the EPL users read
      */
     public RuleTranslator(RuleSet rules, UnaryOperator<String> typeNames, long maxAttempts, boolean parametrized) {
+        this(rules, typeNames, maxAttempts, parametrized, 0, 1);
+    }
+
+    /**
+     * A translator for shard {@code shardIndex} of {@code shardCount}: with more than one shard, each
+     * statement of a keyed rule ({@link ShardKeys}) reads only the events whose key hashes to this
+     * shard ({@code vigil_shard(N, key...) = index}, the index a parameter when parametrized).
+     */
+    public RuleTranslator(RuleSet rules, UnaryOperator<String> typeNames, long maxAttempts, boolean parametrized,
+                          int shardIndex, int shardCount) {
         this.maxAttempts = maxAttempts;
         this.rules = rules;
         this.typeNames = typeNames;
         this.parametrized = parametrized;
+        this.shardIndex = shardIndex;
+        this.shardCount = shardCount;
+    }
+
+    private final int shardIndex;
+    private final int shardCount;
+
+    /**
+     * The condition that keeps a keyed rule's statement to its shard's keys, or nothing (one shard,
+     * or a rule that runs unpartitioned in shard 0).
+     *
+     * @param param the shard's index as a substitution parameter (parametrized statements), else a literal
+     */
+    private List<String> shardFilter(Rule rule, boolean param) {
+        if (shardCount <= 1) {
+            return List.of();
+        }
+        var fields = ShardKeys.fields(rule);
+        if (fields.isEmpty()) {
+            return List.of();
+        }
+        String index = param && params != null ? params.add(shardIndex, "int") : Integer.toString(shardIndex);
+        return List.of("vigil_shard(" + shardCount + ", "
+                + String.join(", ", fields.get().stream().map(EsperNames::field).toList()) + ") = " + index);
     }
 
     public RulePlan translate(Rule rule) {
@@ -101,7 +135,8 @@ public final class RuleTranslator {
             cols.value(field, EsperNames.field(field));
         }
         cols.events.add(cols.add(EsperNames.EVENT_PROPERTY));
-        String epl = header(rule, 0) + "select " + cols.select() + "\nfrom " + eventFilter(f.event(), own, List.of());
+        String epl = header(rule, 0) + "select " + cols.select() + "\nfrom "
+                + eventFilter(f.event(), own, shardFilter(rule, true));
         return new RulePlan(rule, RulePlan.Kind.FIRE_ONLY, List.of(epl), List.of(0), List.of(cols.layout(rule, true)), 0, 0, 0,
                 Set.of(decl.name()));
     }
@@ -139,7 +174,7 @@ public final class RuleTranslator {
         long longest = v.longest();
         long forMillis = a.forDuration().map(d -> d.millis()).orElse(0L);
         String epl = header(rule, 0) + "select " + (judgedEvery > 0 ? "" : "irstream ") + cols.select()
-                + "\nfrom " + eventFilter(a.event(), own, List.of()) + view + groupBy(a.by());
+                + "\nfrom " + eventFilter(a.event(), own, shardFilter(rule, true)) + view + groupBy(a.by());
         return new RulePlan(rule, RulePlan.Kind.STATEFUL, List.of(epl), List.of(0), List.of(cols.layout(rule, false)),
                 judgedEvery, forMillis,
                 Math.max(longest, forMillis), Set.of(decl.name()));
@@ -217,7 +252,7 @@ public final class RuleTranslator {
             byText.putIfAbsent(ExprText.of(agg), agg);
         }
         EplExpr literal = new EplExpr(ref -> EsperNames.field(ref.field()));
-        String stream = eventFilter(a.event(), literal, List.of()) + view(a).text() + groupBy(a.by());
+        String stream = eventFilter(a.event(), literal, shardFilter(rule, false)) + view(a).text() + groupBy(a.by());
         return java.util.Optional.of(new Sharing(stream, byText));
     }
 
@@ -342,7 +377,7 @@ public final class RuleTranslator {
         cols.condition = cols.add("(count(*) = 0)");
         cols.count = cols.add("count(*)");
         String epl = header(rule, 0) + "select irstream " + cols.select()
-                + "\nfrom " + eventFilter(a.event(), own, List.of())
+                + "\nfrom " + eventFilter(a.event(), own, shardFilter(rule, true))
                 + "#time(" + EsperNames.period(a.duration().millis()) + ")" + groupBy(a.by());
         return new RulePlan(rule, RulePlan.Kind.STATEFUL, List.of(epl), List.of(0), List.of(cols.layout(rule, false)), 0, 0,
                 a.duration().millis(), Set.of(decl.name()));
@@ -614,6 +649,7 @@ public final class RuleTranslator {
                     extra.add(EsperNames.field(by.name()) + " = " + first.tag() + "." + EsperNames.field(by.name()));
                 }
             }
+            extra.addAll(shardFilter(rule, true));
             return eventFilter(event, own, extra);
         }
 

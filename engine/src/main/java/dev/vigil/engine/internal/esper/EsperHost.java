@@ -71,6 +71,7 @@ public final class EsperHost {
     private final AlertSink sink;
     private final Timers timers;
     private final Clock clock;
+    private final Sharding sharding;
     private final Map<String, DeployedType> types = new LinkedHashMap<>();
     private final Map<String, DeployedRule> rules = new LinkedHashMap<>();
     private final Map<String, DeployedGroup> groups = new LinkedHashMap<>();
@@ -176,6 +177,11 @@ public final class EsperHost {
     }
 
     public EsperHost(EngineOptions options, AlertSink sink, Timers timers) {
+        this(options, sink, timers, Sharding.NONE);
+    }
+
+    public EsperHost(EngineOptions options, AlertSink sink, Timers timers, Sharding sharding) {
+        this.sharding = sharding;
         this.options = options;
         this.config = configuration();
         this.compiler = EPCompilerProvider.getCompiler();
@@ -200,7 +206,7 @@ public final class EsperHost {
         c.getCompiler().getByteCode().setAllowSubscriber(false);
         EplSandbox.configure(c);
         c.getRuntime().getConditionHandling().addClass(Conditions.class);
-        for (String f : List.of("abs", "lower", "upper", "length", "round")) {
+        for (String f : List.of("abs", "lower", "upper", "length", "round", "shard")) {
             c.getCompiler().addPlugInSingleRowFunction("vigil_" + f, EplFunctions.class.getName(), f);
         }
         return c;
@@ -241,7 +247,8 @@ public final class EsperHost {
         return rules.values();
     }
 
-    DeployedRule rule(String id) {
+    /** The running rule with this id, or null. */
+    public DeployedRule rule(String id) {
         return rules.get(id);
     }
 
@@ -274,11 +281,24 @@ public final class EsperHost {
      * @throws DeployException with the problems such a deploy would report
      */
     public static void check(RuleSet set, EngineOptions options) throws DeployException {
-        compile(EPCompilerProvider.getCompiler(), configuration(), options, set, Map.of(), Map.of(), Map.of());
+        compile(EPCompilerProvider.getCompiler(), configuration(), options, set, Map.of(), Map.of(), Map.of(),
+                Sharding.NONE, null);
     }
 
     public DeployResult deploy(RuleSet set) throws DeployException {
-        Plan p = compile(compiler, config, options, set, types, rules, groups);
+        return deploy(set, null);
+    }
+
+    /**
+     * Deploys a rule set (all or nothing; unchanged rules keep their state).
+     *
+     * @param leader shard 0's host, already deployed with this set, when this host is another shard:
+     *     its event types (their compiled schemas and shapes) are taken over, so that every shard
+     *     accepts the same decoded events; null for shard 0 or one engine
+     */
+    public DeployResult deploy(RuleSet set, EsperHost leader) throws DeployException {
+        Plan p = compile(compiler, config, options, set, types, rules, groups, sharding,
+                leader == null ? null : leader.types);
         java.util.Set<String> deployedIds = new java.util.HashSet<>(p.deployed);
         List<String> removed = new ArrayList<>();
         for (String id : rules.keySet()) {
@@ -453,15 +473,19 @@ public final class EsperHost {
      */
     private static Plan compile(EPCompiler compiler, Configuration config, EngineOptions options, RuleSet set,
                                 Map<String, DeployedType> types, Map<String, DeployedRule> rules,
-                                Map<String, DeployedGroup> groups) throws DeployException {
+                                Map<String, DeployedGroup> groups, Sharding sharding,
+                                Map<String, DeployedType> leaderTypes) throws DeployException {
         // 1. Types: keep the unchanged, compile the new and changed.
         Map<String, DeployedType> keptTypes = new LinkedHashMap<>();
         Map<String, Compiled> newTypes = new LinkedHashMap<>();
         List<DeployException.Problem> problems = new ArrayList<>();
         for (EventDecl decl : set.events()) {
             DeployedType old = types.get(decl.name());
-            if (old != null && old.shape.decl().sameShape(decl)) {
+            DeployedType lead = leaderTypes == null ? null : leaderTypes.get(decl.name());
+            if (old != null && old.shape.decl().sameShape(decl) && (lead == null || lead.shape == old.shape)) {
                 keptTypes.put(decl.name(), old);
+            } else if (lead != null && lead.shape.decl().sameShape(decl)) {
+                newTypes.put(decl.name(), new Compiled(lead.shape, lead.esperName, lead.compiled));
             } else {
                 try {
                     newTypes.put(decl.name(), compileType(compiler, config, decl));
@@ -488,7 +512,7 @@ public final class EsperHost {
         // 2. Rules: keep those with the same text over unchanged types; translate the rest with
         // literals as parameters, and compile each distinct text once (shapes), in parallel.
         RuleTranslator translator = new RuleTranslator(set, n -> names.getOrDefault(n, n), options.maxPartialMatches(),
-                true);
+                true, sharding.index(), sharding.count());
         List<String> deployed = new ArrayList<>();
         List<String> added = new ArrayList<>();
         List<String> changed = new ArrayList<>();
@@ -504,7 +528,7 @@ public final class EsperHost {
         Map<String, RuleTranslator.Sharing> sharingOf = new HashMap<>();
         Map<String, List<Rule>> membersOf = new LinkedHashMap<>();
         for (Rule rule : set.rules()) {
-            if (!rule.enabled()) {
+            if (!rule.enabled() || !sharding.runsHere(rule)) {
                 continue;
             }
             translator.sharing(rule).filter(sh -> evaluable(rule, sh, translator)).ifPresent(sh -> {
@@ -535,7 +559,7 @@ public final class EsperHost {
         Map<String, HavingEval> conditions = new HashMap<>();
 
         for (Rule rule : set.rules()) {
-            if (!rule.enabled()) {
+            if (!rule.enabled() || !sharding.runsHere(rule)) {
                 continue;
             }
             deployed.add(rule.id());
@@ -599,8 +623,8 @@ public final class EsperHost {
             }
             Rule rule = byId.get(e.getKey());
             Shapes.Outcome out = outcomes.get(shapeOf.get(e.getKey()));
-            String problem = out.compiled() == null ? problemOf(out, rule, set, names, options, compiler, config, path)
-                    : null;
+            String problem = out.compiled() == null
+                    ? problemOf(out, rule, set, names, options, compiler, config, path, sharding) : null;
             if (problem == null && rule.when() instanceof Condition.Epl) {
                 List<String> refused = EplSandbox.violations(out.compiled());
                 if (!refused.isEmpty()) {
@@ -665,7 +689,7 @@ public final class EsperHost {
      */
     private static String problemOf(Shapes.Outcome out, Rule rule, RuleSet set, Map<String, String> names,
                                     EngineOptions options, EPCompiler compiler, Configuration config,
-                                    List<EPCompiled> path) {
+                                    List<EPCompiled> path, Sharding sharding) {
         if (out.timedOut()) {
             return pastBudget(options);
         }
@@ -675,8 +699,8 @@ public final class EsperHost {
         if (!(out.failure() instanceof EPCompileException)) {
             return "could not be compiled: " + out.failure();
         }
-        RulePlan plain = new RuleTranslator(set, n -> names.getOrDefault(n, n), options.maxPartialMatches(), false)
-                .translate(rule);
+        RulePlan plain = new RuleTranslator(set, n -> names.getOrDefault(n, n), options.maxPartialMatches(), false,
+                sharding.index(), sharding.count()).translate(rule);
         CompilerArguments args = new CompilerArguments(config);
         args.getPath().addAll(path);
         try {

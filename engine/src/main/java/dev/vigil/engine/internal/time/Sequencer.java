@@ -13,6 +13,8 @@ import dev.vigil.engine.internal.decode.DecodedEvent;
 import dev.vigil.engine.internal.decode.EventShape;
 import dev.vigil.engine.internal.decode.JsonEventDecoder;
 import dev.vigil.engine.internal.esper.EsperHost;
+import dev.vigil.engine.internal.esper.Sharding;
+import dev.vigil.engine.internal.shard.Shards;
 import dev.vigil.rules.RuleSet;
 
 import java.util.ArrayList;
@@ -20,23 +22,21 @@ import java.util.List;
 import java.util.PriorityQueue;
 
 /**
- * The single-threaded pipeline behind {@link Engine}: the sequencer (lateness buffer, watermark,
- * late rejections), the clock (Esper's and the lifecycle's timers, in time order) and the Esper
- * host. Not thread-safe: the engine thread owns it.
- *
- * <p>Ties at one millisecond: lifecycle timers due at T run first, then Esper's timers due at T,
- * then events stamped T (language spec, "Time").
+ * The single-threaded front of the pipeline behind {@link Engine}: the sequencer (lateness buffer,
+ * watermark, late rejections, quiet live input) in front of the {@link Backend} that runs the rules
+ * (one {@link ShardCore}, or {@link Shards} with {@code engine.shards} above 1). Not thread-safe:
+ * the engine thread owns it.
  */
-public final class Sequencer implements Timers {
+public final class Sequencer {
     private final EngineOptions options;
     private final long lateness;
-    private final EsperHost host;
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final Backend backend;
+    /** The single core without shards (for tests that reach into it), else null. */
+    private final ShardCore single;
     private final PriorityQueue<Held> held = new PriorityQueue<>();
     private long sequence;
     private long newest = Long.MIN_VALUE;
     private long watermark = Long.MIN_VALUE;
-    private boolean stepping;
     private final boolean processingTime;
     /**
      * Live input counts as quiet after {@code lateness} without events, but never sooner than
@@ -59,14 +59,6 @@ public final class Sequencer implements Timers {
     public long late;
     public long dropped;
 
-    private record Timer(long at, long seq, Runnable action) implements Comparable<Timer> {
-        @Override
-        public int compareTo(Timer o) {
-            int c = Long.compare(at, o.at);
-            return c != 0 ? c : Long.compare(seq, o.seq);
-        }
-    }
-
     /** A held event; equal times keep their arrival order. */
     private record Held(DecodedEvent event, long seq) implements Comparable<Held> {
         @Override
@@ -81,31 +73,101 @@ public final class Sequencer implements Timers {
         this.lateness = options.lateness().toMillis();
         this.processingTime = options.timeMode() == EngineOptions.TimeMode.PROCESSING;
         this.live = options.live() || processingTime;
-        this.host = new EsperHost(options, sink, this);
+        if (options.shards() > 1) {
+            this.single = null;
+            this.backend = new Shards(options, sink);
+        } else {
+            this.single = new ShardCore(options, sink, Sharding.NONE);
+            this.backend = new Single(single);
+        }
+    }
+
+    /** The backend without shards: one core on the engine thread. */
+    private record Single(ShardCore core) implements Backend {
+        @Override
+        public DeployResult deploy(RuleSet rules) throws DeployException {
+            return core.deploy(rules, null);
+        }
+
+        @Override
+        public JsonEventDecoder decoder() {
+            return core.host().decoder();
+        }
+
+        @Override
+        public long now() {
+            return core.now();
+        }
+
+        @Override
+        public void process(DecodedEvent e) {
+            core.process(e);
+        }
+
+        @Override
+        public void send(DecodedEvent e) {
+            core.send(e);
+        }
+
+        @Override
+        public void advanceTo(long t) {
+            core.advanceTo(t);
+        }
+
+        @Override
+        public long longestDuration() {
+            return core.host().longestDuration();
+        }
+
+        @Override
+        public List<RuleRun> rules() {
+            List<RuleRun> out = new ArrayList<>();
+            for (EsperHost.DeployedRule r : core.host().rules()) {
+                out.add(new RuleRun(r.plan(), List.of(r)));
+            }
+            return out;
+        }
+
+        @Override
+        public long flush() {
+            return 0;
+        }
+
+        @Override
+        public void destroy() {
+            core.destroy();
+        }
     }
 
     public DeployResult deploy(RuleSet rules) throws DeployException {
-        DeployResult result = host.deploy(rules);
-        stepping = host.usesEngineTimers();
-        return result;
+        return backend.deploy(rules);
     }
 
     public JsonEventDecoder decoder() {
-        return host.decoder();
+        return backend.decoder();
     }
 
+    /** The Esper host without shards (tests reach into it); shards have one each. */
     public EsperHost host() {
-        return host;
+        if (single == null) {
+            throw new IllegalStateException("an engine with shards has one Esper host per shard");
+        }
+        return single.host();
+    }
+
+    /** The rules running, each with its runs (one per shard it runs in). */
+    public List<Backend.RuleRun> rules() {
+        return backend.rules();
+    }
+
+    /** Completes what was handed to the shards (alerts delivered); nothing to do without shards. */
+    public void flush() {
+        dropped += backend.flush();
     }
 
     /** Event time of the engine: the last time its clock moved to. */
     public long now() {
-        return host.currentTime();
-    }
-
-    @Override
-    public void schedule(long at, Runnable action) {
-        timers.add(new Timer(at, sequence++, action));
+        return backend.now();
     }
 
     /** Takes one event: held for reordering, released in time order, or rejected as late. */
@@ -116,7 +178,13 @@ public final class Sequencer implements Timers {
             quiet = false;
             if (processingTime) {
                 advanceTo(wall);
-                send(e);
+                DecodedEvent current = current(e);
+                if (current == null) {
+                    dropped++;
+                    return;
+                }
+                backend.send(current);
+                processed++;
                 return;
             }
         }
@@ -187,66 +255,48 @@ public final class Sequencer implements Timers {
     /** End of finite input: release held events, then let the longest rule duration pass. */
     public void finish() {
         releaseHeld();
-        advanceTo(now() + host.longestDuration());
+        advanceTo(now() + backend.longestDuration());
     }
 
     private void process(DecodedEvent e) {
-        advanceTo(e.time());
-        send(e);
-    }
-
-    private void send(DecodedEvent e) {
-        if (host.send(e)) {
-            processed++;
+        DecodedEvent current = current(e);
+        if (current == null) {
+            backend.advanceTo(e.time());
+            dropped++;
             return;
         }
-        // Decoded against a declaration that has since changed: decode again from its data.
-        EventShape current = host.decoder().shape(e.type());
-        if (current != null) {
-            com.fasterxml.jackson.databind.node.ObjectNode envelope = Json.mapper().createObjectNode();
-            envelope.put("type", e.type());
-            e.id().ifPresent(id -> envelope.put("id", id));
-            envelope.put("time", e.time());
-            envelope.set("data", e.tree());
-            Decoded again = host.decoder().decode(envelope, "");
-            if (again instanceof Decoded.Accepted a && host.send((DecodedEvent) a.event())) {
-                processed++;
-                return;
-            }
-        }
-        dropped++;
+        backend.process(current);
+        processed++;
     }
 
     /**
-     * Moves event time to {@code t}: every lifecycle and Esper timer up to {@code t} runs at its own
-     * time, lifecycle timers before Esper's at the same millisecond.
+     * The event as the deployed declaration of its type reads it: itself, or (decoded against a
+     * declaration that has since changed) decoded again from its data; null when its type is no
+     * longer deployed or its data no longer fits.
      */
+    private DecodedEvent current(DecodedEvent e) {
+        JsonEventDecoder decoder = backend.decoder();
+        EventShape current = decoder.shape(e.type());
+        if (current == e.shape()) {
+            return e;
+        }
+        if (current == null) {
+            return null;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode envelope = Json.mapper().createObjectNode();
+        envelope.put("type", e.type());
+        e.id().ifPresent(id -> envelope.put("id", id));
+        envelope.put("time", e.time());
+        envelope.set("data", e.tree());
+        Decoded again = decoder.decode(envelope, "");
+        return again instanceof Decoded.Accepted a ? (DecodedEvent) a.event() : null;
+    }
+
     void advanceTo(long t) {
-        if (!stepping && timers.isEmpty()) {
-            host.advanceTo(t);
-            return;
-        }
-        while (true) {
-            long mine = timers.isEmpty() ? Long.MAX_VALUE : timers.peek().at;
-            long esper = host.nextScheduledTime();
-            if (mine <= t && mine <= esper) {
-                List<Timer> due = new ArrayList<>();
-                while (!timers.isEmpty() && timers.peek().at == mine) {
-                    due.add(timers.poll());
-                }
-                for (Timer timer : due) {
-                    timer.action.run();
-                }
-            } else if (esper <= t && esper > host.currentTime()) {
-                host.advanceTo(esper);
-            } else {
-                break;
-            }
-        }
-        host.advanceTo(t);
+        backend.advanceTo(t);
     }
 
     public void destroy() {
-        host.destroy();
+        backend.destroy();
     }
 }
