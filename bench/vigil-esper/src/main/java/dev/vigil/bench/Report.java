@@ -105,6 +105,17 @@ public final class Report {
                     r.get("rules").asInt(), r.get("putMillis").asLong(), r.get("status").asText(),
                     r.get("longestGapMillis").asLong(), r.get("normalGapMillis").asLong());
         }
+        List<JsonNode> shards = all(results, "shards");
+        if (!shards.isEmpty()) {
+            System.out.println();
+            System.out.println("8. Replay with engine shards, as vigil replay runs it (decoding on the reading thread), every rule of"
+                    + " the file, events/s (median, passes alternating in one JVM)");
+            System.out.printf(Locale.ROOT, "%-7s %12s %10s  %s%n", "shards", "events/s", "vs 1", "passes");
+            for (JsonNode r : shards) {
+                System.out.printf(Locale.ROOT, "%-7d %12s %10s  %s%n", r.get("shards").asInt(),
+                        big(r.get("median").asDouble()), r.get("ratio").asText(), r.get("passes"));
+            }
+        }
         for (JsonNode r : all(results, "memory")) {
             System.out.println();
             System.out.printf(Locale.ROOT, "6. Memory: %d cards with open sliding windows: heap %d MB (%d MB before), %d bytes per card%n",
