@@ -22,12 +22,19 @@ public final class InlineEngine implements AutoCloseable {
         this.core = new Sequencer(options, sink);
     }
 
-    /** An engine with nothing deployed. Live and processing-time options are refused: they need a ticker. */
+    /**
+     * An engine with nothing deployed. Live and processing-time options are refused (they need a
+     * ticker), and so are shards (they need threads).
+     */
     public static InlineEngine create(EngineOptions options, AlertSink sink) {
         requireNonNull(options, "options is null");
         requireNonNull(sink, "sink is null");
         if (options.live() || options.timeMode() == EngineOptions.TimeMode.PROCESSING) {
             throw new IllegalArgumentException("an inline engine runs finite input in event time only");
+        }
+        if (options.shards() != 1) {
+            throw new IllegalArgumentException("an inline engine runs on the caller's thread: shards must be 1, got "
+                    + options.shards());
         }
         return new InlineEngine(options, sink);
     }

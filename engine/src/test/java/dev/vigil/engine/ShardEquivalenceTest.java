@@ -97,6 +97,59 @@ class ShardEquivalenceTest {
         }
     }
 
+    /**
+     * Processing time: the wall clock (a test clock, set before each event) drives windows and
+     * timers; with shards every shard's clock follows it before each event it is given.
+     */
+    @Test
+    void processingTime_withShards_raisesTheAlertsOfOneEngine() throws Exception {
+        String rules = EVENTS + """
+                rule count { when Tx by card over sliding 1 min having count() >= 3 }
+                rule tumble { when Tx by merchant over tumbling 1 min having sum(amount) > 150 }
+                rule quiet { when absent Tx by card for 90 s }
+                rule seq { when a: Tx(amount < 20) -> b: Tx(amount > 80) by card within 1 min }
+                rule big { when Tx(amount > 100) key card throttle 2 min }
+                rule all { when Tx over sliding 30 s having count() > 4 }
+                """;
+        Random r = new Random(7);
+        List<long[]> times = new ArrayList<>();
+        List<String> data = new ArrayList<>();
+        long t = 0;
+        for (int i = 0; i < 300; i++) {
+            t += r.nextInt(100) < 10 ? 60_000 + r.nextInt(60_000) : r.nextInt(6_000);
+            times.add(new long[] {t});
+            data.add("{\"card\":\"c" + r.nextInt(5) + "\",\"merchant\":\"m" + r.nextInt(3) + "\",\"amount\":"
+                    + r.nextInt(130) + ",\"n\":1}");
+        }
+        List<String> one = null;
+        for (int shards : new int[] {1, 2, 3}) {
+            dev.vigil.testing.MutableClock clock = new dev.vigil.testing.MutableClock(Instant.ofEpochMilli(T0));
+            List<Alert> alerts = java.util.Collections.synchronizedList(new ArrayList<>());
+            try (Engine engine = Engine.start(EngineOptions.newBuilder().clock(clock).startTime(T0).shards(shards)
+                    .timeMode(EngineOptions.TimeMode.PROCESSING).build(), alerts::add)) {
+                engine.deploy(TestRules.compile(rules));
+                for (int i = 0; i < times.size(); i++) {
+                    clock.set(T0 + times.get(i)[0]);
+                    ObjectNode env = Json.mapper().createObjectNode();
+                    env.put("type", "Tx");
+                    env.put("time", T0 + times.get(i)[0]);
+                    env.set("data", Json.mapper().readTree(data.get(i)));
+                    engine.submit(((Decoded.Accepted) engine.decoder().decode(env, "test")).event());
+                    engine.now(); // processed at this wall time before the clock moves on
+                }
+                engine.finish();
+                engine.now();
+                List<String> got = sorted(alerts);
+                assertThat(got).as("%d shards raise alerts", shards).isNotEmpty();
+                if (one == null) {
+                    one = got;
+                } else {
+                    assertThat(got).as("processing time, %d shards", shards).isEqualTo(one);
+                }
+            }
+        }
+    }
+
     record Run(List<Alert> alerts, List<Alert> suppressed, List<String> stats, long processed) {
     }
 

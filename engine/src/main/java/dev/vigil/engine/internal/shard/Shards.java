@@ -70,7 +70,10 @@ public final class Shards implements Backend {
     private record Route(boolean leader, int[][] keys) {
     }
 
-    /** A unit of a shard's work: an event to process (at its time), an event to send now, or a clock move. */
+    /**
+     * A unit of a shard's work: an event to process (the clock moved to its time first), an event to
+     * send at the engine's clock (processing time: the clock moved to {@code time} first), or a clock move.
+     */
     private record Item(int kind, DecodedEvent event, long time, long step) {
         static final int PROCESS = 0;
         static final int SEND = 1;
@@ -226,7 +229,8 @@ public final class Shards implements Backend {
                 mask |= 1L << ShardKeys.shard(count, values);
             }
         }
-        Item item = new Item(kind, e, e.time(), s);
+        // At the engine's clock: the event's time in event time; the wall clock's in processing time.
+        Item item = new Item(kind, e, clock, s);
         boolean full = false;
         for (int i = 0; mask != 0; i++, mask >>>= 1) {
             if ((mask & 1) != 0) {
@@ -291,6 +295,8 @@ public final class Shards implements Backend {
                         core.send(item.event);
                     }
                     case Item.SEND -> {
+                        out.at(Collector.TIMERS, 0);
+                        core.advanceTo(item.time);
                         out.at(Collector.EVENT, item.step);
                         core.send(item.event);
                     }
