@@ -413,6 +413,11 @@ public final class Engine implements AutoCloseable {
         });
     }
 
+    /** The engine's shards ({@link EngineOptions#shards()}). */
+    public int shards() {
+        return options.shards();
+    }
+
     /** Alerts dropped by recovery replays so far, all rules. */
     public long recoveredAlerts() {
         long n = 0;

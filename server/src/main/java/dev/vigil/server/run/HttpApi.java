@@ -639,6 +639,7 @@ final class HttpApi {
             o.put("checkpoint", dev.vigil.engine.Times.format(cp));
         }
         o.put("horizon", Duration.ofMillis(engine.horizonMillis()).toString());
+        o.put("shards", engine.shards());
         ok(ctx, 200, o);
     }
 

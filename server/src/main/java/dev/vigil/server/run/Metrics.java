@@ -145,6 +145,8 @@ final class Metrics {
     public void engineGauges(Engine engine, Clock clock) {
         Gauge.builder("vigil.engine.queue.depth", engine, Engine::queueDepth)
                 .description("Events waiting for the engine thread").register(registry);
+        Gauge.builder("vigil.engine.shards", engine, Engine::shards)
+                .description("Engine shards (engine.shards): Esper runtimes on threads of their own").register(registry);
         Gauge.builder("vigil.engine.lag.seconds", engine, e -> {
             long t = e.clockSnapshot();
             return t == Long.MIN_VALUE || t <= 0 ? Double.NaN : (clock.millis() - t) / 1000.0;

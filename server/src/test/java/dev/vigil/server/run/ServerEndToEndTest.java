@@ -328,6 +328,9 @@ class ServerEndToEndTest {
         assertThat(horizons).containsExactly(Map.entry("big", "PT0S"), Map.entry("busy", "PT5M"),
                 Map.entry("pair", "PT24H"));
         assertThat(JSON.readTree(admin("GET", "/api/stats", null).body()).get("horizon").asText()).isEqualTo("PT24H");
+        // No engine section: a shard per core.
+        assertThat(JSON.readTree(admin("GET", "/api/stats", null).body()).get("shards").asInt())
+                .isEqualTo(Math.min(64, Runtime.getRuntime().availableProcessors()));
 
         assertThat(admin("PATCH", "/api/rules/pair", "{\"enabled\": false}").statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(admin("GET", "/api/stats", null).body()).get("horizon").asText()).isEqualTo("PT5M");
