@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Every conformance case (the repository's and {@code ../shared/conformance}'s) through
  * {@code vigil run}: the first half of its events over HTTP, a crash right after a checkpoint, a
- * restart on the same store and journal, the second half: exactly the case's expected alerts.
+ * restart on the same store and journal, the second half: exactly the case's expected alerts; with
+ * one engine, with 3 shards, and restarted from 1 into 2 shards.
  */
 class ConformanceRestartTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,30 +49,36 @@ class ConformanceRestartTest {
             }
         }
         assertThat(cases).isNotEmpty();
-        return cases.stream().map(c -> DynamicTest.dynamicTest(c.getParent().getFileName() + "/" + c.getFileName(),
-                () -> run(c)));
+        // Shards (engine.shards) before and after the restart: one engine, shards on both sides, and a
+        // restart that changes the count (recovery rebuilds state whatever ran before).
+        List<int[]> shards = List.of(new int[] {1, 1}, new int[] {3, 3}, new int[] {1, 2});
+        return cases.stream().flatMap(c -> shards.stream().map(n -> DynamicTest.dynamicTest(
+                c.getParent().getFileName() + "/" + c.getFileName() + " (shards " + n[0] + ", then " + n[1] + ")",
+                () -> run(c, n[0], n[1]))));
     }
 
-    private void run(Path caseDir) throws Exception {
+    private void run(Path caseDir, int shardsBefore, int shardsAfter) throws Exception {
         JsonNode test = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
                 .readTree(caseDir.resolve("case.test.yaml").toFile());
         String lateness = test.hasNonNull("lateness") ? test.get("lateness").asText() : "0s";
-        Path dir = Files.createTempDirectory(tmp, caseDir.getFileName().toString());
+        Path dir = Files.createTempDirectory(tmp, caseDir.getFileName() + "-" + shardsBefore + "-" + shardsAfter);
         Path rules = Files.createDirectories(dir.resolve("rules"));
         for (JsonNode r : test.get("rules")) {
             Files.copy(caseDir.resolve(r.asText()), rules.resolve(Path.of(r.asText()).getFileName().toString()
                     .replaceAll("\\.rules$", "") + ".rules"));
         }
-        Files.writeString(dir.resolve("vigil.yaml"), """
+        String yaml = """
                 rules: { dir: rules }
                 time: { mode: event, lateness: %s }
+                engine: { shards: SHARDS }
                 server: { port: 0 }
                 channels:
                   quiet: { type: webhook, url: "http://127.0.0.1:9/never" }
                 routes:
                   - { notify: [quiet] }
                 store: { path: vigil.db }
-                """.formatted(lateness));
+                """.formatted(lateness);
+        Files.writeString(dir.resolve("vigil.yaml"), yaml.replace("SHARDS", Integer.toString(shardsBefore)));
         VigilConfig config = new ConfigLoader(Map.of()).load(dir.resolve("vigil.yaml"));
         List<String> events = Files.readAllLines(caseDir.resolve(test.get("events").asText())).stream()
                 .filter(l -> !l.isBlank()).toList();
@@ -80,6 +87,8 @@ class ConformanceRestartTest {
         VigilServer server = VigilServer.start(config, Clock.systemUTC());
         post(server, events.subList(0, half));
         server.crashAfterCheckpoint();
+        Files.writeString(dir.resolve("vigil.yaml"), yaml.replace("SHARDS", Integer.toString(shardsAfter)));
+        config = new ConfigLoader(Map.of()).load(dir.resolve("vigil.yaml"));
         server = VigilServer.start(config, Clock.systemUTC());
         try {
             post(server, events.subList(half, events.size()));
@@ -99,7 +108,8 @@ class ConformanceRestartTest {
                             Instant.parse(e.get("time").asText())));
                 }
             }
-            assertThat(got).as(caseDir + ": stored alerts after a restart at event " + half)
+            assertThat(got).as(caseDir + ": stored alerts after a restart at event " + half + ", shards "
+                    + shardsBefore + " then " + shardsAfter)
                     .containsExactlyInAnyOrderElementsOf(expected);
         } finally {
             server.close();
