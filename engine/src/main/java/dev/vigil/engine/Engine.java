@@ -57,6 +57,8 @@ public final class Engine implements AutoCloseable {
     /** The pipeline; replaced by {@link #rebuild} (engine thread only after the start). */
     private Sequencer core;
     private final AlertSink counting;
+    /** The reference tables' rows: one store for every shard, kept across a rebuild. */
+    private final dev.vigil.engine.internal.tables.TableStore tables = new dev.vigil.engine.internal.tables.TableStore();
     /** The rule set last deployed, for {@link #rebuild}. Engine thread. */
     private RuleSet lastRules;
     /** Held while a batch goes into an {@link EventLog} and the queue, so both have one order. */
@@ -117,7 +119,7 @@ public final class Engine implements AutoCloseable {
                 sink.onSuppressed(alert, reason);
             }
         };
-        this.core = new Sequencer(options, counting);
+        this.core = new Sequencer(options, counting, tables);
         this.decoder = core.decoder();
         this.thread = new Thread(this::loop, "vigil-engine");
         this.thread.setDaemon(true);
@@ -393,7 +395,7 @@ public final class Engine implements AutoCloseable {
      */
     public void rebuild() throws InterruptedException {
         call(old -> {
-            Sequencer fresh = new Sequencer(options, counting);
+            Sequencer fresh = new Sequencer(options, counting, tables);
             if (lastRules != null) {
                 try {
                     fresh.deploy(lastRules);
@@ -411,6 +413,39 @@ public final class Engine implements AutoCloseable {
             deployed = List.copyOf(fresh.rules());
             return null;
         });
+    }
+
+    /**
+     * Replaces every row of a reference table declared by the deployed rules, atomically, between
+     * two events: events queued before the call see the old rows, events after it the new ones
+     * (every shard at the same point). Rule state is not touched. Waits until applied.
+     *
+     * @throws IllegalArgumentException when the deployed rules declare no such table, or the rows
+     *     were checked against another declaration of it
+     */
+    public void replaceTable(TableRows rows) throws InterruptedException {
+        requireNonNull(rows, "rows is null");
+        call(core -> {
+            var decl = lastRules == null ? null : lastRules.table(rows.decl().name()).orElse(null);
+            if (decl == null) {
+                throw new IllegalArgumentException("no table " + rows.decl().name() + " is declared in the rules");
+            }
+            if (!decl.sameShape(rows.decl())) {
+                throw new IllegalArgumentException("table " + decl.name() + " is declared differently now");
+            }
+            core.tables().replace(decl.name(), rows.rows(), options.clock().millis());
+            return null;
+        });
+    }
+
+    /** A row of a table as its fields to values, or empty; read without waiting behind queued events. */
+    public java.util.Optional<Map<String, Object>> tableRow(String table, Object... key) {
+        return java.util.Optional.ofNullable(tables.row(table, key));
+    }
+
+    /** The declared tables: name to {rows, last change (epoch millis)}. */
+    public Map<String, long[]> tables() {
+        return tables.summary();
     }
 
     /** The engine's shards ({@link EngineOptions#shards()}). */
