@@ -151,6 +151,11 @@ public final class TableRows {
         return raw instanceof String s ? "\"" + s + "\"" : String.valueOf(raw);
     }
 
+    /** Records a row that could not be read at all (bad JSON or CSV): refused with its place. */
+    public void refuse(String where, String message) {
+        problems.add(new Problem(where, message));
+    }
+
     /** The rows kept, each in the declaration's field order. */
     public List<Object[]> rows() {
         return List.copyOf(rows);
