@@ -61,6 +61,8 @@ public final class Engine implements AutoCloseable {
     private final dev.vigil.engine.internal.tables.TableStore tables = new dev.vigil.engine.internal.tables.TableStore();
     /** The rule set last deployed, for {@link #rebuild}. Engine thread. */
     private RuleSet lastRules;
+    /** The same, for readers on other threads. */
+    private volatile RuleSet declared;
     /** Held while a batch goes into an {@link EventLog} and the queue, so both have one order. */
     private final Object ingestLock = new Object();
     private final AtomicLong alertsSent = new AtomicLong();
@@ -150,6 +152,7 @@ public final class Engine implements AutoCloseable {
                 try {
                     DeployResult r = core.deploy(rules);
                     lastRules = rules;
+                    declared = rules;
                     decoder = core.decoder();
                     deployed = List.copyOf(core.rules());
                     return r;
@@ -436,6 +439,36 @@ public final class Engine implements AutoCloseable {
             core.tables().replace(decl.name(), rows.rows(), options.clock().millis());
             return null;
         });
+    }
+
+    /**
+     * Upserts rows into a table and deletes keys from it, together and atomically, between two
+     * events (as {@link #replaceTable}).
+     *
+     * @param deletes keys to delete, each its values in key-field order (checked by the caller)
+     */
+    public void patchTable(TableRows upserts, List<Object[]> deletes) throws InterruptedException {
+        requireNonNull(upserts, "upserts is null");
+        requireNonNull(deletes, "deletes is null");
+        call(core -> {
+            var decl = lastRules == null ? null : lastRules.table(upserts.decl().name()).orElse(null);
+            if (decl == null || !decl.sameShape(upserts.decl())) {
+                throw new IllegalArgumentException("no table " + upserts.decl().name() + " is declared in the rules");
+            }
+            core.tables().patch(decl.name(), upserts.rows(), deletes, options.clock().millis());
+            return null;
+        });
+    }
+
+    /** Every row of a table, each in its declared field order. */
+    public List<Object[]> tableRows(String table) {
+        return tables.rows(table);
+    }
+
+    /** The table declarations of the deployed rules. */
+    public List<dev.vigil.rules.ast.TableDecl> tableDecls() {
+        RuleSet r = declared;
+        return r == null ? List.of() : r.tables();
     }
 
     /** A row of a table as its fields to values, or empty; read without waiting behind queued events. */

@@ -86,6 +86,40 @@ public final class TableStore {
         tables = Map.copyOf(next);
     }
 
+    /**
+     * Upserts rows and deletes keys of a table, atomically (a new map, published at once). Engine
+     * thread, between two events.
+     *
+     * @param deletes keys, each its values in key-field order
+     */
+    public synchronized void patch(String name, List<Object[]> upserts, List<Object[]> deletes, long now) {
+        Table t = tables.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("no table " + name + " is declared in the rules");
+        }
+        int[] keyIndex = t.decl.keyFields().stream().mapToInt(k -> t.fields.get(k.name())).toArray();
+        Map<Object, Object[]> next = new HashMap<>(t.rows);
+        for (Object[] key : deletes) {
+            next.remove(key(key));
+        }
+        for (Object[] row : upserts) {
+            Object[] key = new Object[keyIndex.length];
+            for (int i = 0; i < keyIndex.length; i++) {
+                key[i] = row[keyIndex[i]];
+            }
+            next.put(key(key), row.clone());
+        }
+        Map<String, Table> all = new HashMap<>(tables);
+        all.put(name, new Table(t.decl, t.fields, Map.copyOf(next), now));
+        tables = Map.copyOf(all);
+    }
+
+    /** Every row of a table, in no particular order (for persisting rows set through the API). */
+    public List<Object[]> rows(String name) {
+        Table t = tables.get(name);
+        return t == null ? List.of() : t.rows.values().stream().map(Object[]::clone).toList();
+    }
+
     /** A field of the row with this key, or null (no such table, field or row). */
     public Object get(String table, String field, Object... key) {
         Table t = tables.get(table);
