@@ -15,7 +15,10 @@ import java.util.Map;
  * the rules' Esper statements through {@code EplFunctions}. One store per engine, shared by its
  * shards. Changed only by the engine thread between two events (a table replaced whole); read by
  * the engine thread and the shards' workers, which the engine hands work to after the change, so
- * each table's map is immutable once published.
+ * each table's map is never changed once published (a new map per change). Row maps are plain
+ * {@code HashMap}s, not {@code Map.copyOf}: the immutable map probes linearly, and keys such as
+ * {@code m-1, m-2, ...} have neighbouring hash codes, so its lookups in a table of 10 M rows
+ * compared strings for most of the time (measured: 240 k lookups/s against 1.2 M with HashMap).
  */
 public final class TableStore {
     /** One table: its declaration, field positions and rows by key. */
@@ -82,7 +85,7 @@ public final class TableStore {
             byKey.put(key(key), row.clone());
         }
         Map<String, Table> next = new HashMap<>(tables);
-        next.put(name, new Table(t.decl, t.fields, Map.copyOf(byKey), now));
+        next.put(name, new Table(t.decl, t.fields, byKey, now));
         tables = Map.copyOf(next);
     }
 
@@ -110,7 +113,7 @@ public final class TableStore {
             next.put(key(key), row.clone());
         }
         Map<String, Table> all = new HashMap<>(tables);
-        all.put(name, new Table(t.decl, t.fields, Map.copyOf(next), now));
+        all.put(name, new Table(t.decl, t.fields, next, now));
         tables = Map.copyOf(all);
     }
 
