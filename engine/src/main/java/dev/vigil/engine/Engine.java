@@ -57,8 +57,12 @@ public final class Engine implements AutoCloseable {
     /** The pipeline; replaced by {@link #rebuild} (engine thread only after the start). */
     private Sequencer core;
     private final AlertSink counting;
+    /** The reference tables' rows: one store for every shard, kept across a rebuild. */
+    private final dev.vigil.engine.internal.tables.TableStore tables = new dev.vigil.engine.internal.tables.TableStore();
     /** The rule set last deployed, for {@link #rebuild}. Engine thread. */
     private RuleSet lastRules;
+    /** The same, for readers on other threads. */
+    private volatile RuleSet declared;
     /** Held while a batch goes into an {@link EventLog} and the queue, so both have one order. */
     private final Object ingestLock = new Object();
     private final AtomicLong alertsSent = new AtomicLong();
@@ -117,7 +121,7 @@ public final class Engine implements AutoCloseable {
                 sink.onSuppressed(alert, reason);
             }
         };
-        this.core = new Sequencer(options, counting);
+        this.core = new Sequencer(options, counting, tables);
         this.decoder = core.decoder();
         this.thread = new Thread(this::loop, "vigil-engine");
         this.thread.setDaemon(true);
@@ -148,6 +152,7 @@ public final class Engine implements AutoCloseable {
                 try {
                     DeployResult r = core.deploy(rules);
                     lastRules = rules;
+                    declared = rules;
                     decoder = core.decoder();
                     deployed = List.copyOf(core.rules());
                     return r;
@@ -393,7 +398,7 @@ public final class Engine implements AutoCloseable {
      */
     public void rebuild() throws InterruptedException {
         call(old -> {
-            Sequencer fresh = new Sequencer(options, counting);
+            Sequencer fresh = new Sequencer(options, counting, tables);
             if (lastRules != null) {
                 try {
                     fresh.deploy(lastRules);
@@ -411,6 +416,69 @@ public final class Engine implements AutoCloseable {
             deployed = List.copyOf(fresh.rules());
             return null;
         });
+    }
+
+    /**
+     * Replaces every row of a reference table declared by the deployed rules, atomically, between
+     * two events: events queued before the call see the old rows, events after it the new ones
+     * (every shard at the same point). Rule state is not touched. Waits until applied.
+     *
+     * @throws IllegalArgumentException when the deployed rules declare no such table, or the rows
+     *     were checked against another declaration of it
+     */
+    public void replaceTable(TableRows rows) throws InterruptedException {
+        requireNonNull(rows, "rows is null");
+        call(core -> {
+            var decl = lastRules == null ? null : lastRules.table(rows.decl().name()).orElse(null);
+            if (decl == null) {
+                throw new IllegalArgumentException("no table " + rows.decl().name() + " is declared in the rules");
+            }
+            if (!decl.sameShape(rows.decl())) {
+                throw new IllegalArgumentException("table " + decl.name() + " is declared differently now");
+            }
+            core.tables().replace(decl.name(), rows.rows(), options.clock().millis());
+            return null;
+        });
+    }
+
+    /**
+     * Upserts rows into a table and deletes keys from it, together and atomically, between two
+     * events (as {@link #replaceTable}).
+     *
+     * @param deletes keys to delete, each its values in key-field order (checked by the caller)
+     */
+    public void patchTable(TableRows upserts, List<Object[]> deletes) throws InterruptedException {
+        requireNonNull(upserts, "upserts is null");
+        requireNonNull(deletes, "deletes is null");
+        call(core -> {
+            var decl = lastRules == null ? null : lastRules.table(upserts.decl().name()).orElse(null);
+            if (decl == null || !decl.sameShape(upserts.decl())) {
+                throw new IllegalArgumentException("no table " + upserts.decl().name() + " is declared in the rules");
+            }
+            core.tables().patch(decl.name(), upserts.rows(), deletes, options.clock().millis());
+            return null;
+        });
+    }
+
+    /** Every row of a table, each in its declared field order. */
+    public List<Object[]> tableRows(String table) {
+        return tables.rows(table);
+    }
+
+    /** The table declarations of the deployed rules. */
+    public List<dev.vigil.rules.ast.TableDecl> tableDecls() {
+        RuleSet r = declared;
+        return r == null ? List.of() : r.tables();
+    }
+
+    /** A row of a table as its fields to values, or empty; read without waiting behind queued events. */
+    public java.util.Optional<Map<String, Object>> tableRow(String table, Object... key) {
+        return java.util.Optional.ofNullable(tables.row(table, key));
+    }
+
+    /** The declared tables: name to {rows, last change (epoch millis)}. */
+    public Map<String, long[]> tables() {
+        return tables.summary();
     }
 
     /** The engine's shards ({@link EngineOptions#shards()}). */

@@ -28,4 +28,14 @@ public enum ErrorCode {
     INVALID_VALUE,
     UNKNOWN_FUNCTION,
     WRONG_ARGUMENTS,
+    /** A lookup or {@code in} names a table no file declares. */
+    UNKNOWN_TABLE,
+    /** A table declared with no {@code key} field. */
+    MISSING_TABLE_KEY,
+    /** Two different declarations of one table. */
+    CONFLICTING_TABLE,
+    /** A lookup's keys do not match the table's key fields in number or type. */
+    TABLE_KEY_MISMATCH,
+    /** A table named where an event type is expected, or a name declared as both. */
+    TABLE_AS_EVENT,
 }

@@ -75,7 +75,7 @@ class DiagnosticsTest {
                         "when epl «\"\"\"select * from Transaction"),
                 rule(ErrorCode.SYNTAX, "invalid escape `\\q` in string; use \\\", \\\\, \\n, \\t or \\uXXXX",
                         "when Transaction(merchant == \"a«\\q\")"),
-                file(ErrorCode.SYNTAX, "unexpected 'evnt'; expected 'event', 'rule' or end of input;"
+                file(ErrorCode.SYNTAX, "unexpected 'evnt'; expected 'event', 'table', 'rule' or end of input;"
                                 + " did you mean `event`?",
                         "«evnt X { a int }"),
                 file(ErrorCode.SYNTAX, "unexpected ','; expected a name or '}'",
@@ -272,7 +272,65 @@ class DiagnosticsTest {
                 rule(ErrorCode.WRONG_ARGUMENTS, "`count` takes no arguments, got 1",
                         "when Transaction over sliding 1 min having «count(amount) > 1"),
                 rule(ErrorCode.WRONG_ARGUMENTS, "`sum` takes 1 argument, got 0",
-                        "when Transaction over sliding 1 min having «sum() > 1"));
+                        "when Transaction over sliding 1 min having «sum() > 1"),
+                // reference tables (rules-language.md, "Reference tables")
+                table(ErrorCode.UNKNOWN_TABLE, "unknown table `Merchnt`; did you mean `Merchant`?",
+                        "when Transaction(«Merchnt[merchant].risk == \"high\")"),
+                table(ErrorCode.UNKNOWN_TABLE, "unknown table `BlockedCrd`; did you mean `BlockedCard`?",
+                        "when Transaction(«cardId in BlockedCrd)"),
+                table(ErrorCode.UNKNOWN_TABLE, "unknown table `Order`; `Order` is an event type, and events are not"
+                                + " looked up",
+                        "when Transaction(«Order[cardId].total > 1)"),
+                table(ErrorCode.UNKNOWN_FIELD, "unknown field `risc` in table Merchant; did you mean `risk`?",
+                        "when Transaction(«Merchant[merchant].risc == \"high\")"),
+                table(ErrorCode.TABLE_KEY_MISMATCH, "key `merchant` of `Merchant` is a string, got a number",
+                        "when Transaction(Merchant[«amount].risk == \"high\")"),
+                table(ErrorCode.TABLE_KEY_MISMATCH, "`Pair` is keyed by 2 fields (card, n), got 1 key: write"
+                                + " `Pair[card, n].v`",
+                        "when Transaction(«Pair[cardId].v > 1)"),
+                table(ErrorCode.TABLE_KEY_MISMATCH, "`in Pair` needs one key, but `Pair` is keyed by 2 fields"
+                                + " (card, n); look a row up instead, as in `Pair[card, n].card is not null`",
+                        "when Transaction(«cardId in Pair)"),
+                table(ErrorCode.TABLE_KEY_MISMATCH, "`Merchant` is a table: look a row up by its key, as in"
+                                + " `Merchant[merchant].risk`",
+                        "when Transaction(«Merchant.risk == \"high\")"),
+                table(ErrorCode.TABLE_KEY_MISMATCH, "`Merchant` is a table: to look up the literal key 2 write"
+                                + " `Merchant[(2)].risk`",
+                        "when Transaction(«Merchant[2].risk == \"high\")"),
+                table(ErrorCode.NULL_COMPARISON, "a key is never null: `null` finds no row of `Merchant`",
+                        "when Transaction(Merchant[«null].risk == \"high\")"),
+                table(ErrorCode.TABLE_AS_EVENT, "`Merchant` is a table, not an event type: rules match events and"
+                                + " look table rows up by key, as in `Merchant[merchant].risk`",
+                        "when «Merchant(risk == \"high\")"),
+                file(ErrorCode.TABLE_AS_EVENT, "`E` is declared as an event at t.rules:1; a name is an event type"
+                                + " or a table, not both",
+                        "event E { x int }\ntable «E { x int key }"),
+                file(ErrorCode.MISSING_TABLE_KEY, "table `T` has no key: mark the field (or fields) rows are looked"
+                                + " up by with `key`, as in `x int key`",
+                        "table «T { x int  y string }"),
+                file(ErrorCode.CONFLICTING_TABLE, "table `T` is declared differently here and at t.rules:1;"
+                                + " declarations of one table must be identical",
+                        "table T { x int key }\ntable «T { x long key }"),
+                file(ErrorCode.DUPLICATE_FIELD, "duplicate field `x` in table `T`",
+                        "table T {\n  x int key\n  «x string\n}"),
+                file(ErrorCode.UNKNOWN_FIELD_TYPE, "unknown type `strin`; did you mean `string`?",
+                        "table T { x «strin key }"),
+                file(ErrorCode.SYNTAX, "unexpected '}'; expected a name",
+                        "table T { x «}"));
+    }
+
+    private static final String TABLES = """
+            table Merchant {
+                merchant  string  key
+                risk      string
+                limit     double
+            }
+            table BlockedCard { cardId string key }
+            table Pair { card string key  n int key  v double }
+            """;
+
+    static Case table(ErrorCode code, String message, String body) {
+        return new Case(code, message, DECLARATIONS + TABLES + "rule r {\n" + body + "\n}\n");
     }
 
     @ParameterizedTest(name = "{0}")

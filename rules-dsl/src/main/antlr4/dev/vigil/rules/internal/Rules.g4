@@ -7,7 +7,17 @@ grammar Rules;
 // Files
 
 file
-    : (eventDecl | ruleDecl)* EOF
+    : (eventDecl | tableDecl | ruleDecl)* EOF
+    ;
+
+// A reference table: fields as in an event, one or more marked `key` (rules-language.md,
+// "Reference tables").
+tableDecl
+    : TABLE name=identifier LBRACE tableField* RBRACE
+    ;
+
+tableField
+    : name=identifier type=identifier KEY?
     ;
 
 eventDecl
@@ -121,6 +131,7 @@ predicate
 predicateTail
     : compareOp additive                                            # comparison
     | NOT? IN LPAREN expr (COMMA expr)* RPAREN                      # inList
+    | NOT? IN table=identifier                                      # inTable
     | BETWEEN low=additive AND high=additive                        # between
     | MATCHES STRING                                                # matches
     | IS NOT? NULL                                                  # isNull
@@ -159,6 +170,7 @@ primary
     | NULL                                                          # nullLiteral
     | name=identifier LPAREN (expr (COMMA expr)*)? RPAREN           # call
     | tag=identifier (LBRACKET index=NUMBER RBRACKET)? DOT field=identifier  # qualifiedField
+    | table=identifier LBRACKET expr (COMMA expr)* RBRACKET DOT field=identifier  # lookup
     | field=identifier                                              # field
     | LPAREN expr RPAREN                                            # parens
     ;
@@ -168,7 +180,7 @@ primary
 // between, matches, is, null, true, false) are the only reserved words.
 identifier
     : ID
-    | EVENT | RULE | WHEN | KEY | SEVERITY | MESSAGE | NOTIFY | THROTTLE | LABELS | ENABLED
+    | EVENT | TABLE | RULE | WHEN | KEY | SEVERITY | MESSAGE | NOTIFY | THROTTLE | LABELS | ENABLED
     | EPL | TIMES | ABSENT | BY | WITHIN | OVER | HAVING | FOR
     | SLIDING | TUMBLING | HOPPING | EVERY | SESSION | LAST | EVENTS
     ;
@@ -177,6 +189,7 @@ identifier
 // Tokens, in the order syntax errors list them.
 
 EVENT    : 'event';
+TABLE    : 'table';
 RULE     : 'rule';
 WHEN     : 'when';
 KEY      : 'key';

@@ -130,6 +130,26 @@ public sealed interface Expr extends Node {
         }
     }
 
+    /**
+     * A reference-table lookup, {@code T[k].field} or {@code T[a, b].field}: the field of the row
+     * whose key equals the key expressions, null when there is no such row.
+     */
+    record Lookup(String table, List<Expr> keys, String field, Position pos) implements Expr {
+        public Lookup {
+            requireNonNull(table, "table is null");
+            keys = List.copyOf(keys);
+            requireNonNull(field, "field is null");
+        }
+    }
+
+    /** {@code value in T} ({@code not in} when negated): whether the table has a row with that key. */
+    record InTable(Expr value, String table, boolean negated, Position pos) implements Expr {
+        public InTable {
+            requireNonNull(value, "value is null");
+            requireNonNull(table, "table is null");
+        }
+    }
+
     /** A scalar function: {@code abs}, {@code lower}, {@code upper}, {@code length}, {@code round}. */
     record Call(String function, List<Expr> args, Position pos) implements Expr {
         public Call {

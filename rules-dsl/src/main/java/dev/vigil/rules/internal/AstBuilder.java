@@ -3,6 +3,7 @@ package dev.vigil.rules.internal;
 import dev.vigil.rules.ErrorCode;
 import dev.vigil.rules.ast.Condition;
 import dev.vigil.rules.ast.EventDecl;
+import dev.vigil.rules.ast.TableDecl;
 import dev.vigil.rules.ast.EventRef;
 import dev.vigil.rules.ast.Expr;
 import dev.vigil.rules.ast.FieldDecl;
@@ -67,7 +68,12 @@ final class AstBuilder {
 
     /** A built file, with what the checks need to know beyond the AST. */
     record Built(RuleFile file, Map<Rule, Position> idPositions, Map<EventDecl, Position> namePositions,
-                 Set<String> brokenEvents, Map<String, Set<String>> untypedFields, Set<String> brokenRuleIds) {
+                 Set<String> brokenEvents, Map<String, Set<String>> untypedFields, Set<String> brokenRuleIds,
+                 Map<TableDecl, Position> tablePositions, Set<String> brokenTables) {
+        Built(RuleFile file, Map<Rule, Position> idPositions, Map<EventDecl, Position> namePositions,
+              Set<String> brokenEvents, Map<String, Set<String>> untypedFields, Set<String> brokenRuleIds) {
+            this(file, idPositions, namePositions, brokenEvents, untypedFields, brokenRuleIds, Map.of(), Set.of());
+        }
     }
 
     private final String fileName;
@@ -78,6 +84,8 @@ final class AstBuilder {
     private final Set<String> brokenEvents = new HashSet<>();
     private final Map<String, Set<String>> untypedFields = new HashMap<>();
     private final Set<String> brokenRuleIds = new HashSet<>();
+    private final Map<TableDecl, Position> tablePositions = new IdentityHashMap<>();
+    private final Set<String> brokenTables = new HashSet<>();
 
     AstBuilder(String fileName, Diagnostics diagnostics) {
         this.fileName = fileName;
@@ -87,8 +95,19 @@ final class AstBuilder {
     Built build(Parsing.Result<RulesParser.FileContext> parsed) {
         this.tokens = parsed.tokens();
         List<EventDecl> events = new ArrayList<>();
+        List<TableDecl> tables = new ArrayList<>();
         List<Rule> rules = new ArrayList<>();
         for (ParseTree child : children(parsed.tree())) {
+            if (child instanceof RulesParser.TableDeclContext t) {
+                if (hasSyntaxError(t, parsed.errorTokens(), Set.of())) {
+                    if (t.name != null) {
+                        brokenTables.add(t.name.getText());
+                    }
+                } else {
+                    table(t).ifPresentOrElse(tables::add, () -> brokenTables.add(t.name.getText()));
+                }
+                continue;
+            }
             if (child instanceof RulesParser.EventDeclContext e) {
                 if (hasSyntaxError(e, parsed.errorTokens(), Set.of())) {
                     if (e.name != null) {
@@ -107,8 +126,8 @@ final class AstBuilder {
                 }
             }
         }
-        return new Built(new RuleFile(fileName, events, rules), idPositions, namePositions, brokenEvents,
-                untypedFields, brokenRuleIds);
+        return new Built(new RuleFile(fileName, events, tables, rules), idPositions, namePositions, brokenEvents,
+                untypedFields, brokenRuleIds, tablePositions, brokenTables);
     }
 
     private static List<ParseTree> children(ParserRuleContext ctx) {
@@ -216,6 +235,56 @@ final class AstBuilder {
         EventDecl decl = new EventDecl(name, fields, fileName, pos(ctx));
         namePositions.put(decl, pos(ctx.name));
         return decl;
+    }
+
+    // --------------------------------------------------------------------------------------------
+    // Table declarations
+
+    /** A table declaration; empty (reported) when a field has an unknown type or no field is a key. */
+    private Optional<TableDecl> table(RulesParser.TableDeclContext ctx) {
+        String name = ctx.name.getText();
+        List<FieldDecl> fields = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        boolean broken = false;
+        for (RulesParser.TableFieldContext f : ctx.tableField()) {
+            String fieldName = f.name.getText();
+            String typeName = f.type.getText();
+            Optional<FieldType> type = Arrays.stream(FieldType.values())
+                    .filter(t -> t.keyword().equals(typeName))
+                    .findFirst();
+            if (!seen.add(fieldName)) {
+                diagnostics.add(ErrorCode.DUPLICATE_FIELD, pos(f),
+                        "duplicate field `" + fieldName + "` in table `" + name + "`");
+                continue;
+            }
+            if (type.isEmpty()) {
+                List<String> types = Arrays.stream(FieldType.values()).map(FieldType::keyword).toList();
+                String hint = Suggest.nearest(typeName, types)
+                        .map(s -> "; did you mean `" + s + "`?")
+                        .orElse("; types are " + Suggest.join(types, "and"));
+                diagnostics.add(ErrorCode.UNKNOWN_FIELD_TYPE, pos(f.type), "unknown type `" + typeName + "`" + hint);
+                broken = true;
+                continue;
+            }
+            fields.add(new FieldDecl(fieldName, type.get(), pos(f)));
+            if (f.KEY() != null) {
+                keys.add(fieldName);
+            }
+        }
+        if (keys.isEmpty() && !broken) {
+            diagnostics.add(ErrorCode.MISSING_TABLE_KEY, pos(ctx.name), "table `" + name + "` has no key: mark the"
+                    + " field (or fields) rows are looked up by with `key`, as in `" + (fields.isEmpty() ? "id"
+                    : fields.get(0).name()) + " " + (fields.isEmpty() ? "string" : fields.get(0).type().keyword())
+                    + " key`");
+            return Optional.empty();
+        }
+        if (broken) {
+            return Optional.empty();
+        }
+        TableDecl decl = new TableDecl(name, fields, keys, fileName, pos(ctx));
+        tablePositions.put(decl, pos(ctx.name));
+        return Optional.of(decl);
     }
 
     // --------------------------------------------------------------------------------------------
@@ -729,6 +798,8 @@ final class AstBuilder {
                 return new Expr.Binary(compareOp(c.compareOp()), left, visit(c.additive()), pos);
             } else if (tail instanceof RulesParser.InListContext c) {
                 return new Expr.InList(left, c.expr().stream().map(this::visit).toList(), c.NOT() != null, pos);
+            } else if (tail instanceof RulesParser.InTableContext c) {
+                return new Expr.InTable(left, c.table.getText(), c.NOT() != null, pos);
             } else if (tail instanceof RulesParser.BetweenContext c) {
                 return new Expr.Between(left, visit(c.low), visit(c.high), pos);
             } else if (tail instanceof RulesParser.MatchesContext c) {
@@ -878,6 +949,12 @@ final class AstBuilder {
                 }
             }
             return new Expr.FieldRef(Optional.of(ctx.tag.getText()), index, ctx.field.getText(), at(ctx));
+        }
+
+        @Override
+        public Expr visitLookup(RulesParser.LookupContext ctx) {
+            return new Expr.Lookup(ctx.table.getText(), ctx.expr().stream().map(this::visit).toList(),
+                    ctx.field.getText(), at(ctx));
         }
 
         @Override

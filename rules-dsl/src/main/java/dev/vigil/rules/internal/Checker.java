@@ -13,6 +13,7 @@ import dev.vigil.rules.ast.MessageTemplate;
 import dev.vigil.rules.ast.PatternTerm;
 import dev.vigil.rules.ast.Position;
 import dev.vigil.rules.ast.Rule;
+import dev.vigil.rules.ast.TableDecl;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -52,11 +53,20 @@ final class Checker {
     private final Map<String, EventDecl> events;
     private final Set<String> brokenEvents;
     private final Map<String, Set<String>> untypedFields;
+    private final Map<String, TableDecl> tables;
+    private final Set<String> brokenTables;
 
     Checker(Map<String, EventDecl> events, Set<String> brokenEvents, Map<String, Set<String>> untypedFields) {
+        this(events, brokenEvents, untypedFields, Map.of(), Set.of());
+    }
+
+    Checker(Map<String, EventDecl> events, Set<String> brokenEvents, Map<String, Set<String>> untypedFields,
+            Map<String, TableDecl> tables, Set<String> brokenTables) {
         this.events = events;
         this.brokenEvents = brokenEvents;
         this.untypedFields = untypedFields;
+        this.tables = tables;
+        this.brokenTables = brokenTables;
     }
 
     void check(Rule rule, Diagnostics diagnostics) {
@@ -391,6 +401,17 @@ final class Checker {
         /** Resolves a type name; an unknown one is reported once per rule and then checked leniently. */
         private EventInfo resolve(Ident type) {
             EventDecl decl = events.get(type.name());
+            if (decl == null && (tables.containsKey(type.name()) || brokenTables.contains(type.name()))) {
+                if (reportedTypes.add(type.name())) {
+                    TableDecl t = tables.get(type.name());
+                    error(ErrorCode.TABLE_AS_EVENT, type.pos(), "`" + type.name() + "` is a table, not an event type:"
+                            + " rules match events and look table rows up by key, as in `" + type.name() + "["
+                            + (t == null ? "KEY" : String.join(", ", t.keys())) + "]." + (t == null ? "FIELD"
+                            : t.fields().stream().map(FieldDecl::name).filter(n -> !t.keys().contains(n)).findFirst()
+                            .orElse(t.keys().get(0))) + "`");
+                }
+                return new EventInfo(type.name(), null);
+            }
             if (decl == null && !brokenEvents.contains(type.name()) && reportedTypes.add(type.name())) {
                 Set<String> names = new LinkedHashSet<>(events.keySet());
                 names.addAll(brokenEvents);
@@ -493,8 +514,78 @@ final class Checker {
                 return call(c, scope);
             } else if (e instanceof Expr.Aggregate a) {
                 return aggregate(a, scope);
+            } else if (e instanceof Expr.Lookup l) {
+                return lookup(l, scope);
+            } else if (e instanceof Expr.InTable in) {
+                Type value = check(in.value(), scope);
+                TableDecl t = table(in.table(), in.pos());
+                if (t != null) {
+                    if (t.keys().size() != 1) {
+                        error(ErrorCode.TABLE_KEY_MISMATCH, in.pos(), "`in " + t.name() + "` needs one key, but `"
+                                + t.name() + "` is keyed by " + t.keys().size() + " fields (" + String.join(", ", t.keys())
+                                + "); look a row up instead, as in `" + t.name() + "[" + String.join(", ", t.keys())
+                                + "]." + t.keys().get(0) + " is not null`");
+                    } else {
+                        keyType(in.value(), value, t, 0);
+                    }
+                }
+                return Type.BOOLEAN;
             }
             throw new AssertionError(e);
+        }
+
+        /** The declared table of a lookup or {@code in}; null (reported unless its declaration was broken) when none. */
+        private TableDecl table(String name, Position pos) {
+            TableDecl t = tables.get(name);
+            if (t == null && !brokenTables.contains(name)) {
+                Set<String> names = new LinkedHashSet<>(tables.keySet());
+                names.addAll(brokenTables);
+                String also = events.containsKey(name) ? "; `" + name + "` is an event type, and events are not looked up"
+                        : Suggest.didYouMean(name, names);
+                error(ErrorCode.UNKNOWN_TABLE, pos, "unknown table `" + name + "`" + also);
+            }
+            return t;
+        }
+
+        private Type lookup(Expr.Lookup l, Scope scope) {
+            List<Type> keys = new ArrayList<>();
+            for (Expr k : l.keys()) {
+                keys.add(check(k, scope));
+            }
+            TableDecl t = table(l.table(), l.pos());
+            if (t == null) {
+                return Type.UNKNOWN;
+            }
+            if (keys.size() != t.keys().size()) {
+                error(ErrorCode.TABLE_KEY_MISMATCH, l.pos(), "`" + t.name() + "` is keyed by " + t.keys().size()
+                        + (t.keys().size() == 1 ? " field" : " fields") + " (" + String.join(", ", t.keys()) + "), got "
+                        + keys.size() + (keys.size() == 1 ? " key" : " keys") + ": write `" + t.name() + "["
+                        + String.join(", ", t.keys()) + "]." + l.field() + "`");
+            } else {
+                for (int i = 0; i < keys.size(); i++) {
+                    keyType(l.keys().get(i), keys.get(i), t, i);
+                }
+            }
+            Optional<FieldDecl> f = t.field(l.field());
+            if (f.isEmpty()) {
+                error(ErrorCode.UNKNOWN_FIELD, l.pos(), "unknown field `" + l.field() + "` in table " + t.name()
+                        + Suggest.didYouMean(l.field(), t.fields().stream().map(FieldDecl::name).toList()));
+                return Type.UNKNOWN;
+            }
+            return Type.of(f.get().type());
+        }
+
+        /** Reports a key expression whose type is not its key field's. */
+        private void keyType(Expr key, Type actual, TableDecl t, int index) {
+            FieldDecl field = t.keyFields().get(index);
+            Type wanted = Type.of(field.type());
+            if (actual == Type.NULL) {
+                error(ErrorCode.NULL_COMPARISON, key.pos(), "a key is never null: `null` finds no row of `"
+                        + t.name() + "`");
+            } else if (actual != Type.UNKNOWN && actual != wanted) {
+                error(ErrorCode.TABLE_KEY_MISMATCH, key.pos(), "key `" + field.name() + "` of `" + t.name() + "` is a "
+                        + field.type().keyword() + ", got a " + actual.word);
+            }
         }
 
         /** Reports {@code message + ", got TYPE"} when {@code actual} is known and not {@code wanted}. */
@@ -702,6 +793,17 @@ final class Checker {
         private Type taggedField(Expr.FieldRef f, Scope scope) {
             String tagName = f.tag().get();
             Tag tag = scope.tags.get(tagName);
+            if (tag == null && tables.containsKey(tagName)) {
+                TableDecl t = tables.get(tagName);
+                String field = f.field();
+                String hint = f.index().isPresent()
+                        ? "to look up the literal key " + f.index().getAsInt() + " write `" + tagName + "[("
+                        + f.index().getAsInt() + ")]." + field + "`"
+                        : "look a row up by its key, as in `" + tagName + "[" + String.join(", ", t.keys()) + "]."
+                        + field + "`";
+                error(ErrorCode.TABLE_KEY_MISMATCH, f.pos(), "`" + tagName + "` is a table: " + hint);
+                return t.field(field).map(d -> Type.of(d.type())).orElse(Type.UNKNOWN);
+            }
             if (tag == null) {
                 if (scope.laterTags.contains(tagName)) {
                     error(scope.tagCode, f.pos(), "tag `" + tagName
@@ -766,6 +868,10 @@ final class Checker {
             return c.args();
         } else if (e instanceof Expr.Aggregate a) {
             return a.arg().map(List::of).orElse(List.of());
+        } else if (e instanceof Expr.Lookup l) {
+            return l.keys();
+        } else if (e instanceof Expr.InTable in) {
+            return List.of(in.value());
         }
         return List.of();
     }

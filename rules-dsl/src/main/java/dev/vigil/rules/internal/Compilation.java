@@ -7,6 +7,7 @@ import dev.vigil.rules.RuleSet;
 import dev.vigil.rules.SourceFile;
 import dev.vigil.rules.ast.EventDecl;
 import dev.vigil.rules.ast.Position;
+import dev.vigil.rules.ast.TableDecl;
 import dev.vigil.rules.ast.Rule;
 import dev.vigil.rules.ast.RuleFile;
 
@@ -121,6 +122,30 @@ public final class Compilation {
             }
         }
 
+        // Tables: global like events; identical re-declarations merge, different ones conflict, and
+        // a name is an event type or a table, not both.
+        Map<String, TableDecl> tables = new LinkedHashMap<>();
+        Set<String> brokenTables = new HashSet<>();
+        for (int i = 0; i < built.size(); i++) {
+            AstBuilder.Built file = built.get(i);
+            brokenTables.addAll(file.brokenTables());
+            for (TableDecl decl : file.file().tables()) {
+                Position at = file.tablePositions().getOrDefault(decl, decl.pos());
+                EventDecl event = events.get(decl.name());
+                if (event != null) {
+                    perFile.get(i).add(ErrorCode.TABLE_AS_EVENT, at, "`" + decl.name() + "` is declared as an event at "
+                            + event.file() + ":" + event.pos().line() + "; a name is an event type or a table, not both");
+                    continue;
+                }
+                TableDecl first = tables.putIfAbsent(decl.name(), decl);
+                if (first != null && !first.sameShape(decl)) {
+                    perFile.get(i).add(ErrorCode.CONFLICTING_TABLE, at,
+                            "table `" + decl.name() + "` is declared differently here and at " + first.file()
+                                    + ":" + first.pos().line() + "; declarations of one table must be identical");
+                }
+            }
+        }
+
         // Rule ids: unique across all files.
         Map<String, Rule> rulesById = new HashMap<>();
         List<Rule> rules = new ArrayList<>();
@@ -138,7 +163,7 @@ public final class Compilation {
             }
         }
 
-        Checker checker = new Checker(events, brokenEvents, untypedFields);
+        Checker checker = new Checker(events, brokenEvents, untypedFields, tables, brokenTables);
         for (int i = 0; i < built.size(); i++) {
             Diagnostics diagnostics = perFile.get(i);
             for (Rule rule : built.get(i).file().rules()) {
@@ -160,6 +185,7 @@ public final class Compilation {
             return new CompileResult(Optional.empty(), all);
         }
         List<RuleFile> files = built.stream().map(AstBuilder.Built::file).toList();
-        return new CompileResult(Optional.of(new RuleSet(files, List.copyOf(events.values()), rules)), List.of());
+        return new CompileResult(Optional.of(new RuleSet(files, List.copyOf(events.values()),
+                List.copyOf(tables.values()), rules)), List.of());
     }
 }

@@ -132,7 +132,7 @@ final class ExpectedTokens {
     }
 
     /** The keywords the grammar's {@code identifier} rule also accepts as names. */
-    private static final Set<Integer> SOFT_KEYWORDS = Set.of(RulesLexer.EVENT, RulesLexer.RULE, RulesLexer.WHEN,
+    private static final Set<Integer> SOFT_KEYWORDS = Set.of(RulesLexer.EVENT, RulesLexer.TABLE, RulesLexer.RULE, RulesLexer.WHEN,
             RulesLexer.KEY, RulesLexer.SEVERITY, RulesLexer.MESSAGE, RulesLexer.NOTIFY, RulesLexer.THROTTLE,
             RulesLexer.LABELS, RulesLexer.ENABLED, RulesLexer.EPL, RulesLexer.TIMES, RulesLexer.ABSENT, RulesLexer.BY,
             RulesLexer.WITHIN, RulesLexer.OVER, RulesLexer.HAVING, RulesLexer.FOR, RulesLexer.SLIDING,

@@ -78,6 +78,11 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Hold events this long to reorder them (default 0s: input must be in time order).")
     private String lateness;
 
+    @Option(names = "--table", paramLabel = "NAME=FILE",
+            description = "Load a reference table the rules declare from a file (CSV with a header row, or JSONL)"
+                    + " before the first event; repeat for each table.")
+    private List<String> tableArgs = new java.util.ArrayList<>();
+
     @Option(names = "--shards", paramLabel = "N",
             description = "Engine shards (default: one per core); the alerts are the same with any number.")
     private Integer shards;
@@ -91,6 +96,26 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Also deliver every alert through the configuration's routes and channels; exit once "
                     + "each is delivered or dead-lettered. Needs --config.")
     private boolean notify;
+
+    /** {@code --table NAME=FILE} as table name to file; a malformed one or a missing file is wrong usage. */
+    private java.util.Map<String, Path> tables() {
+        java.util.Map<String, Path> out = new java.util.LinkedHashMap<>();
+        for (String t : tableArgs) {
+            int eq = t.indexOf('=');
+            if (eq <= 0 || eq == t.length() - 1) {
+                throw new ParameterException(spec.commandLine(), "--table: expected NAME=FILE, got " + t);
+            }
+            Path file = Path.of(t.substring(eq + 1));
+            if (!Files.isRegularFile(file)) {
+                throw new ParameterException(spec.commandLine(), "--table " + t.substring(0, eq) + ": no such file: "
+                        + file);
+            }
+            if (out.put(t.substring(0, eq), file) != null) {
+                throw new ParameterException(spec.commandLine(), "--table " + t.substring(0, eq) + " is given twice");
+            }
+        }
+        return out;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -174,7 +199,12 @@ final class ReplayCommand implements Callable<Integer> {
         Replayer.Result r;
         try {
             r = Replayer.replay(ruleSet, events, Optional.ofNullable(csvType), hold, factor,
-                    shards == null ? Replayer.defaultShards() : Replayer.checkShards(spec, shards), sink, rejection -> {
+                    shards == null ? Replayer.defaultShards() : Replayer.checkShards(spec, shards), tables(),
+                    problem -> {
+                        synchronized (err) {
+                            err.println("rejected row " + problem);
+                        }
+                    }, sink, rejection -> {
                 synchronized (err) {
                     if (printed[0]++ < MAX_PRINTED_REJECTIONS) {
                         err.println("rejected " + rejection);

@@ -1,6 +1,8 @@
 package dev.vigil.server.cli;
 
 import dev.vigil.connectors.EventFiles;
+import dev.vigil.connectors.TableFiles;
+import dev.vigil.engine.TableRows;
 import dev.vigil.engine.AlertSink;
 import dev.vigil.engine.DeployException;
 import dev.vigil.engine.Engine;
@@ -18,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -98,6 +101,30 @@ final class Replayer {
     static Result replay(RuleSet rules, List<Path> events, Optional<String> csvType, Duration lateness, double speed,
                          int shards, AlertSink sink, Consumer<Rejection> rejections, Progress progress)
             throws RulesException, IOException, InterruptedException {
+        return replay(rules, events, csvType, lateness, speed, shards, Map.of(), p -> { }, sink, rejections, progress);
+    }
+
+    /**
+     * {@link #replay}, with reference tables loaded from files before the first event
+     * ({@code --table NAME=FILE}, a rule test's {@code tables}).
+     *
+     * @param tables table name to its file (CSV with a header row, or JSONL)
+     * @param tableProblems each row of those files that was refused, with its file and line
+     * @throws RulesException when the rules declare no table of a given name
+     */
+    static Result replay(RuleSet rules, List<Path> events, Optional<String> csvType, Duration lateness, double speed,
+                         int shards, Map<String, Path> tables, Consumer<TableRows.Problem> tableProblems,
+                         AlertSink sink, Consumer<Rejection> rejections, Progress progress)
+            throws RulesException, IOException, InterruptedException {
+        Map<String, TableRows> loaded = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, Path> t : tables.entrySet()) {
+            var decl = rules.table(t.getKey()).orElseThrow(() -> new RulesException("table " + t.getKey()
+                    + ": the rules declare no such table" + (rules.tables().isEmpty() ? "" : "; they declare "
+                    + String.join(", ", rules.tables().stream().map(d -> d.name()).toList()))));
+            TableRows rows = TableFiles.read(t.getValue(), decl);
+            rows.problems().forEach(tableProblems);
+            loaded.put(t.getKey(), rows);
+        }
         long[] counts = new long[4]; // events, rejected, late, alerts
         AlertSink counting = new AlertSink() {
             @Override
@@ -132,6 +159,9 @@ final class Replayer {
                 engine.deploy(rules);
             } catch (DeployException e) {
                 throw new RulesException(e.getMessage());
+            }
+            for (TableRows rows : loaded.values()) {
+                engine.replaceTable(rows);
             }
             Pacer pacer = new Pacer(speed);
             long holdMillis = lateness.toMillis();

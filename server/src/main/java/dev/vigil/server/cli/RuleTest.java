@@ -33,9 +33,10 @@ import static java.util.Objects.requireNonNull;
  * exactly. What {@code vigil test} runs, and what the test suite runs for every conformance case.
  */
 record RuleTest(Path file, String name, List<Path> rules, List<Path> events, Path expect, Duration lateness,
-                OptionalLong rejected) {
+                OptionalLong rejected, Map<String, Path> tables) {
     private static final ObjectMapper JSON = Json.mapper();
-    private static final List<String> KEYS = List.of("name", "rules", "events", "expect", "lateness", "rejected");
+    private static final List<String> KEYS = List.of("name", "rules", "events", "expect", "lateness", "rejected",
+            "tables");
     /** The fields every expected alert must give. */
     private static final List<String> REQUIRED = List.of("rule", "status", "key", "time");
 
@@ -47,6 +48,7 @@ record RuleTest(Path file, String name, List<Path> rules, List<Path> events, Pat
         requireNonNull(expect, "expect is null");
         requireNonNull(lateness, "lateness is null");
         requireNonNull(rejected, "rejected is null");
+        tables = Map.copyOf(tables);
     }
 
     /** A test file that cannot be run: the message names the file and what is wrong. */
@@ -114,7 +116,25 @@ record RuleTest(Path file, String name, List<Path> rules, List<Path> events, Pat
             rejected = OptionalLong.of(r.longValue());
         }
         String name = root.hasNonNull("name") ? root.get("name").asText() : file.toString();
-        return new RuleTest(file, name, rules, events, expect.get(0), lateness, rejected);
+        Map<String, Path> tables = new java.util.LinkedHashMap<>();
+        JsonNode t = root.get("tables");
+        if (t != null && !t.isNull()) {
+            if (!t.isObject()) {
+                throw new InvalidTestException(file + ": tables: expected a mapping of table names to files, got " + t);
+            }
+            for (var e : (Iterable<Map.Entry<String, JsonNode>>) t::fields) {
+                if (!e.getValue().isTextual()) {
+                    throw new InvalidTestException(file + ": tables." + e.getKey() + ": expected a file name, got "
+                            + e.getValue());
+                }
+                Path p = dir.resolve(e.getValue().asText()).normalize();
+                if (!Files.exists(p)) {
+                    throw new InvalidTestException(file + ": tables." + e.getKey() + ": no such file: " + p);
+                }
+                tables.put(e.getKey(), p);
+            }
+        }
+        return new RuleTest(file, name, rules, events, expect.get(0), lateness, rejected, tables);
     }
 
     private static List<Path> paths(Path file, Path dir, JsonNode root, String key) throws InvalidTestException {
@@ -166,7 +186,8 @@ record RuleTest(Path file, String name, List<Path> rules, List<Path> events, Pat
         List<Alert> alerts = new ArrayList<>();
         List<Rejection> rejections = new ArrayList<>();
         try {
-            Replayer.replay(ruleSet, events, Optional.empty(), lateness, 0, shards, new AlertSink() {
+            Replayer.replay(ruleSet, events, Optional.empty(), lateness, 0, shards, tables,
+                    p -> problems.add("table row refused: " + p), new AlertSink() {
                 @Override
                 public void onAlert(Alert alert) {
                     synchronized (alerts) {

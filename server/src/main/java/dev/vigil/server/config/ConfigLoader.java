@@ -31,8 +31,8 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
-    private static final List<String> TOP = List.of("rules", "time", "state", "engine", "server", "sources",
-            "channels", "routes", "store");
+    private static final List<String> TOP = List.of("rules", "time", "state", "engine", "tables", "server",
+            "sources", "channels", "routes", "store");
     private static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
     private static final int DEFAULT_QUEUE = 100_000;
 
@@ -167,6 +167,26 @@ public final class ConfigLoader {
                 r.integer(engineNode, "engine", "shards", 1, EngineOptions.MAX_SHARDS)
                         .orElse(VigilConfig.EngineSection.defaultShards()));
 
+        Map<String, VigilConfig.Table> tables = new java.util.LinkedHashMap<>();
+        ObjectNode tablesNode = section(top, "tables", r);
+        for (var e : (Iterable<Map.Entry<String, JsonNode>>) tablesNode::fields) {
+            String p = "tables." + e.getKey();
+            Optional<ObjectNode> t = r.object(e.getValue(), p);
+            if (t.isEmpty()) {
+                continue;
+            }
+            r.onlyKeys(t.get(), p, List.of("file", "watch", "kafka", "jdbc"));
+            for (String later : List.of("kafka", "jdbc")) {
+                if (t.get().has(later)) {
+                    r.problem(p + "." + later, "tables from " + later + " are not supported yet: this version loads"
+                            + " tables from files and the admin API");
+                }
+            }
+            Optional<String> file = r.string(t.get(), p, "file", !t.get().has("kafka") && !t.get().has("jdbc"));
+            boolean watch = r.bool(t.get(), p, "watch").orElse(false);
+            file.ifPresent(f -> tables.put(e.getKey(), new VigilConfig.Table(base.resolve(f).normalize(), watch)));
+        }
+
         ObjectNode serverNode = section(top, "server", r);
         r.onlyKeys(serverNode, "server", List.of("host", "port", "adminToken"));
         Optional<Secret> adminToken = r.string(serverNode, "server", "adminToken", false).map(Secret::of);
@@ -190,7 +210,7 @@ public final class ConfigLoader {
             throw new ConfigException(r.problems());
         }
         return new VigilConfig(rules, new VigilConfig.Time(mode, lateness, maxFuture),
-                new VigilConfig.State(maxHorizon), server, sources, notifier, journal, engine);
+                new VigilConfig.State(maxHorizon), server, sources, notifier, journal, engine, tables);
     }
 
     /** {@code store.journal}: {@code enabled}, {@code path}, {@code fsync}, {@code fsyncInterval}. */

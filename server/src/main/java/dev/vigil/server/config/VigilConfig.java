@@ -16,7 +16,7 @@ import static java.util.Objects.requireNonNull;
  * resolved against the folder of the configuration file.
  */
 public record VigilConfig(Rules rules, Time time, State state, Server server, Sources sources,
-                          NotifierConfig notifier, Journal journal, EngineSection engine) {
+                          NotifierConfig notifier, Journal journal, EngineSection engine, Map<String, Table> tables) {
     public VigilConfig {
         requireNonNull(rules, "rules is null");
         requireNonNull(time, "time is null");
@@ -26,6 +26,19 @@ public record VigilConfig(Rules rules, Time time, State state, Server server, So
         requireNonNull(notifier, "notifier is null");
         requireNonNull(journal, "journal is null");
         requireNonNull(engine, "engine is null");
+        tables = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tables));
+    }
+
+    /**
+     * {@code tables.NAME}: where a reference table's rows come from (interfaces.md, "Tables").
+     *
+     * @param file a CSV (header row) or JSONL file, loaded at start
+     * @param watch whether the file is loaded again whenever it changes
+     */
+    public record Table(Path file, boolean watch) {
+        public Table {
+            requireNonNull(file, "file is null");
+        }
     }
 
     /**

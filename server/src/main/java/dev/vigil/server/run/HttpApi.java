@@ -29,7 +29,10 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -64,10 +67,13 @@ final class HttpApi {
     private final java.util.function.BooleanSupplier ready;
     private final LongSupplier rejectedEvents;
     private final Durability durability;
+    private final TableService tables;
     private Javalin app;
 
     HttpApi(VigilConfig config, Engine engine, RuleLibrary library, AlertHistory store, DeadLetters deadLetters,
-            Metrics metrics, java.util.function.BooleanSupplier ready, LongSupplier rejectedEvents, Durability durability) {
+            Metrics metrics, java.util.function.BooleanSupplier ready, LongSupplier rejectedEvents, Durability durability,
+            TableService tables) {
+        this.tables = tables;
         this.config = config;
         this.engine = engine;
         this.library = library;
@@ -136,6 +142,10 @@ final class HttpApi {
             c.routes.get("/api/dead-letters", this::deadLetters);
             c.routes.post("/api/dead-letters/{id}/retry", this::retryDeadLetter);
             c.routes.get("/api/stats", this::stats);
+            c.routes.get("/api/tables", ctx -> ok(ctx, 200, dev.vigil.engine.Json.mapper().valueToTree(tables.list())));
+            c.routes.get("/api/tables/{name}", this::getTable);
+            c.routes.put("/api/tables/{name}", this::putTable);
+            c.routes.patch("/api/tables/{name}", this::patchTable);
             c.routes.exception(HttpError.class, this::handle);
             c.routes.exception(Exception.class, this::internalError);
             c.routes.error(404, "*", ctx -> {
@@ -531,6 +541,156 @@ final class HttpApi {
                     .put("message", p.message());
         }
         ok(ctx, 422, o);
+    }
+
+    // ---------------------------------------------------------------- tables
+
+    private dev.vigil.rules.ast.TableDecl declaredTable(Context ctx) {
+        String name = ctx.pathParam("name");
+        return tables.decl(name).orElseThrow(() -> new HttpError(404, "no table " + name
+                + " is declared in the rules"));
+    }
+
+    /** {@code GET /api/tables/{name}}: the table, or with {@code ?key=K} (one per key field) one row, 404 when absent. */
+    private void getTable(Context ctx) {
+        var decl = declaredTable(ctx);
+        List<String> keys = ctx.queryParams("key");
+        if (keys.isEmpty()) {
+            ObjectNode o = dev.vigil.engine.Json.mapper().valueToTree(tables.list().stream()
+                    .filter(t -> t.get("name").equals(decl.name())).findFirst().orElseThrow());
+            ArrayNode fields = o.putArray("fields");
+            decl.fields().forEach(f -> fields.addObject().put("name", f.name()).put("type", f.type().keyword()));
+            ok(ctx, 200, o);
+            return;
+        }
+        if (keys.size() != decl.keys().size()) {
+            throw new HttpError(400, "table " + decl.name() + " is keyed by " + String.join(", ", decl.keys())
+                    + ": give " + decl.keys().size() + " key parameter" + (decl.keys().size() == 1 ? "" : "s")
+                    + ", got " + keys.size());
+        }
+        Object[] key = keyValues(decl, keys.stream().map(k -> (Object) k).toList(), "key");
+        Optional<Map<String, Object>> row = engine.tableRow(decl.name(), key);
+        if (row.isEmpty()) {
+            throw new HttpError(404, "table " + decl.name() + " has no row with key " + String.join(", ", keys));
+        }
+        ok(ctx, 200, dev.vigil.engine.Json.mapper().valueToTree(row.get()));
+    }
+
+    /** A key's values converted to its fields' types, or 400 naming the bad one. */
+    private static Object[] keyValues(dev.vigil.rules.ast.TableDecl decl, List<Object> parts, String where) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (int i = 0; i < parts.size(); i++) {
+            values.put(decl.keys().get(i), parts.get(i));
+        }
+        dev.vigil.engine.TableRows one = new dev.vigil.engine.TableRows(decl);
+        if (!one.add(values, where)) {
+            throw new HttpError(400, one.problems().get(0).toString());
+        }
+        Object[] row = one.rows().get(0);
+        Object[] key = new Object[decl.keys().size()];
+        for (int i = 0; i < key.length; i++) {
+            key[i] = row[decl.fields().indexOf(decl.field(decl.keys().get(i)).orElseThrow())];
+        }
+        return key;
+    }
+
+    private static boolean csvBody(Context ctx) {
+        String type = ctx.header("Content-Type");
+        return type != null && type.toLowerCase(Locale.ROOT).startsWith("text/csv");
+    }
+
+    private static String tableBody(Context ctx) {
+        try {
+            String text = dev.vigil.engine.Utf8.decode(ruleFileBody(ctx));
+            return text.startsWith("\ufeff") ? text.substring(1) : text;
+        } catch (dev.vigil.engine.Utf8.MalformedException e) {
+            throw new HttpError(400, "the body is not valid UTF-8: " + e.getMessage());
+        }
+    }
+
+    /** 422 with every refused row; nothing changed. */
+    private void refused(Context ctx, List<dev.vigil.engine.TableRows.Problem> problems) {
+        ObjectNode o = obj().put("error", problems.size() + " row" + (problems.size() == 1 ? "" : "s")
+                + " refused; the table is unchanged");
+        ArrayNode errors = o.putArray("errors");
+        problems.forEach(p -> errors.addObject().put("where", p.where()).put("message", p.message()));
+        ok(ctx, 422, o);
+    }
+
+    /** {@code PUT /api/tables/{name}}: CSV ({@code text/csv}, a header row) or JSONL rows replace the table, all or nothing. */
+    private void putTable(Context ctx) throws InterruptedException, IOException {
+        var decl = declaredTable(ctx);
+        var rows = dev.vigil.connectors.TableFiles.parse("body", tableBody(ctx), decl, csvBody(ctx));
+        List<dev.vigil.engine.TableRows.Problem> problems = tables.put(decl, rows);
+        if (!problems.isEmpty()) {
+            refused(ctx, problems);
+            return;
+        }
+        ok(ctx, 200, obj().put("name", decl.name()).put("rows", engine.tables().get(decl.name())[0]));
+    }
+
+    /**
+     * {@code PATCH /api/tables/{name}}: JSONL lines, each a row to upsert or {@code {"delete": KEY}}
+     * (a value, or an array of the key fields' values), applied together or not at all.
+     */
+    private void patchTable(Context ctx) throws InterruptedException, IOException {
+        var decl = declaredTable(ctx);
+        String[] lines = tableBody(ctx).split("\r?\n", -1);
+        dev.vigil.engine.TableRows upserts = new dev.vigil.engine.TableRows(decl);
+        List<Object[]> deletes = new ArrayList<>();
+        List<dev.vigil.engine.TableRows.Problem> problems = new ArrayList<>();
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].isBlank()) {
+                continue;
+            }
+            String at = "body:" + (i + 1);
+            com.fasterxml.jackson.databind.JsonNode n;
+            try {
+                n = dev.vigil.engine.Json.mapper().readTree(lines[i]);
+            } catch (IOException e) {
+                problems.add(new dev.vigil.engine.TableRows.Problem(at, "not valid JSON"));
+                continue;
+            }
+            if (n == null || !n.isObject()) {
+                problems.add(new dev.vigil.engine.TableRows.Problem(at, "expected a JSON object: a row, or {\"delete\": KEY}"));
+                continue;
+            }
+            if (n.size() == 1 && n.has("delete") && !decl.field("delete").isPresent()) {
+                com.fasterxml.jackson.databind.JsonNode k = n.get("delete");
+                List<Object> parts = new ArrayList<>();
+                (k.isArray() ? k : dev.vigil.engine.Json.mapper().createArrayNode().add(k)).forEach(v ->
+                        parts.add(v.isNumber() ? v.numberValue() : v.isBoolean() ? (Object) v.booleanValue()
+                                : v.isNull() ? null : v.asText()));
+                if (parts.size() != decl.keys().size()) {
+                    problems.add(new dev.vigil.engine.TableRows.Problem(at, "delete: table " + decl.name()
+                            + " is keyed by " + String.join(", ", decl.keys()) + ": give " + decl.keys().size()
+                            + " value" + (decl.keys().size() == 1 ? "" : "s") + ", got " + parts.size()));
+                    continue;
+                }
+                try {
+                    deletes.add(keyValues(decl, parts, at));
+                } catch (HttpError e) {
+                    problems.add(new dev.vigil.engine.TableRows.Problem(at, "delete: " + e.getMessage()
+                            .substring(at.length() + 2)));
+                }
+                continue;
+            }
+            Map<String, Object> values = new LinkedHashMap<>();
+            n.fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().isNull() ? null
+                    : e.getValue().isTextual() ? e.getValue().asText() : e.getValue().isBoolean()
+                    ? (Object) e.getValue().booleanValue() : e.getValue().isNumber() ? e.getValue().numberValue()
+                    : e.getValue().toString()));
+            upserts.add(values, at);
+        }
+        problems.addAll(upserts.problems());
+        problems.sort(java.util.Comparator.comparingInt(p -> Integer.parseInt(p.where().substring(5))));
+        if (!problems.isEmpty()) {
+            refused(ctx, problems);
+            return;
+        }
+        tables.patch(decl, upserts, deletes);
+        ok(ctx, 200, obj().put("name", decl.name()).put("upserted", upserts.rows().size())
+                .put("deleted", deletes.size()).put("rows", engine.tables().get(decl.name())[0]));
     }
 
     // ---------------------------------------------------------------- alerts and delivery

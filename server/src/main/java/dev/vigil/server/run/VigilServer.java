@@ -48,6 +48,7 @@ public final class VigilServer implements AutoCloseable {
     private Engine engine;
     private RuleLibrary library;
     private HttpApi http;
+    private TableService tableService;
     private Thread watcher;
     private int port;
     private volatile boolean ready;
@@ -202,8 +203,10 @@ public final class VigilServer implements AutoCloseable {
                     : "store.journal: " + e.getMessage(), e);
         }
         metrics.durabilityGauges(durability);
+        tableService = new TableService(engine, config.tables(), config.notifier().store().path());
+        tableService.start();
         http = new HttpApi(config, engine, library, notifier.history(), notifier::retryDeadLetter, metrics,
-                () -> ready && !stopping, rejected::get, durability);
+                () -> ready && !stopping, rejected::get, durability, tableService);
         try {
             port = http.start();
         } catch (RuntimeException e) {
@@ -534,6 +537,9 @@ public final class VigilServer implements AutoCloseable {
         }
         if (watcher != null) {
             watcher.interrupt();
+        }
+        if (tableService != null) {
+            tableService.close();
         }
         if (http != null) {
             http.stop();

@@ -14,6 +14,8 @@ import java.util.stream.Collectors;
 final class EplExpr {
     private final Function<Expr.FieldRef, String> fields;
     private final Params params;
+    /** The declared tables, for the type of a lookup's field (set by the translator). */
+    Function<String, java.util.Optional<dev.vigil.rules.ast.TableDecl>> tables = t -> java.util.Optional.empty();
 
     /** Literals as EPL literals. */
     EplExpr(Function<Expr.FieldRef, String> fields) {
@@ -80,7 +82,27 @@ final class EplExpr {
             case Expr.Call c -> "vigil_" + c.function() + "("
                     + c.args().stream().map(this::of).collect(Collectors.joining(", ")) + ")";
             case Expr.Aggregate a -> aggregate(a);
+            case Expr.Lookup l -> lookup(l);
+            case Expr.InTable in -> (in.negated() ? "(not " : "(") + "vigil_in_table(" + EsperNames.string(in.table())
+                    + ", {" + of(in.value()) + "}))";
         };
+    }
+
+    /** {@code T[k].field}: the typed lookup function of the field's type (Esper types its result by it). */
+    private String lookup(Expr.Lookup l) {
+        dev.vigil.rules.ast.TableDecl t = tables.apply(l.table())
+                .orElseThrow(() -> new IllegalStateException("undeclared table " + l.table()));
+        dev.vigil.rules.ast.FieldType type = t.field(l.field())
+                .orElseThrow(() -> new IllegalStateException("table " + l.table() + " has no field " + l.field())).type();
+        String fn = switch (type) {
+            case STRING -> "vigil_table_string";
+            case INT -> "vigil_table_int";
+            case LONG, TIMESTAMP -> "vigil_table_long";
+            case DOUBLE -> "vigil_table_double";
+            case BOOLEAN -> "vigil_table_boolean";
+        };
+        return fn + "(" + EsperNames.string(l.table()) + ", " + EsperNames.string(l.field()) + ", {"
+                + l.keys().stream().map(this::of).collect(Collectors.joining(", ")) + "})";
     }
 
     private String aggregate(Expr.Aggregate a) {

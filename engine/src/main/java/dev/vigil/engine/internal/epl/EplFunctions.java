@@ -1,5 +1,7 @@
 package dev.vigil.engine.internal.epl;
 
+import com.espertech.esper.common.client.hook.expr.EPLMethodInvocationContext;
+
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Locale;
@@ -48,5 +50,46 @@ public final class EplFunctions {
      */
     public static int shard(int shards, Object... values) {
         return ShardKeys.shard(shards, values);
+    }
+
+    // ---------------------------------------------------------------- reference tables
+
+    /**
+     * Where each Esper runtime finds its engine's tables: set by the engine's hosts (one per shard)
+     * as they start, read by the lookups below through Esper's invocation context.
+     */
+    public static final java.util.Map<String, dev.vigil.engine.internal.tables.TableStore> TABLES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Object lookup(String table, String field, Object[] key, EPLMethodInvocationContext ctx) {
+        var store = TABLES.get(ctx.getRuntimeURI());
+        return store == null ? null : store.get(table, field, key);
+    }
+
+    /** {@code T[k].field} of a string field: the row's value, or null when there is no such row. */
+    public static String tableString(String table, String field, Object[] key, EPLMethodInvocationContext ctx) {
+        return lookup(table, field, key, ctx) instanceof String v ? v : null;
+    }
+
+    public static Integer tableInt(String table, String field, Object[] key, EPLMethodInvocationContext ctx) {
+        return lookup(table, field, key, ctx) instanceof Integer v ? v : null;
+    }
+
+    public static Long tableLong(String table, String field, Object[] key, EPLMethodInvocationContext ctx) {
+        return lookup(table, field, key, ctx) instanceof Long v ? v : null;
+    }
+
+    public static Double tableDouble(String table, String field, Object[] key, EPLMethodInvocationContext ctx) {
+        return lookup(table, field, key, ctx) instanceof Double v ? v : null;
+    }
+
+    public static Boolean tableBoolean(String table, String field, Object[] key, EPLMethodInvocationContext ctx) {
+        return lookup(table, field, key, ctx) instanceof Boolean v ? v : null;
+    }
+
+    /** {@code k in T}: whether the table has a row with that key; null for a null key. */
+    public static Boolean inTable(String table, Object[] key, EPLMethodInvocationContext ctx) {
+        var store = TABLES.get(ctx.getRuntimeURI());
+        return store == null ? Boolean.FALSE : store.contains(table, key);
     }
 }

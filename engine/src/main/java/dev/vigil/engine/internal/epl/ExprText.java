@@ -60,6 +60,13 @@ public final class ExprText {
             case Expr.Aggregate a -> {
                 return a.function().keyword() + "(" + a.arg().map(ExprText::of).orElse("") + ")";
             }
+            case Expr.Lookup l -> {
+                return l.table() + "[" + l.keys().stream().map(ExprText::of).collect(Collectors.joining(", ")) + "]."
+                        + l.field();
+            }
+            case Expr.InTable in -> {
+                return of(in.value()) + (in.negated() ? " not in " : " in ") + in.table();
+            }
         }
     }
 }

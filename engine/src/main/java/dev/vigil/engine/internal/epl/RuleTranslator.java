@@ -119,7 +119,9 @@ public final class RuleTranslator {
     }
 
     private EplExpr expr(Function<Expr.FieldRef, String> fields) {
-        return new EplExpr(fields, params);
+        EplExpr e = new EplExpr(fields, params);
+        e.tables = rules::table;
+        return e;
     }
 
     // ---------------------------------------------------------------- filter
@@ -252,6 +254,7 @@ public final class RuleTranslator {
             byText.putIfAbsent(ExprText.of(agg), agg);
         }
         EplExpr literal = new EplExpr(ref -> EsperNames.field(ref.field()));
+        literal.tables = rules::table;
         String stream = eventFilter(a.event(), literal, shardFilter(rule, false)) + view(a).text() + groupBy(a.by());
         return java.util.Optional.of(new Sharing(stream, byText));
     }
@@ -300,6 +303,7 @@ public final class RuleTranslator {
                                            String name) {
         Condition.Aggregate a = (Condition.Aggregate) first.when();
         EplExpr literal = new EplExpr(ref -> EsperNames.field(ref.field()));
+        literal.tables = rules::table;
         Columns cols = new Columns();
         for (Ident b : a.by()) {
             cols.groups.add(cols.add(EsperNames.field(b.name())));
@@ -849,6 +853,8 @@ public final class RuleTranslator {
             case Expr.IsNull n -> visit(n.value(), action);
             case Expr.Call c -> c.args().forEach(a -> visit(a, action));
             case Expr.Aggregate a -> a.arg().ifPresent(x -> visit(x, action));
+            case Expr.Lookup l -> l.keys().forEach(k -> visit(k, action));
+            case Expr.InTable in -> visit(in.value(), action);
         }
     }
 }

@@ -75,6 +75,8 @@ public final class EsperHost {
     private final Map<String, DeployedType> types = new LinkedHashMap<>();
     private final Map<String, DeployedRule> rules = new LinkedHashMap<>();
     private final Map<String, DeployedGroup> groups = new LinkedHashMap<>();
+    /** The tables the deployed set declares, to tell which rules a changed declaration changes. */
+    private Map<String, dev.vigil.rules.ast.TableDecl> declaredTables = Map.of();
     private JsonEventDecoder decoder;
 
     private record DeployedType(EventShape shape, String esperName, EPCompiled compiled, String deploymentId,
@@ -177,16 +179,19 @@ public final class EsperHost {
     }
 
     public EsperHost(EngineOptions options, AlertSink sink, Timers timers) {
-        this(options, sink, timers, Sharding.NONE);
+        this(options, sink, timers, Sharding.NONE, new dev.vigil.engine.internal.tables.TableStore());
     }
 
-    public EsperHost(EngineOptions options, AlertSink sink, Timers timers, Sharding sharding) {
+    /** @param tables the engine's reference tables, which this runtime's lookups read */
+    public EsperHost(EngineOptions options, AlertSink sink, Timers timers, Sharding sharding,
+                     dev.vigil.engine.internal.tables.TableStore tables) {
         this.sharding = sharding;
         this.options = options;
         this.config = configuration();
         this.compiler = EPCompilerProvider.getCompiler();
         this.runtime = EPRuntimeProvider.getRuntime("vigil-" + RUNTIMES.incrementAndGet(), config);
         HOSTS.put(runtime.getURI(), this);
+        EplFunctions.TABLES.put(runtime.getURI(), tables);
         this.runtime.getEventService().advanceTime(options.startTime());
         this.sink = sink;
         this.timers = timers;
@@ -209,6 +214,11 @@ public final class EsperHost {
         for (String f : List.of("abs", "lower", "upper", "length", "round", "shard")) {
             c.getCompiler().addPlugInSingleRowFunction("vigil_" + f, EplFunctions.class.getName(), f);
         }
+        for (String t : List.of("String", "Int", "Long", "Double", "Boolean")) {
+            c.getCompiler().addPlugInSingleRowFunction("vigil_table_" + t.toLowerCase(java.util.Locale.ROOT),
+                    EplFunctions.class.getName(), "table" + t);
+        }
+        c.getCompiler().addPlugInSingleRowFunction("vigil_in_table", EplFunctions.class.getName(), "inTable");
         return c;
     }
 
@@ -282,7 +292,7 @@ public final class EsperHost {
      */
     public static void check(RuleSet set, EngineOptions options) throws DeployException {
         compile(EPCompilerProvider.getCompiler(), configuration(), options, set, Map.of(), Map.of(), Map.of(),
-                Sharding.NONE, null);
+                Sharding.NONE, null, Map.of());
     }
 
     public DeployResult deploy(RuleSet set) throws DeployException {
@@ -298,7 +308,7 @@ public final class EsperHost {
      */
     public DeployResult deploy(RuleSet set, EsperHost leader) throws DeployException {
         Plan p = compile(compiler, config, options, set, types, rules, groups, sharding,
-                leader == null ? null : leader.types);
+                leader == null ? null : leader.types, declaredTables);
         java.util.Set<String> deployedIds = new java.util.HashSet<>(p.deployed);
         List<String> removed = new ArrayList<>();
         for (String id : rules.keySet()) {
@@ -394,6 +404,9 @@ public final class EsperHost {
         List<EventShape> shapes = new ArrayList<>();
         types.values().forEach(t -> shapes.add(t.shape));
         decoder = newDecoder(shapes);
+        Map<String, dev.vigil.rules.ast.TableDecl> declared = new HashMap<>();
+        set.tables().forEach(t -> declared.put(t.name(), t));
+        declaredTables = Map.copyOf(declared);
         return new DeployResult(p.deployed, p.added, p.changed, p.unchanged, removed);
     }
 
@@ -474,7 +487,8 @@ public final class EsperHost {
     private static Plan compile(EPCompiler compiler, Configuration config, EngineOptions options, RuleSet set,
                                 Map<String, DeployedType> types, Map<String, DeployedRule> rules,
                                 Map<String, DeployedGroup> groups, Sharding sharding,
-                                Map<String, DeployedType> leaderTypes) throws DeployException {
+                                Map<String, DeployedType> leaderTypes, Map<String, dev.vigil.rules.ast.TableDecl> tablesBefore)
+            throws DeployException {
         // 1. Types: keep the unchanged, compile the new and changed.
         Map<String, DeployedType> keptTypes = new LinkedHashMap<>();
         Map<String, Compiled> newTypes = new LinkedHashMap<>();
@@ -569,7 +583,8 @@ public final class EsperHost {
             boolean sameRunner = gp == null ? old != null && old.group == null
                     : old != null && old.group != null && old.group == gp.running();
             if (old != null && sameRunner && old.plan.rule().text().equals(rule.text())
-                    && old.plan.types().stream().allMatch(keptTypes::containsKey)) {
+                    && old.plan.types().stream().allMatch(keptTypes::containsKey)
+                    && tablesKept(rule, set, tablesBefore)) {
                 unchanged.add(rule.id());
                 continue;
             }
@@ -645,6 +660,32 @@ public final class EsperHost {
         }
         return new Plan(keptTypes, newTypes, deployed, added, changed, unchanged, toDeploy, compiledRules, groupPlans,
                 compiledGroups, groupOf, conditions);
+    }
+
+    /**
+     * Whether every table a rule may look up is declared as before: a lookup is typed by its field's
+     * declared type, so a rule over a changed table is compiled again. A table counts as used when
+     * its name is one of the rule's tokens (a field of the same name makes the rule count as
+     * changed too, which only costs its state).
+     */
+    private static boolean tablesKept(Rule rule, RuleSet set, Map<String, dev.vigil.rules.ast.TableDecl> before) {
+        if (set.tables().isEmpty() && before.isEmpty()) {
+            return true;
+        }
+        String tokens = " " + rule.text() + " ";
+        java.util.Set<String> names = new java.util.HashSet<>(before.keySet());
+        set.tables().forEach(t -> names.add(t.name()));
+        for (String name : names) {
+            if (!tokens.contains(" " + name + " ")) {
+                continue;
+            }
+            var now = set.table(name);
+            var was = before.get(name);
+            if (now.isEmpty() || was == null || !was.sameShape(now.get())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether a rule's condition is one {@link HavingEval} judges exactly over shared columns. */
@@ -873,6 +914,7 @@ public final class EsperHost {
 
     public void destroy() {
         HOSTS.remove(runtime.getURI());
+        EplFunctions.TABLES.remove(runtime.getURI());
         runtime.destroy();
     }
 

@@ -80,7 +80,7 @@ public final class Shards implements Backend {
         static final int ADVANCE = 2;
     }
 
-    public Shards(EngineOptions options, AlertSink sink) {
+    public Shards(EngineOptions options, AlertSink sink, dev.vigil.engine.internal.tables.TableStore tables) {
         this.count = options.shards();
         this.sink = sink;
         this.cores = new ShardCore[count];
@@ -89,7 +89,7 @@ public final class Shards implements Backend {
         this.pending = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             collectors[i] = new Collector(this);
-            cores[i] = new ShardCore(options, collectors[i], new Sharding(i, count));
+            cores[i] = new ShardCore(options, collectors[i], new Sharding(i, count), tables);
             pending.add(new ArrayList<>());
             if (i > 0) {
                 workers[i] = new Worker("vigil-shard-" + i);

@@ -235,6 +235,8 @@ public final class HavingEval {
                         ? new EvalNodes.BoolConst(!n.negated())
                         : new EvalNodes.IsNull(node(n.value()), n.negated());
                 case Expr.Call c -> call(c);
+                case Expr.Lookup l -> throw new Refused(); // judged by Esper, which reads the table
+                case Expr.InTable in -> throw new Refused();
             };
         }
 

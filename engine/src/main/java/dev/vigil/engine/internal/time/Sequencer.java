@@ -15,6 +15,7 @@ import dev.vigil.engine.internal.decode.JsonEventDecoder;
 import dev.vigil.engine.internal.esper.EsperHost;
 import dev.vigil.engine.internal.esper.Sharding;
 import dev.vigil.engine.internal.shard.Shards;
+import dev.vigil.engine.internal.tables.TableStore;
 import dev.vigil.rules.RuleSet;
 
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ public final class Sequencer {
     private final EngineOptions options;
     private final long lateness;
     private final Backend backend;
+    private final TableStore tables;
     /** The single core without shards (for tests that reach into it), else null. */
     private final ShardCore single;
     private final PriorityQueue<Held> held = new PriorityQueue<>();
@@ -69,15 +71,21 @@ public final class Sequencer {
     }
 
     public Sequencer(EngineOptions options, AlertSink sink) {
+        this(options, sink, new TableStore());
+    }
+
+    /** @param tables the engine's reference tables (kept across a {@code rebuild}) */
+    public Sequencer(EngineOptions options, AlertSink sink, TableStore tables) {
+        this.tables = tables;
         this.options = options;
         this.lateness = options.lateness().toMillis();
         this.processingTime = options.timeMode() == EngineOptions.TimeMode.PROCESSING;
         this.live = options.live() || processingTime;
         if (options.shards() > 1) {
             this.single = null;
-            this.backend = new Shards(options, sink);
+            this.backend = new Shards(options, sink, tables);
         } else {
-            this.single = new ShardCore(options, sink, Sharding.NONE);
+            this.single = new ShardCore(options, sink, Sharding.NONE, tables);
             this.backend = new Single(single);
         }
     }
@@ -140,7 +148,14 @@ public final class Sequencer {
     }
 
     public DeployResult deploy(RuleSet rules) throws DeployException {
-        return backend.deploy(rules);
+        DeployResult r = backend.deploy(rules);
+        tables.declare(rules.tables(), options.clock().millis());
+        return r;
+    }
+
+    /** The reference tables the rules look up. */
+    public TableStore tables() {
+        return tables;
     }
 
     public JsonEventDecoder decoder() {

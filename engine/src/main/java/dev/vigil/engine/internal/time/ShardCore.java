@@ -36,8 +36,9 @@ public final class ShardCore implements Timers {
         }
     }
 
-    public ShardCore(EngineOptions options, AlertSink sink, Sharding sharding) {
-        this.host = new EsperHost(options, sink, this, sharding);
+    public ShardCore(EngineOptions options, AlertSink sink, Sharding sharding,
+                     dev.vigil.engine.internal.tables.TableStore tables) {
+        this.host = new EsperHost(options, sink, this, sharding, tables);
     }
 
     /** Deploys a rule set; {@code leader} is shard 0's host when this is another shard (types are shared), else null. */

@@ -1,0 +1,164 @@
+package dev.vigil.connectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import dev.vigil.engine.Json;
+import dev.vigil.engine.TableRows;
+import dev.vigil.rules.ast.TableDecl;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads the rows of a reference table (interfaces.md, "Tables"): CSV with a header row of field
+ * names, or JSONL (one JSON object per line, blank lines skipped), chosen by the file name
+ * ({@code .csv}, else JSONL). Each row is checked against the table's declaration; a bad row is
+ * refused with its file and line and the others load ({@link TableRows#problems()}). Text that
+ * cannot be read any further (a quote never closed, invalid UTF-8) is one problem at its line,
+ * and the rows before it load.
+ */
+public final class TableFiles {
+    private static final CsvMapper CSV = new CsvMapper();
+
+    private TableFiles() {
+    }
+
+    /** Reads a table file; its problems name {@code file:line}. */
+    public static TableRows read(Path file, TableDecl decl) throws IOException {
+        String text;
+        try {
+            text = dev.vigil.engine.Utf8.decode(Files.readAllBytes(file));
+        } catch (dev.vigil.engine.Utf8.MalformedException e) {
+            TableRows rows = new TableRows(decl);
+            rows.refuse(file.toString(), "not valid UTF-8: " + e.getMessage());
+            return rows;
+        }
+        return parse(file.toString(), text, decl, isCsv(file.getFileName().toString()));
+    }
+
+    /** Whether a name is read as CSV ({@code .csv}); anything else is JSONL. */
+    public static boolean isCsv(String name) {
+        return name.toLowerCase(Locale.ROOT).endsWith(".csv");
+    }
+
+    /** Parses table rows from text; {@code where} names the source in problems. */
+    public static TableRows parse(String where, String text, TableDecl decl, boolean csv) {
+        if (text.startsWith("\ufeff")) {
+            text = text.substring(1);
+        }
+        TableRows rows = new TableRows(decl);
+        if (csv) {
+            readCsv(where, new StringReader(text), rows);
+        } else {
+            readJsonl(where, text, rows);
+        }
+        return rows;
+    }
+
+    private static void readJsonl(String where, String text, TableRows rows) {
+        String[] lines = text.split("\r?\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            if (line.isBlank()) {
+                continue;
+            }
+            String at = where + ":" + (i + 1);
+            JsonNode node;
+            try {
+                node = Json.mapper().readTree(line);
+            } catch (IOException e) {
+                problem(rows, at, "not valid JSON");
+                continue;
+            }
+            if (node == null || !node.isObject()) {
+                problem(rows, at, "expected a JSON object, got " + (node == null ? "nothing" : node.getNodeType()
+                        .toString().toLowerCase(Locale.ROOT)));
+                continue;
+            }
+            Map<String, Object> values = new LinkedHashMap<>();
+            node.fields().forEachRemaining(e -> values.put(e.getKey(), value(e.getValue())));
+            rows.add(values, at);
+        }
+    }
+
+    private static Object value(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (v.isTextual()) {
+            return v.asText();
+        }
+        if (v.isBoolean()) {
+            return v.booleanValue();
+        }
+        if (v.isIntegralNumber()) {
+            return v.canConvertToLong() ? (Object) v.longValue() : (Object) v.decimalValue();
+        }
+        if (v.isNumber()) {
+            return v.decimalValue();
+        }
+        return v.toString(); // an object or array: refused by the field's type check
+    }
+
+    private static void readCsv(String where, Reader reader, TableRows rows) {
+        String[] header = null;
+        long rowLine = 1;
+        try (MappingIterator<String[]> it = CSV.readerFor(String[].class)
+                .with(CsvSchema.emptySchema())
+                .with(CsvParser.Feature.WRAP_AS_ARRAY)
+                .with(CsvParser.Feature.SKIP_EMPTY_LINES)
+                .with(CsvParser.Feature.TRIM_SPACES)
+                .readValues(reader)) {
+            while (true) {
+                String[] values;
+                long lineNo;
+                try {
+                    if (!it.hasNextValue()) {
+                        break;
+                    }
+                    values = it.nextValue();
+                    var end = it.getCurrentLocation();
+                    lineNo = end.getColumnNr() <= 1 ? end.getLineNr() - 1 : end.getLineNr();
+                } catch (IOException | RuntimeException e) {
+                    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
+                            .orElse("");
+                    problem(rows, where + ":" + rowLine, m.startsWith("Missing closing quote")
+                            ? "not valid CSV: a quote is never closed; reading stops here" : "not valid CSV: " + m);
+                    break;
+                }
+                long startLine = rowLine;
+                rowLine = lineNo + 1;
+                if (header == null) {
+                    header = values;
+                    continue;
+                }
+                String at = where + ":" + startLine;
+                if (values.length > header.length) {
+                    problem(rows, at, "not valid CSV: " + values.length + " values, the header has " + header.length);
+                    continue;
+                }
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 0; i < values.length; i++) {
+                    row.put(header[i], values[i]);
+                }
+                rows.add(row, at);
+            }
+        } catch (IOException e) {
+            problem(rows, where, "cannot read: " + e.getMessage());
+        }
+    }
+
+    /** Records a problem for a row that never became values (the row is refused). */
+    private static void problem(TableRows rows, String at, String message) {
+        rows.refuse(at, message);
+    }
+}
