@@ -60,6 +60,16 @@ class TablesCliTest {
     }
 
     @Test
+    void explain_showsHowALookupRuns() {
+        Run r = vigil("explain", DIR.resolve("fraud.rules").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("-- reads table Merchant: each vigil_table_* or vigil_in_table call is one hash"
+                + " lookup in the engine's copy of the rows");
+        assertThat(r.out()).contains("vigil_table_double(\"Merchant\", \"limit\", {`merchant`})",
+                "vigil_in_table(\"BlockedCard\", {`cardId`})");
+    }
+
+    @Test
     void replay_withAnUndeclaredTable_orABadArgument_fails() {
         Run r = vigil("replay", "--rules", DIR.resolve("fraud.rules").toString(), "--events",
                 DIR.resolve("events.jsonl").toString(), "--table", "Nope=" + DIR.resolve("merchants.csv"));

@@ -907,9 +907,22 @@ public final class EsperHost {
                         + "-- condition on each row: " + ExprText.of(a.having()) + "\n" + st.epl());
                 continue;
             }
-            out.put(rule.id(), translator.translate(rule).module());
+            out.put(rule.id(), tableNote(rule, set) + translator.translate(rule).module());
         }
         return out;
+    }
+
+    /** For explain: how the rule's table lookups run, or nothing when it reads no table. */
+    private static String tableNote(Rule rule, RuleSet set) {
+        String tokens = " " + rule.text() + " ";
+        List<String> used = set.tables().stream().map(dev.vigil.rules.ast.TableDecl::name)
+                .filter(n -> tokens.contains(" " + n + " ")).toList();
+        if (used.isEmpty()) {
+            return "";
+        }
+        return "-- reads table" + (used.size() == 1 ? " " : "s ") + String.join(", ", used) + ": each vigil_table_* or"
+                + " vigil_in_table call is one hash lookup in the engine's copy of the rows, as they are when the"
+                + " event is processed (a change takes effect between two events)\n";
     }
 
     public void destroy() {
