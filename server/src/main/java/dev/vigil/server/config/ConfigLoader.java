@@ -176,15 +176,36 @@ public final class ConfigLoader {
                 continue;
             }
             r.onlyKeys(t.get(), p, List.of("file", "watch", "kafka", "jdbc"));
-            for (String later : List.of("kafka", "jdbc")) {
-                if (t.get().has(later)) {
-                    r.problem(p + "." + later, "tables from " + later + " are not supported yet: this version loads"
-                            + " tables from files and the admin API");
-                }
+            if (t.get().has("jdbc")) {
+                r.problem(p + ".jdbc", "tables from jdbc are not supported yet: this version loads tables from files,"
+                        + " Kafka topics and the admin API");
+                continue;
             }
-            Optional<String> file = r.string(t.get(), p, "file", !t.get().has("kafka") && !t.get().has("jdbc"));
+            if (t.get().has("kafka")) {
+                if (t.get().has("file")) {
+                    r.problem(p, "a table has one source: file or kafka, not both");
+                    continue;
+                }
+                Optional<ObjectNode> k = r.object(t.get().get("kafka"), p + ".kafka");
+                if (k.isEmpty()) {
+                    continue;
+                }
+                String kp = p + ".kafka";
+                r.onlyKeys(k.get(), kp, List.of("bootstrapServers", "topic", "format", "groupId", "properties"));
+                String format = r.string(k.get(), kp, "format", false).orElse("upsert");
+                if (!format.equals("upsert") && !format.equals("debezium")) {
+                    r.problem(kp + ".format", "expected upsert or debezium, got \"" + format + "\"");
+                }
+                tables.put(e.getKey(), new VigilConfig.Table(null, false, new VigilConfig.TableKafka(
+                        r.string(k.get(), kp, "bootstrapServers", true).orElse(""),
+                        r.string(k.get(), kp, "topic", true).orElse(""), format,
+                        r.string(k.get(), kp, "groupId", false).orElse("vigil-table-" + e.getKey()),
+                        r.stringMap(k.get(), kp, "properties"))));
+                continue;
+            }
+            Optional<String> file = r.string(t.get(), p, "file", true);
             boolean watch = r.bool(t.get(), p, "watch").orElse(false);
-            file.ifPresent(f -> tables.put(e.getKey(), new VigilConfig.Table(base.resolve(f).normalize(), watch)));
+            file.ifPresent(f -> tables.put(e.getKey(), new VigilConfig.Table(base.resolve(f).normalize(), watch, null)));
         }
 
         ObjectNode serverNode = section(top, "server", r);

@@ -30,14 +30,35 @@ public record VigilConfig(Rules rules, Time time, State state, Server server, So
     }
 
     /**
-     * {@code tables.NAME}: where a reference table's rows come from (interfaces.md, "Tables").
+     * {@code tables.NAME}: where a reference table's rows come from (interfaces.md, "Tables"): a
+     * file, or a Kafka topic.
      *
-     * @param file a CSV (header row) or JSONL file, loaded at start
+     * @param file a CSV (header row) or JSONL file, loaded at start; null for a topic
      * @param watch whether the file is loaded again whenever it changes
+     * @param kafka the topic the table follows; null for a file
      */
-    public record Table(Path file, boolean watch) {
+    public record Table(Path file, boolean watch, TableKafka kafka) {
         public Table {
-            requireNonNull(file, "file is null");
+            if ((file == null) == (kafka == null)) {
+                throw new IllegalArgumentException("a table has a file or a kafka topic");
+            }
+        }
+    }
+
+    /**
+     * {@code tables.NAME.kafka}.
+     *
+     * @param format {@code upsert} or {@code debezium}
+     * @param groupId the group its offsets are committed for (default {@code vigil-table-NAME})
+     */
+    public record TableKafka(String bootstrapServers, String topic, String format, String groupId,
+                             Map<String, String> properties) {
+        public TableKafka {
+            requireNonNull(bootstrapServers, "bootstrapServers is null");
+            requireNonNull(topic, "topic is null");
+            requireNonNull(format, "format is null");
+            requireNonNull(groupId, "groupId is null");
+            properties = Map.copyOf(properties);
         }
     }
 

@@ -46,6 +46,8 @@ final class TableService implements AutoCloseable {
     /** Per table: the file's modification time at the last load, and when it was loaded. */
     private final Map<String, Loaded> loaded = new HashMap<>();
     private ScheduledExecutorService poller;
+    /** The tables that follow a Kafka topic. */
+    private final Map<String, dev.vigil.connectors.KafkaTableFeed> feeds = new LinkedHashMap<>();
 
     private record Loaded(FileTime modified, long engineChange) {
     }
@@ -59,7 +61,18 @@ final class TableService implements AutoCloseable {
     /** Loads every declared table from its source now; then keeps watching. */
     void start() throws InterruptedException {
         sources.keySet().stream().filter(n -> decl(n).isEmpty()).forEach(n -> LOG.warn(
-                "tables.{}: no rule file declares table {} (yet); its file is loaded once one does", n, n));
+                "tables.{}: no rule file declares table {} (yet); its rows are loaded once one does", n, n));
+        sources.forEach((name, s) -> {
+            if (s.kafka() != null) {
+                VigilConfig.TableKafka k = s.kafka();
+                feeds.put(name, new dev.vigil.connectors.KafkaTableFeed(engine, () -> decl(name).orElse(null),
+                        k.bootstrapServers(), k.topic(), k.format().equals("debezium")
+                        ? dev.vigil.connectors.KafkaTableFeed.Format.DEBEZIUM
+                        : dev.vigil.connectors.KafkaTableFeed.Format.UPSERT, k.groupId(), k.properties(),
+                        persisted.resolve(name + ".kafka.jsonl")).start());
+                LOG.info("table {}: following {} ({}) at {}", name, k.topic(), k.format(), k.bootstrapServers());
+            }
+        });
         poll();
         poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vigil-tables");
@@ -88,6 +101,9 @@ final class TableService implements AutoCloseable {
             long engineChange = state == null ? 0 : state[1];
             Loaded last = loaded.get(name);
             VigilConfig.Table source = sources.get(name);
+            if (source != null && source.kafka() != null) {
+                continue; // its feed keeps it current
+            }
             Path file = source != null ? source.file() : persisted.resolve(name + ".jsonl");
             if (source == null && !Files.exists(file)) {
                 continue;
@@ -133,6 +149,9 @@ final class TableService implements AutoCloseable {
     /** Where a table's rows come from, for {@code GET /api/tables}. */
     String source(String name) {
         VigilConfig.Table s = sources.get(name);
+        if (s != null && s.kafka() != null) {
+            return "kafka " + s.kafka().topic() + " (" + s.kafka().format() + ")";
+        }
         if (s != null) {
             return "file " + s.file() + (s.watch() ? " (watched)" : "");
         }
@@ -163,6 +182,9 @@ final class TableService implements AutoCloseable {
     /** Writes a table's rows as JSONL beside the store, atomically (a temporary file moved in place). */
     private void persist(TableDecl decl) throws IOException {
         VigilConfig.Table source = sources.get(decl.name());
+        if (source != null && source.kafka() != null) {
+            return; // the topic is the table's source; its next records apply on top of the API's change
+        }
         if (source != null) {
             // Loaded from its file again at the next start (or change of the watched file); the
             // API's change lasts until then.
@@ -211,10 +233,16 @@ final class TableService implements AutoCloseable {
         return out;
     }
 
+    /** The feed of a table that follows a Kafka topic, or null. */
+    dev.vigil.connectors.KafkaTableFeed feed(String name) {
+        return feeds.get(name);
+    }
+
     @Override
     public void close() {
         if (poller != null) {
             poller.shutdownNow();
         }
+        feeds.values().forEach(dev.vigil.connectors.KafkaTableFeed::close);
     }
 }

@@ -504,6 +504,11 @@ public final class VigilServer implements AutoCloseable {
         return Optional.ofNullable(notifier);
     }
 
+    /** The tables' sources (tests). */
+    TableService tables() {
+        return tableService;
+    }
+
     /**
      * For tests of recovery in one JVM: saves a checkpoint as the periodic one does, then stops
      * everything without a last checkpoint, as a crash right after a checkpoint leaves the store and
