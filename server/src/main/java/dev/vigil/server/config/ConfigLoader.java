@@ -177,8 +177,36 @@ public final class ConfigLoader {
             }
             r.onlyKeys(t.get(), p, List.of("file", "watch", "kafka", "jdbc"));
             if (t.get().has("jdbc")) {
-                r.problem(p + ".jdbc", "tables from jdbc are not supported yet: this version loads tables from files,"
-                        + " Kafka topics and the admin API");
+                if (t.get().has("file") || t.get().has("kafka")) {
+                    r.problem(p, "a table has one source: file, kafka or jdbc");
+                    continue;
+                }
+                Optional<ObjectNode> j = r.object(t.get().get("jdbc"), p + ".jdbc");
+                if (j.isEmpty()) {
+                    continue;
+                }
+                String jp = p + ".jdbc";
+                r.onlyKeys(j.get(), jp, List.of("url", "user", "password", "query", "refresh", "lookup"));
+                if (j.get().has("lookup")) {
+                    r.problem(jp + ".lookup", "lookup (reading rows on demand through a cache) is not supported yet:"
+                            + " this version loads the query's rows whole");
+                }
+                Duration refresh = Duration.ofMinutes(5);
+                Optional<String> refreshText = r.string(j.get(), jp, "refresh", false);
+                if (refreshText.isPresent()) {
+                    try {
+                        refresh = Durations.parse(refreshText.get());
+                        if (refresh.toMillis() < 1000) {
+                            r.problem(jp + ".refresh", "at least 1 s, got \"" + refreshText.get() + "\"");
+                        }
+                    } catch (IllegalArgumentException ex) {
+                        r.problem(jp + ".refresh", ex.getMessage());
+                    }
+                }
+                tables.put(e.getKey(), new VigilConfig.Table(null, false, null, new VigilConfig.TableJdbc(
+                        r.string(j.get(), jp, "url", true).orElse(""), r.string(j.get(), jp, "user", false).orElse(""),
+                        r.string(j.get(), jp, "password", false).orElse(""),
+                        r.string(j.get(), jp, "query", true).orElse(""), refresh)));
                 continue;
             }
             if (t.get().has("kafka")) {

@@ -37,11 +37,31 @@ public record VigilConfig(Rules rules, Time time, State state, Server server, So
      * @param watch whether the file is loaded again whenever it changes
      * @param kafka the topic the table follows; null for a file
      */
-    public record Table(Path file, boolean watch, TableKafka kafka) {
+    public record Table(Path file, boolean watch, TableKafka kafka, TableJdbc jdbc) {
         public Table {
-            if ((file == null) == (kafka == null)) {
-                throw new IllegalArgumentException("a table has a file or a kafka topic");
+            int sources = (file == null ? 0 : 1) + (kafka == null ? 0 : 1) + (jdbc == null ? 0 : 1);
+            if (sources != 1) {
+                throw new IllegalArgumentException("a table has one source: a file, a kafka topic or a jdbc query");
             }
+        }
+
+        public Table(Path file, boolean watch, TableKafka kafka) {
+            this(file, watch, kafka, null);
+        }
+    }
+
+    /**
+     * {@code tables.NAME.jdbc}: a query's rows, loaded at start and every {@code refresh}.
+     *
+     * @param user empty for none (the URL may carry it)
+     */
+    public record TableJdbc(String url, String user, String password, String query, java.time.Duration refresh) {
+        public TableJdbc {
+            requireNonNull(url, "url is null");
+            requireNonNull(user, "user is null");
+            requireNonNull(password, "password is null");
+            requireNonNull(query, "query is null");
+            requireNonNull(refresh, "refresh is null");
         }
     }
 

@@ -48,6 +48,8 @@ final class TableService implements AutoCloseable {
     private ScheduledExecutorService poller;
     /** The tables that follow a Kafka topic. */
     private final Map<String, dev.vigil.connectors.KafkaTableFeed> feeds = new LinkedHashMap<>();
+    /** The tables loaded from a database query. */
+    private final Map<String, JdbcTable> jdbc = new LinkedHashMap<>();
 
     private record Loaded(FileTime modified, long engineChange) {
     }
@@ -63,6 +65,9 @@ final class TableService implements AutoCloseable {
         sources.keySet().stream().filter(n -> decl(n).isEmpty()).forEach(n -> LOG.warn(
                 "tables.{}: no rule file declares table {} (yet); its rows are loaded once one does", n, n));
         sources.forEach((name, s) -> {
+            if (s.jdbc() != null) {
+                jdbc.put(name, new JdbcTable(name, s.jdbc(), engine, () -> decl(name)));
+            }
             if (s.kafka() != null) {
                 VigilConfig.TableKafka k = s.kafka();
                 feeds.put(name, new dev.vigil.connectors.KafkaTableFeed(engine, () -> decl(name).orElse(null),
@@ -94,6 +99,9 @@ final class TableService implements AutoCloseable {
 
     /** Loads each declared table whose source changed or whose declaration was (re)made since its last load. */
     synchronized void poll() throws InterruptedException {
+        for (JdbcTable t : jdbc.values()) {
+            t.poll(System.currentTimeMillis());
+        }
         Map<String, long[]> now = engine.tables();
         for (TableDecl decl : engine.tableDecls()) {
             String name = decl.name();
@@ -101,8 +109,8 @@ final class TableService implements AutoCloseable {
             long engineChange = state == null ? 0 : state[1];
             Loaded last = loaded.get(name);
             VigilConfig.Table source = sources.get(name);
-            if (source != null && source.kafka() != null) {
-                continue; // its feed keeps it current
+            if (source != null && (source.kafka() != null || source.jdbc() != null)) {
+                continue; // its feed or its query keeps it current
             }
             Path file = source != null ? source.file() : persisted.resolve(name + ".jsonl");
             if (source == null && !Files.exists(file)) {
@@ -152,6 +160,9 @@ final class TableService implements AutoCloseable {
         if (s != null && s.kafka() != null) {
             return "kafka " + s.kafka().topic() + " (" + s.kafka().format() + ")";
         }
+        if (s != null && s.jdbc() != null) {
+            return "jdbc " + s.jdbc().url() + " (every " + s.jdbc().refresh().toSeconds() + " s)";
+        }
         if (s != null) {
             return "file " + s.file() + (s.watch() ? " (watched)" : "");
         }
@@ -182,8 +193,8 @@ final class TableService implements AutoCloseable {
     /** Writes a table's rows as JSONL beside the store, atomically (a temporary file moved in place). */
     private void persist(TableDecl decl) throws IOException {
         VigilConfig.Table source = sources.get(decl.name());
-        if (source != null && source.kafka() != null) {
-            return; // the topic is the table's source; its next records apply on top of the API's change
+        if (source != null && (source.kafka() != null || source.jdbc() != null)) {
+            return; // the topic or the query is the table's source; its next load applies over the API's change
         }
         if (source != null) {
             // Loaded from its file again at the next start (or change of the watched file); the
