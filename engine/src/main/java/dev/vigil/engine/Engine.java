@@ -460,6 +460,25 @@ public final class Engine implements AutoCloseable {
         });
     }
 
+    /**
+     * Makes a declared table read-through (a database's {@code lookup: true}): each key not in the
+     * cache is read by {@code loader} on the thread evaluating the rule, its row (declaration
+     * order) or null kept for {@code ttl}, at most {@code size} keys. The table's own rows are not
+     * used. Takes effect between two events.
+     */
+    public void readThroughTable(String table, java.util.function.Function<Object[], Object[]> loader, long size,
+                                 java.time.Duration ttl) throws InterruptedException {
+        call(core -> {
+            core.tables().readThrough(table, loader, size, ttl);
+            return null;
+        });
+    }
+
+    /** A read-through table's cache hit rate (0 to 1), or -1 for a table that is not one. */
+    public double tableHitRate(String table) {
+        return tables.hitRate(table);
+    }
+
     /** Every row of a table, each in its declared field order. */
     public List<Object[]> tableRows(String table) {
         return tables.rows(table);

@@ -186,10 +186,28 @@ public final class ConfigLoader {
                     continue;
                 }
                 String jp = p + ".jdbc";
-                r.onlyKeys(j.get(), jp, List.of("url", "user", "password", "query", "refresh", "lookup"));
-                if (j.get().has("lookup")) {
-                    r.problem(jp + ".lookup", "lookup (reading rows on demand through a cache) is not supported yet:"
-                            + " this version loads the query's rows whole");
+                r.onlyKeys(j.get(), jp, List.of("url", "user", "password", "query", "refresh", "lookup", "cacheSize",
+                        "cacheTtl"));
+                boolean lookup = r.bool(j.get(), jp, "lookup").orElse(false);
+                long cacheSize = r.integer(j.get(), jp, "cacheSize", 1, 100_000_000).map(Integer::longValue)
+                        .orElse(100_000L);
+                Duration cacheTtl = Duration.ofMinutes(5);
+                Optional<String> ttlText = r.string(j.get(), jp, "cacheTtl", false);
+                if (ttlText.isPresent()) {
+                    try {
+                        cacheTtl = Durations.parse(ttlText.get());
+                        if (cacheTtl.isZero()) {
+                            r.problem(jp + ".cacheTtl", "must be positive, got \"" + ttlText.get() + "\"");
+                            cacheTtl = Duration.ofMinutes(5);
+                        }
+                    } catch (IllegalArgumentException ex) {
+                        r.problem(jp + ".cacheTtl", ex.getMessage());
+                    }
+                }
+                Optional<String> queryText = r.string(j.get(), jp, "query", true);
+                if (lookup && queryText.isPresent() && !queryText.get().contains("?")) {
+                    r.problem(jp + ".query", "a lookup query reads one key: write a `?` for each key field, as in"
+                            + " \"select ... from products where sku = ?\"");
                 }
                 Duration refresh = Duration.ofMinutes(5);
                 Optional<String> refreshText = r.string(j.get(), jp, "refresh", false);
@@ -205,8 +223,8 @@ public final class ConfigLoader {
                 }
                 tables.put(e.getKey(), new VigilConfig.Table(null, false, null, new VigilConfig.TableJdbc(
                         r.string(j.get(), jp, "url", true).orElse(""), r.string(j.get(), jp, "user", false).orElse(""),
-                        r.string(j.get(), jp, "password", false).orElse(""),
-                        r.string(j.get(), jp, "query", true).orElse(""), refresh)));
+                        r.string(j.get(), jp, "password", false).orElse(""), queryText.orElse(""), refresh, lookup,
+                        cacheSize, cacheTtl)));
                 continue;
             }
             if (t.get().has("kafka")) {

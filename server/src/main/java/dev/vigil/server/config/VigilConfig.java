@@ -55,7 +55,8 @@ public record VigilConfig(Rules rules, Time time, State state, Server server, So
      *
      * @param user empty for none (the URL may carry it)
      */
-    public record TableJdbc(String url, String user, String password, String query, java.time.Duration refresh) {
+    public record TableJdbc(String url, String user, String password, String query, java.time.Duration refresh,
+                            boolean lookup, long cacheSize, java.time.Duration cacheTtl) {
         public TableJdbc {
             requireNonNull(url, "url is null");
             requireNonNull(user, "user is null");

@@ -50,6 +50,16 @@ final class JdbcTable {
         if (d.isEmpty()) {
             return;
         }
+        if (config.lookup()) {
+            if (loadedFor == null || !loadedFor.sameShape(d.get())) {
+                loadedFor = d.get();
+                TableDecl at = d.get();
+                engine.readThroughTable(name, key -> lookup(at, key), config.cacheSize(), config.cacheTtl());
+                LOG.info("table {}: read through from {} (cache of {} keys for {} s)", name, config.url(),
+                        config.cacheSize(), config.cacheTtl().toSeconds());
+            }
+            return;
+        }
         boolean due = loadedFor == null || !loadedFor.sameShape(d.get())
                 || nowMillis - lastLoad >= config.refresh().toMillis();
         if (!due) {
@@ -67,6 +77,79 @@ final class JdbcTable {
             LOG.error("table {}: the query on {} failed, the rows stay as they were: {}", name, config.url(),
                     e.getMessage());
         }
+    }
+
+    /** One connection for the lookups, opened on first use and again after a failure. */
+    private Connection lookupConnection;
+    private long lastLookupError;
+
+    /**
+     * A lookup's row: the query with the key's values bound to its {@code ?}s, its first row in
+     * declaration order, or null for none. Called on the thread evaluating the rule.
+     *
+     * @throws IllegalStateException when the database cannot answer (nothing is cached then)
+     */
+    private synchronized Object[] lookup(TableDecl d, Object[] key) {
+        try {
+            if (lookupConnection == null || lookupConnection.isClosed()) {
+                lookupConnection = config.user().isEmpty() ? DriverManager.getConnection(config.url())
+                        : DriverManager.getConnection(config.url(), config.user(), config.password());
+            }
+            try (java.sql.PreparedStatement st = lookupConnection.prepareStatement(config.query())) {
+                for (int i = 0; i < key.length; i++) {
+                    st.setObject(i + 1, key[i]);
+                }
+                try (ResultSet rs = st.executeQuery()) {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    TableRows rows = new TableRows(d);
+                    if (!rows.add(values(d, rs), "lookup")) {
+                        LOG.warn("table {}: row refused: {}", name, rows.problems().get(0));
+                        return null;
+                    }
+                    return rows.rows().get(0);
+                }
+            }
+        } catch (SQLException e) {
+            try {
+                if (lookupConnection != null) {
+                    lookupConnection.close();
+                }
+            } catch (SQLException ignored) {
+                // closing a broken connection
+            }
+            lookupConnection = null;
+            long now = System.currentTimeMillis();
+            if (now - lastLookupError > 60_000) {
+                lastLookupError = now;
+                LOG.error("table {}: a lookup on {} failed (no row for it, and not cached): {}", name, config.url(),
+                        e.getMessage());
+            }
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, Object> values(TableDecl d, ResultSet rs) throws SQLException {
+        Map<String, String> fieldOf = new HashMap<>();
+        for (FieldDecl f : d.fields()) {
+            fieldOf.put(f.name().toLowerCase(Locale.ROOT), f.name());
+        }
+        ResultSetMetaData md = rs.getMetaData();
+        Map<String, Object> values = new HashMap<>();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+            String field = fieldOf.get(md.getColumnLabel(i).toLowerCase(Locale.ROOT));
+            if (field != null) {
+                values.put(field, value(rs.getObject(i)));
+            }
+        }
+        return values;
+    }
+
+    private static Object value(Object v) {
+        return v instanceof java.sql.Timestamp t ? t.toInstant().toEpochMilli()
+                : v instanceof java.math.BigDecimal || v instanceof Number || v instanceof Boolean
+                || v instanceof String || v == null ? v : v.toString();
     }
 
     private TableRows query(TableDecl d) throws SQLException {

@@ -168,6 +168,14 @@ final class Metrics {
                 .description("Output rows a rule failed on (logged with the rule)").register(registry);
     }
 
+    /** The hit rate of a read-through table's cache ({@code jdbc.lookup: true}). */
+    void tableCacheGauge(Engine engine, String table) {
+        Gauge.builder("vigil.table.cache.hit.ratio", engine, e -> Math.max(0, e.tableHitRate(table)))
+                .tag("table", table)
+                .description("Lookups of a read-through table answered from its cache, of all its lookups")
+                .register(registry);
+    }
+
     /** The journal's size and lag, and recovery's progress, read when scraped. */
     void durabilityGauges(Durability d) {
         Gauge.builder("vigil.journal.bytes", d, x -> x.journal().map(j -> (double) j.bytes()).orElse(0.0))

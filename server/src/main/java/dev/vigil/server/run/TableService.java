@@ -160,6 +160,9 @@ final class TableService implements AutoCloseable {
         if (s != null && s.kafka() != null) {
             return "kafka " + s.kafka().topic() + " (" + s.kafka().format() + ")";
         }
+        if (s != null && s.jdbc() != null && s.jdbc().lookup()) {
+            return "jdbc " + s.jdbc().url() + " (read through, cached " + s.jdbc().cacheTtl().toSeconds() + " s)";
+        }
         if (s != null && s.jdbc() != null) {
             return "jdbc " + s.jdbc().url() + " (every " + s.jdbc().refresh().toSeconds() + " s)";
         }
@@ -239,8 +242,23 @@ final class TableService implements AutoCloseable {
             m.put("source", source(d.name()));
             m.put("lastChange", s == null ? null : dev.vigil.engine.Times.format(s[1]));
             m.put("key", d.keys());
+            double hit = engine.tableHitRate(d.name());
+            if (hit >= 0) {
+                m.put("cacheHitRate", hit);
+            }
             out.add(m);
         }
+        return out;
+    }
+
+    /** The tables read through from a database ({@code lookup: true}), for their cache metrics. */
+    List<String> readThrough() {
+        List<String> out = new ArrayList<>();
+        sources.forEach((n, s) -> {
+            if (s.jdbc() != null && s.jdbc().lookup()) {
+                out.add(n);
+            }
+        });
         return out;
     }
 

@@ -205,6 +205,9 @@ public final class VigilServer implements AutoCloseable {
         metrics.durabilityGauges(durability);
         tableService = new TableService(engine, config.tables(), config.notifier().store().path());
         tableService.start();
+        for (String t : tableService.readThrough()) {
+            metrics.tableCacheGauge(engine, t);
+        }
         http = new HttpApi(config, engine, library, notifier.history(), notifier::retryDeadLetter, metrics,
                 () -> ready && !stopping, rejected::get, durability, tableService);
         try {

@@ -26,6 +26,50 @@ public final class TableStore {
     }
 
     private volatile Map<String, Table> tables = Map.of();
+    /** Tables read through on demand (JDBC {@code lookup: true}): by name, a cache in front of a loader. */
+    private final Map<String, Lookup> lookups = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A read-through table: rows by key from the loader, kept in a bounded, expiring cache. */
+    private record Lookup(com.github.benmanes.caffeine.cache.LoadingCache<Object, java.util.Optional<Object[]>> cache,
+                          java.util.function.Function<Object[], Object[]> loader) {
+    }
+
+    /**
+     * Makes a table read-through: a lookup whose key is not cached calls {@code loader} (on the
+     * thread evaluating the rule) and keeps its answer, a row in declaration order or null for none,
+     * for {@code ttl}, at most {@code size} keys. A loader that throws (the database is down) gives
+     * no row for that lookup, and nothing is cached.
+     */
+    public void readThrough(String name, java.util.function.Function<Object[], Object[]> loader, long size,
+                            java.time.Duration ttl) {
+        var cache = com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(size).expireAfterWrite(ttl)
+                .recordStats()
+                .build((Object k) -> {
+                    try {
+                        return java.util.Optional.ofNullable(loader.apply(k instanceof List<?> l
+                                ? l.toArray() : new Object[] {k}));
+                    } catch (RuntimeException e) {
+                        return null; // not cached: the next lookup of the key tries again
+                    }
+                });
+        lookups.put(name, new Lookup(cache, loader));
+    }
+
+    /** The hit rate of a read-through table's cache (0 to 1), or -1 when it is not one. */
+    public double hitRate(String name) {
+        Lookup l = lookups.get(name);
+        return l == null ? -1 : l.cache.stats().hitRate();
+    }
+
+    private Object[] readThrough(Lookup l, Object[] key) {
+        for (Object k : key) {
+            if (k == null) {
+                return null;
+            }
+        }
+        java.util.Optional<Object[]> row = l.cache.get(key(key));
+        return row == null ? null : row.orElse(null);
+    }
 
     /**
      * The tables of a deployed rule set: a table whose declaration is unchanged keeps its rows; a new
@@ -133,7 +177,8 @@ public final class TableStore {
         if (i == null) {
             return null;
         }
-        Object[] row = t.rows.get(key(key));
+        Lookup l = lookups.get(table);
+        Object[] row = l != null ? readThrough(l, key) : t.rows.get(key(key));
         return row == null ? null : row[i];
     }
 
@@ -145,6 +190,10 @@ public final class TableStore {
             }
         }
         Table t = tables.get(table);
+        Lookup l = lookups.get(table);
+        if (t != null && l != null) {
+            return readThrough(l, key) != null;
+        }
         return t != null && t.rows.containsKey(key(key));
     }
 
