@@ -173,10 +173,7 @@ final class JdbcTable {
                 Map<String, Object> values = new HashMap<>();
                 for (int i = 1; i < fields.length; i++) {
                     if (fields[i] != null) {
-                        Object v = rs.getObject(i);
-                        values.put(fields[i], v instanceof java.sql.Timestamp t ? t.toInstant().toEpochMilli()
-                                : v instanceof java.math.BigDecimal || v instanceof Number || v instanceof Boolean
-                                || v instanceof String || v == null ? v : v.toString());
+                        values.put(fields[i], value(rs.getObject(i)));
                     }
                 }
                 rows.add(values, "row " + n + " of the query");
