@@ -68,12 +68,14 @@ final class HttpApi {
     private final LongSupplier rejectedEvents;
     private final Durability durability;
     private final TableService tables;
+    private final AlertStream alertStream;
     private Javalin app;
 
     HttpApi(VigilConfig config, Engine engine, RuleLibrary library, AlertHistory store, DeadLetters deadLetters,
             Metrics metrics, java.util.function.BooleanSupplier ready, LongSupplier rejectedEvents, Durability durability,
-            TableService tables) {
+            TableService tables, AlertStream alertStream) {
         this.tables = tables;
+        this.alertStream = alertStream;
         this.config = config;
         this.engine = engine;
         this.library = library;
@@ -139,6 +141,15 @@ final class HttpApi {
             c.routes.delete("/api/rule-files/{name}", this::deleteFile);
             c.routes.post("/api/reload", this::reload);
             c.routes.get("/api/alerts", this::alerts);
+            io.javalin.http.sse.SseHandler stream = alertStream.handler();
+            c.routes.get("/api/alerts/stream", ctx -> {
+                String accept = ctx.header("Accept");
+                if (accept == null || !accept.contains("text/event-stream")) {
+                    throw new HttpError(406, "the alert stream is server-sent events: send Accept: text/event-stream"
+                            + " (curl -N -H 'Accept: text/event-stream' ...)");
+                }
+                stream.handle(ctx);
+            });
             c.routes.get("/api/dead-letters", this::deadLetters);
             c.routes.post("/api/dead-letters/{id}/retry", this::retryDeadLetter);
             c.routes.get("/api/stats", this::stats);

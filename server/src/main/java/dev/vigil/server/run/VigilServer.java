@@ -49,6 +49,7 @@ public final class VigilServer implements AutoCloseable {
     private RuleLibrary library;
     private HttpApi http;
     private TableService tableService;
+    private AlertStream alertStream;
     private Thread watcher;
     private int port;
     private volatile boolean ready;
@@ -168,7 +169,21 @@ public final class VigilServer implements AutoCloseable {
         if (config.time().mode() == VigilConfig.TimeMode.PROCESSING) {
             options.timeMode(EngineOptions.TimeMode.PROCESSING).startTime(clock.millis());
         }
-        engine = Engine.start(options.build(), metrics.counting(notifier));
+        alertStream = new AlertStream();
+        dev.vigil.engine.AlertSink stored = metrics.counting(notifier);
+        engine = Engine.start(options.build(), new dev.vigil.engine.AlertSink() {
+            @Override
+            public void onAlert(dev.vigil.engine.Alert alert) {
+                stored.onAlert(alert);
+                alertStream.onAlert(alert);
+            }
+
+            @Override
+            public void onSuppressed(dev.vigil.engine.Alert alert, String reason) {
+                stored.onSuppressed(alert, reason);
+                alertStream.onSuppressed(alert, reason);
+            }
+        });
         metrics.engineGauges(engine, clock);
         heapGuard = HeapGuard.install(metrics.registry());
         if (config.notifier().channels().containsKey(LimitWatcher.CHANNEL)) {
@@ -209,7 +224,7 @@ public final class VigilServer implements AutoCloseable {
             metrics.tableCacheGauge(engine, t);
         }
         http = new HttpApi(config, engine, library, notifier.history(), notifier::retryDeadLetter, metrics,
-                () -> ready && !stopping, rejected::get, durability, tableService);
+                () -> ready && !stopping, rejected::get, durability, tableService, alertStream);
         try {
             port = http.start();
         } catch (RuntimeException e) {
@@ -548,6 +563,9 @@ public final class VigilServer implements AutoCloseable {
         }
         if (tableService != null) {
             tableService.close();
+        }
+        if (alertStream != null) {
+            alertStream.close();
         }
         if (http != null) {
             http.stop();
