@@ -126,6 +126,11 @@ final class HttpApi {
             c.routes.before("/api/*", this::authorizeAdmin);
             c.routes.before("/api", this::authorizeAdmin);
             c.routes.get("/health", ctx -> ok(ctx, 200, obj().put("status", "up")));
+            // The console (issue 17): static files from the server's resources, no data in them;
+            // the page asks for the admin token and calls the API like any client.
+            c.routes.get("/", ctx -> console(ctx, "index.html", "text/html; charset=utf-8"));
+            c.routes.get("/console/app.js", ctx -> console(ctx, "app.js", "text/javascript; charset=utf-8"));
+            c.routes.get("/console/app.css", ctx -> console(ctx, "app.css", "text/css; charset=utf-8"));
             c.routes.get("/ready", this::readyCheck);
             c.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(metrics.scrape()));
@@ -552,6 +557,33 @@ final class HttpApi {
                     .put("message", p.message());
         }
         ok(ctx, 422, o);
+    }
+
+    // ---------------------------------------------------------------- console
+
+    /** The console's files, read once from the classpath. */
+    private static final Map<String, byte[]> CONSOLE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Serves one console file with a content security policy that allows only this server's own
+     * scripts, styles and API (no inline script, no other origin), and no framing.
+     */
+    private static void console(Context ctx, String file, String type) throws IOException {
+        byte[] bytes = CONSOLE.get(file);
+        if (bytes == null) {
+            try (var in = HttpApi.class.getResourceAsStream("/console/" + file)) {
+                if (in == null) {
+                    throw new HttpError(404, "no such console file: " + file);
+                }
+                bytes = in.readAllBytes();
+            }
+            CONSOLE.put(file, bytes);
+        }
+        ctx.header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self';"
+                + " connect-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Cache-Control", "no-cache");
+        ctx.status(200).contentType(type).result(bytes);
     }
 
     // ---------------------------------------------------------------- tables
