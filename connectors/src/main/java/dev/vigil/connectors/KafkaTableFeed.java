@@ -282,7 +282,7 @@ public final class KafkaTableFeed implements AutoCloseable {
             if (!value.isObject()) {
                 throw new IllegalArgumentException("the value is not a JSON object");
             }
-            return new Change(values(value), null);
+            return new Change(TableFiles.values(value), null);
         }
         // Debezium's envelope.
         if (!value.isObject() || !value.has("op")) {
@@ -295,12 +295,12 @@ public final class KafkaTableFeed implements AutoCloseable {
                 if (after == null || !after.isObject()) {
                     throw new IllegalArgumentException("op `" + op + "` without an `after` row");
                 }
-                return new Change(values(after), null);
+                return new Change(TableFiles.values(after), null);
             }
             case "d" -> {
                 JsonNode before = value.get("before");
                 if (before != null && before.isObject()) {
-                    return new Change(null, keyOf(d, values(before)));
+                    return new Change(null, keyOf(d, TableFiles.values(before)));
                 }
                 return new Change(null, key(d, r.key()));
             }
@@ -317,16 +317,6 @@ public final class KafkaTableFeed implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalArgumentException("the " + what + " is not valid JSON");
         }
-    }
-
-    private static Map<String, Object> values(JsonNode o) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        o.fields().forEachRemaining(e -> {
-            JsonNode v = e.getValue();
-            out.put(e.getKey(), v.isNull() ? null : v.isTextual() ? v.asText() : v.isBoolean() ? (Object) v.booleanValue()
-                    : v.isNumber() ? v.numberValue() : v.toString());
-        });
-        return out;
     }
 
     /** A record key as the table's key: a JSON object (by field name, also schema-wrapped), an array, a scalar, or text. */
@@ -346,7 +336,7 @@ public final class KafkaTableFeed implements AutoCloseable {
         }
         List<Object> parts = new ArrayList<>();
         if (k != null && k.isObject()) {
-            return keyOf(d, values(k));
+            return keyOf(d, TableFiles.values(k));
         } else if (k != null && k.isArray()) {
             k.forEach(v -> parts.add(v.isNumber() ? v.numberValue() : v.isBoolean() ? (Object) v.booleanValue()
                     : v.asText()));
@@ -392,24 +382,7 @@ public final class KafkaTableFeed implements AutoCloseable {
 
     /** Writes the table's rows, then commits the offsets they include. */
     private void snapshot(TableDecl d, Map<TopicPartition, Long> position) throws IOException {
-        Files.createDirectories(snapshot.getParent());
-        StringBuilder out = new StringBuilder();
-        for (Object[] row : engine.tableRows(d.name())) {
-            Map<String, Object> values = new LinkedHashMap<>();
-            for (int i = 0; i < row.length; i++) {
-                if (row[i] != null) {
-                    values.put(d.fields().get(i).name(), row[i]);
-                }
-            }
-            out.append(Json.mapper().writeValueAsString(values)).append('\n');
-        }
-        Path tmp = snapshot.resolveSibling(snapshot.getFileName() + ".tmp");
-        Files.writeString(tmp, out, StandardCharsets.UTF_8);
-        try {
-            Files.move(tmp, snapshot, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, snapshot, StandardCopyOption.REPLACE_EXISTING);
-        }
+        TableFiles.write(snapshot, d, engine.tableRows(d.name()));
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         position.forEach((p, o) -> commit.put(p, new OffsetAndMetadata(o)));
         // Partitions with no record read yet: their current position (the start, or the resumed offset).

@@ -15,6 +15,7 @@ import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -84,9 +85,40 @@ public final class TableFiles {
                         .toString().toLowerCase(Locale.ROOT)));
                 continue;
             }
+            rows.add(values(node), at);
+        }
+    }
+
+    /** A JSON object's fields as the values a {@link TableRows} row takes (text, numbers, booleans, null). */
+    public static Map<String, Object> values(JsonNode object) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        object.fields().forEachRemaining(e -> values.put(e.getKey(), value(e.getValue())));
+        return values;
+    }
+
+    /**
+     * Writes rows as JSONL (null fields left out), atomically: a temporary file moved into place, so
+     * a reader or a crash sees the old file or the new one.
+     */
+    public static void write(Path file, TableDecl decl, List<Object[]> rows) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        StringBuilder out = new StringBuilder();
+        for (Object[] row : rows) {
             Map<String, Object> values = new LinkedHashMap<>();
-            node.fields().forEachRemaining(e -> values.put(e.getKey(), value(e.getValue())));
-            rows.add(values, at);
+            for (int i = 0; i < row.length; i++) {
+                if (row[i] != null) {
+                    values.put(decl.fields().get(i).name(), row[i]);
+                }
+            }
+            out.append(Json.mapper().writeValueAsString(values)).append('\n');
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, out, java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

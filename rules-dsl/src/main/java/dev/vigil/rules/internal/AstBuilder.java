@@ -199,20 +199,14 @@ final class AstBuilder {
         for (RulesParser.FieldDeclContext f : ctx.fieldDecl()) {
             String fieldName = f.name.getText();
             String typeName = f.type.getText();
-            Optional<FieldType> type = Arrays.stream(FieldType.values())
-                    .filter(t -> t.keyword().equals(typeName))
-                    .findFirst();
+            Optional<FieldType> type = fieldType(typeName);
             if (byName.containsKey(fieldName) || untyped.contains(fieldName)) {
                 diagnostics.add(ErrorCode.DUPLICATE_FIELD, pos(f),
                         "duplicate field `" + fieldName + "` in event `" + name + "`");
                 continue;
             }
             if (type.isEmpty()) {
-                List<String> types = Arrays.stream(FieldType.values()).map(FieldType::keyword).toList();
-                String hint = Suggest.nearest(typeName, types)
-                        .map(s -> "; did you mean `" + s + "`?")
-                        .orElse("; types are " + Suggest.join(types, "and"));
-                diagnostics.add(ErrorCode.UNKNOWN_FIELD_TYPE, pos(f.type), "unknown type `" + typeName + "`" + hint);
+                unknownType(typeName, pos(f.type));
                 untyped.add(fieldName);
                 continue;
             }
@@ -237,6 +231,19 @@ final class AstBuilder {
         return decl;
     }
 
+    private static Optional<FieldType> fieldType(String name) {
+        return Arrays.stream(FieldType.values()).filter(t -> t.keyword().equals(name)).findFirst();
+    }
+
+    /** Reports a field type that does not exist, with the nearest one or the list. */
+    private void unknownType(String name, Position at) {
+        List<String> types = Arrays.stream(FieldType.values()).map(FieldType::keyword).toList();
+        String hint = Suggest.nearest(name, types)
+                .map(s -> "; did you mean `" + s + "`?")
+                .orElse("; types are " + Suggest.join(types, "and"));
+        diagnostics.add(ErrorCode.UNKNOWN_FIELD_TYPE, at, "unknown type `" + name + "`" + hint);
+    }
+
     // --------------------------------------------------------------------------------------------
     // Table declarations
 
@@ -250,20 +257,14 @@ final class AstBuilder {
         for (RulesParser.TableFieldContext f : ctx.tableField()) {
             String fieldName = f.name.getText();
             String typeName = f.type.getText();
-            Optional<FieldType> type = Arrays.stream(FieldType.values())
-                    .filter(t -> t.keyword().equals(typeName))
-                    .findFirst();
+            Optional<FieldType> type = fieldType(typeName);
             if (!seen.add(fieldName)) {
                 diagnostics.add(ErrorCode.DUPLICATE_FIELD, pos(f),
                         "duplicate field `" + fieldName + "` in table `" + name + "`");
                 continue;
             }
             if (type.isEmpty()) {
-                List<String> types = Arrays.stream(FieldType.values()).map(FieldType::keyword).toList();
-                String hint = Suggest.nearest(typeName, types)
-                        .map(s -> "; did you mean `" + s + "`?")
-                        .orElse("; types are " + Suggest.join(types, "and"));
-                diagnostics.add(ErrorCode.UNKNOWN_FIELD_TYPE, pos(f.type), "unknown type `" + typeName + "`" + hint);
+                unknownType(typeName, pos(f.type));
                 broken = true;
                 continue;
             }

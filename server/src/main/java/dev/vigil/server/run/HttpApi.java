@@ -718,12 +718,7 @@ final class HttpApi {
                 }
                 continue;
             }
-            Map<String, Object> values = new LinkedHashMap<>();
-            n.fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().isNull() ? null
-                    : e.getValue().isTextual() ? e.getValue().asText() : e.getValue().isBoolean()
-                    ? (Object) e.getValue().booleanValue() : e.getValue().isNumber() ? e.getValue().numberValue()
-                    : e.getValue().toString()));
-            upserts.add(values, at);
+            upserts.add(dev.vigil.connectors.TableFiles.values(n), at);
         }
         problems.addAll(upserts.problems());
         problems.sort(java.util.Comparator.comparingInt(p -> Integer.parseInt(p.where().substring(5))));

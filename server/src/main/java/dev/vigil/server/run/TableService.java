@@ -206,26 +206,8 @@ final class TableService implements AutoCloseable {
             loaded.put(decl.name(), new Loaded(modified(source.file()), state == null ? 0 : state[1]));
             return;
         }
-        Files.createDirectories(persisted);
-        StringBuilder out = new StringBuilder();
-        for (Object[] row : engine.tableRows(decl.name())) {
-            Map<String, Object> values = new LinkedHashMap<>();
-            for (int i = 0; i < row.length; i++) {
-                FieldDecl f = decl.fields().get(i);
-                if (row[i] != null) {
-                    values.put(f.name(), row[i]);
-                }
-            }
-            out.append(dev.vigil.engine.Json.mapper().writeValueAsString(values)).append('\n');
-        }
         Path target = persisted.resolve(decl.name() + ".jsonl");
-        Path tmp = persisted.resolve(decl.name() + ".jsonl.tmp");
-        Files.writeString(tmp, out, StandardCharsets.UTF_8);
-        try {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
+        TableFiles.write(target, decl, engine.tableRows(decl.name()));
         long[] state = engine.tables().get(decl.name());
         loaded.put(decl.name(), new Loaded(modified(target), state == null ? 0 : state[1]));
     }
