@@ -28,6 +28,25 @@ public interface AlertHistory {
     /** Deliveries waiting in the outbox, all channels (those no longer configured included). */
     long pending();
 
+    /** Dead letters the store holds for one channel now (0 for a channel it knows nothing of). */
+    long deadLetters(String channel);
+
+    /**
+     * Where each delivery of one alert stands, one per channel it went to (from the outbox, the
+     * delivered deliveries and the dead letters), ordered by channel; empty for an unknown id or an
+     * alert that went to no channel.
+     */
+    List<DeliveryState> deliveries(String alertId);
+
+    /** Every recorded attempt to deliver one alert, ordered by channel, then attempt. */
+    List<DeliveryAttempt> attempts(String alertId);
+
+    /**
+     * Up to {@code limit} deliveries waiting in the outbox, of one channel or of all, the next due
+     * first (then in the order they entered it). A channel the store knows nothing of has none.
+     */
+    List<OutboxEntry> outbox(Optional<String> channel, int limit);
+
     /** Counts of everything the store holds. */
     StoreCounts counts();
 

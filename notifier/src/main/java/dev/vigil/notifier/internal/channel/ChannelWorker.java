@@ -231,9 +231,10 @@ public final class ChannelWorker {
                 throw e;
             }
             Decision d = policy.decide(outcome, row.createdAt(), attempts, clock.instant(), config.maxAge());
+            String answer = answer(outcome);
             switch (d) {
                 case Decision.Delivered ok -> {
-                    store.delivered(row, attempts);
+                    store.delivered(row, attempts, answer);
                     delivered.incrementAndGet();
                     listener.delivered(config.name(), Duration.between(row.createdAt(), clock.instant()));
                     LOG.debug("alert {} delivered to {} (attempt {})", row.alertId(), config.name(), attempts);
@@ -247,14 +248,14 @@ public final class ChannelWorker {
                     }
                 }
                 case Decision.RetryAt r -> {
-                    store.retryAt(row, attempts, r.at(), r.error(), delivery.done());
+                    store.retryAt(row, attempts, r.at(), r.error(), answer, delivery.done());
                     retriesWaiting = true;
                     retried.incrementAndGet();
                     LOG.info("alert {} to {}: attempt {} failed ({}); next at {}", row.alertId(), config.name(),
                             attempts, r.error(), r.at());
                 }
                 case Decision.Failed f -> {
-                    store.deadLetter(row, attempts, f.reason(), delivery.done());
+                    store.deadLetter(row, attempts, f.reason(), answer, delivery.done());
                     deadLettered.incrementAndGet();
                     LOG.warn("alert {} to {}: dead letter (attempt {}): {}", row.alertId(), config.name(), attempts,
                             f.reason());
@@ -276,6 +277,24 @@ public final class ChannelWorker {
             poke();
             onProgress.run();
         }
+    }
+
+    /**
+     * What the receiver said, as text, for the attempts table: {@code sent}, {@code HTTP 503},
+     * {@code SMTP 451 try again later}, or what went wrong (the exception's message for a channel
+     * that crashed). The decision's error says more (Retry-After, "gave up after"); this is only
+     * the answer.
+     */
+    static String answer(Outcome outcome) {
+        return switch (outcome) {
+            case Outcome.Sent s -> "sent";
+            case Outcome.Http h -> "HTTP " + h.status();
+            case Outcome.SmtpReply r -> "SMTP " + r.code() + " " + r.text();
+            case Outcome.Unreachable u -> u.detail();
+            case Outcome.TimedOut t -> t.detail();
+            case Outcome.Refused r -> r.detail();
+            case Outcome.Crashed c -> c.error().getMessage() != null ? c.error().getMessage() : c.error().toString();
+        };
     }
 
     /** Whether the dispatcher still takes rows (false once stopped, or after an error). */

@@ -6,6 +6,9 @@ import dev.vigil.engine.Json;
 import dev.vigil.notifier.AlertHistory;
 import dev.vigil.notifier.AlertQuery;
 import dev.vigil.notifier.DeadLetter;
+import dev.vigil.notifier.DeliveryAttempt;
+import dev.vigil.notifier.DeliveryState;
+import dev.vigil.notifier.OutboxEntry;
 import dev.vigil.notifier.StoreCounts;
 import dev.vigil.notifier.StoreException;
 import dev.vigil.notifier.StoredAlert;
@@ -28,6 +31,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 import static java.util.Objects.requireNonNull;
@@ -35,7 +39,7 @@ import static java.util.Objects.requireNonNull;
 /**
  * The notifier's embedded SQLite database (WAL mode): the alert history (suppressed alerts
  * included, with the reason), the outbox (one row per alert and channel still to deliver), and the
- * delivered and dead-lettered deliveries. Other tables of the same file (the server keeps the rule
+ * delivered and dead-lettered deliveries, and every delivery attempt with the receiver's answer. Other tables of the same file (the server keeps the rule
  * files' versions there) are not its business.
  *
  * <p>An alert and its outbox rows are written in one transaction, before any channel is called;
@@ -100,6 +104,19 @@ public final class NotifierStore implements AlertHistory, AutoCloseable {
             last_error TEXT    NOT NULL,
             failed_at  INTEGER NOT NULL,
             done_parts TEXT    NOT NULL DEFAULT '')""",
+        // Every attempt whose result was recorded (added after schema version 1 shipped; IF NOT
+        // EXISTS gives older stores the table, and a Vigil that does not know it ignores it). The
+        // attempt number is the next after those already recorded for the alert and channel, not
+        // the outbox row's count, which a retry from the dead letters starts again at 0.
+        """
+        CREATE TABLE IF NOT EXISTS attempts (
+            alert_id TEXT    NOT NULL,
+            channel  TEXT    NOT NULL,
+            attempt  INTEGER NOT NULL,
+            at       INTEGER NOT NULL,
+            result   TEXT    NOT NULL,
+            answer   TEXT    NOT NULL,
+            PRIMARY KEY (alert_id, channel, attempt))""",
     };
 
     private final Path path;
@@ -307,8 +324,12 @@ public final class NotifierStore implements AlertHistory, AutoCloseable {
         }
     }
 
-    /** The channel confirmed the delivery: the row leaves the outbox. */
-    public void delivered(OutboxRow row, int attempts) {
+    /**
+     * The channel confirmed the delivery: the row leaves the outbox, and the attempt is recorded
+     * with {@code answer}, what the receiver said ({@code sent}, {@code HTTP 200}).
+     */
+    public void delivered(OutboxRow row, int attempts, String answer) {
+        requireNonNull(answer, "answer is null");
         synchronized (writer) {
             checkOpen();
             try (PreparedStatement d = writer.prepareStatement("DELETE FROM outbox WHERE id = ?");
@@ -321,12 +342,34 @@ public final class NotifierStore implements AlertHistory, AutoCloseable {
                 i.setString(1, row.alertId());
                 i.setString(2, row.channel());
                 i.setInt(3, attempts);
-                i.setLong(4, clock.millis());
+                long now = clock.millis();
+                i.setLong(4, now);
                 i.executeUpdate();
+                recordAttempt(row, now, "delivered", answer);
                 writer.commit();
             } catch (SQLException e) {
                 throw rollback("cannot record the delivery of " + row.alertId() + " to " + row.channel(), e);
             }
+        }
+    }
+
+    /**
+     * Records one attempt in the transaction under way (the caller holds the writer), numbered
+     * after those already recorded for its alert and channel: unique even after a retry from the
+     * dead letters has started the outbox row's count again.
+     */
+    private void recordAttempt(OutboxRow row, long at, String result, String answer) throws SQLException {
+        try (PreparedStatement i = writer.prepareStatement("""
+                INSERT INTO attempts (alert_id, channel, attempt, at, result, answer)
+                SELECT ?, ?, COALESCE(MAX(attempt), 0) + 1, ?, ?, ? FROM attempts WHERE alert_id = ? AND channel = ?""")) {
+            i.setString(1, row.alertId());
+            i.setString(2, row.channel());
+            i.setLong(3, at);
+            i.setString(4, result);
+            i.setString(5, answer);
+            i.setString(6, row.alertId());
+            i.setString(7, row.channel());
+            i.executeUpdate();
         }
     }
 
@@ -352,8 +395,12 @@ public final class NotifierStore implements AlertHistory, AutoCloseable {
         }
     }
 
-    /** The attempt failed and is to be retried at {@code at}. */
-    public void retryAt(OutboxRow row, int attempts, Instant at, String error, Set<String> doneParts) {
+    /**
+     * The attempt failed and is to be retried at {@code at}: {@code error} becomes the row's last
+     * error, and the attempt is recorded with {@code answer}, what the receiver said.
+     */
+    public void retryAt(OutboxRow row, int attempts, Instant at, String error, String answer, Set<String> doneParts) {
+        requireNonNull(answer, "answer is null");
         synchronized (writer) {
             checkOpen();
             try (PreparedStatement u = writer.prepareStatement("""
@@ -364,6 +411,7 @@ public final class NotifierStore implements AlertHistory, AutoCloseable {
                 u.setString(4, String.join("\n", doneParts));
                 u.setLong(5, row.id());
                 u.executeUpdate();
+                recordAttempt(row, clock.millis(), "retry", answer);
                 writer.commit();
             } catch (SQLException e) {
                 throw rollback("cannot reschedule " + row.alertId() + " on " + row.channel(), e);
@@ -371,8 +419,13 @@ public final class NotifierStore implements AlertHistory, AutoCloseable {
         }
     }
 
-    /** The delivery is given up: the row moves from the outbox to the dead letters. */
-    public void deadLetter(OutboxRow row, int attempts, String error, Set<String> doneParts) {
+    /**
+     * The delivery is given up: the row moves from the outbox to the dead letters with
+     * {@code error} as its reason, and the attempt is recorded as {@code failed} with
+     * {@code answer}, what the receiver said.
+     */
+    public void deadLetter(OutboxRow row, int attempts, String error, String answer, Set<String> doneParts) {
+        requireNonNull(answer, "answer is null");
         synchronized (writer) {
             checkOpen();
             try (PreparedStatement i = writer.prepareStatement("""
@@ -383,11 +436,13 @@ public final class NotifierStore implements AlertHistory, AutoCloseable {
                 i.setString(2, row.channel());
                 i.setInt(3, attempts);
                 i.setString(4, error);
-                i.setLong(5, clock.millis());
+                long now = clock.millis();
+                i.setLong(5, now);
                 i.setString(6, String.join("\n", doneParts));
                 i.executeUpdate();
                 d.setLong(1, row.id());
                 d.executeUpdate();
+                recordAttempt(row, now, "failed", answer);
                 writer.commit();
             } catch (SQLException e) {
                 throw rollback("cannot dead-letter " + row.alertId() + " on " + row.channel(), e);
@@ -534,6 +589,69 @@ public final class NotifierStore implements AlertHistory, AutoCloseable {
     @Override
     public long pending() {
         return count("SELECT COUNT(*) FROM outbox", List.of());
+    }
+
+    @Override
+    public long deadLetters(String channel) {
+        requireNonNull(channel, "channel is null");
+        return count("SELECT COUNT(*) FROM dead_letters WHERE channel = ?", List.of(channel));
+    }
+
+    @Override
+    public List<DeliveryState> deliveries(String alertId) {
+        requireNonNull(alertId, "alertId is null");
+        return read("cannot read the deliveries of alert " + alertId, """
+                SELECT channel, state, attempts, last_error, next_attempt, delivered_at, dead_id FROM (
+                    SELECT channel, 'pending' AS state, attempts, last_error, next_attempt, NULL AS delivered_at,
+                           NULL AS dead_id, id AS seq FROM outbox WHERE alert_id = ?
+                    UNION ALL
+                    SELECT channel, 'delivered', attempts, NULL, NULL, delivered_at, NULL, 0 FROM delivered
+                    WHERE alert_id = ?
+                    UNION ALL
+                    SELECT channel, 'dead', attempts, last_error, NULL, NULL, id, id FROM dead_letters
+                    WHERE alert_id = ?)
+                ORDER BY channel, seq""", List.of(alertId, alertId, alertId), rs -> {
+                    String channel = rs.getString(1);
+                    String state = rs.getString(2);
+                    int attempts = rs.getInt(3);
+                    Optional<String> lastError = Optional.ofNullable(rs.getString(4));
+                    long next = rs.getLong(5);
+                    Optional<Instant> nextAttempt = rs.wasNull() ? Optional.empty()
+                            : Optional.of(Instant.ofEpochMilli(next));
+                    long delivered = rs.getLong(6);
+                    Optional<Instant> deliveredAt = rs.wasNull() ? Optional.empty()
+                            : Optional.of(Instant.ofEpochMilli(delivered));
+                    long dead = rs.getLong(7);
+                    OptionalLong deadId = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(dead);
+                    return new DeliveryState(channel, state, attempts, lastError, nextAttempt, deliveredAt, deadId);
+                });
+    }
+
+    @Override
+    public List<DeliveryAttempt> attempts(String alertId) {
+        requireNonNull(alertId, "alertId is null");
+        return read("cannot read the attempts of alert " + alertId,
+                "SELECT channel, attempt, at, result, answer FROM attempts WHERE alert_id = ? ORDER BY channel, attempt",
+                List.of(alertId), rs -> new DeliveryAttempt(rs.getString(1), rs.getInt(2),
+                        Instant.ofEpochMilli(rs.getLong(3)), rs.getString(4), rs.getString(5)));
+    }
+
+    @Override
+    public List<OutboxEntry> outbox(Optional<String> channel, int limit) {
+        requireNonNull(channel, "channel is null");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive: " + limit);
+        }
+        List<Object> args = new ArrayList<>();
+        channel.ifPresent(args::add);
+        args.add(limit);
+        return read("cannot list the outbox", """
+                SELECT o.id, o.alert_id, o.channel, o.created_at, o.attempts, o.next_attempt, o.last_error, a.json
+                FROM outbox o JOIN alerts a ON a.id = o.alert_id"""
+                + (channel.isPresent() ? " WHERE o.channel = ?" : "") + " ORDER BY o.next_attempt, o.id LIMIT ?",
+                args, rs -> new OutboxEntry(rs.getLong(1), rs.getString(2), rs.getString(3),
+                        Instant.ofEpochMilli(rs.getLong(4)), rs.getInt(5), Instant.ofEpochMilli(rs.getLong(6)),
+                        Optional.ofNullable(rs.getString(7)), rs.getString(8)));
     }
 
     /** Deliveries waiting in the outbox for one channel. */

@@ -164,4 +164,40 @@ class ChannelWorkerTest {
             }
         }
     }
+
+    @Test
+    void theAttemptsTable_recordsWhatTheReceiverSaid_perOutcome() {
+        assertThat(ChannelWorker.answer(new Outcome.Sent())).isEqualTo("sent");
+        assertThat(ChannelWorker.answer(new Outcome.Http(503, java.util.Optional.of("30")))).isEqualTo("HTTP 503");
+        assertThat(ChannelWorker.answer(new Outcome.Http(200, java.util.Optional.empty()))).isEqualTo("HTTP 200");
+        assertThat(ChannelWorker.answer(new Outcome.SmtpReply(451, "try again later")))
+                .isEqualTo("SMTP 451 try again later");
+        assertThat(ChannelWorker.answer(new Outcome.Unreachable("connection refused"))).isEqualTo("connection refused");
+        assertThat(ChannelWorker.answer(new Outcome.TimedOut("no answer in 10 s"))).isEqualTo("no answer in 10 s");
+        assertThat(ChannelWorker.answer(new Outcome.Refused("535 bad login"))).isEqualTo("535 bad login");
+        assertThat(ChannelWorker.answer(new Outcome.Crashed(new IllegalStateException("boom")))).isEqualTo("boom");
+        assertThat(ChannelWorker.answer(new Outcome.Crashed(new NullPointerException())))
+                .isEqualTo("java.lang.NullPointerException");
+    }
+
+    @Test
+    void aRetriedThenDeliveredAttempt_isRecordedWithEachAnswer(@TempDir Path dir) throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        Channel flaky = d -> calls.incrementAndGet() == 1 ? new Outcome.Http(503, java.util.Optional.empty())
+                : new Outcome.Http(204, java.util.Optional.empty());
+        try (NotifierStore store = NotifierStore.open(dir.resolve("v.db"), Clock.systemUTC())) {
+            ChannelWorker w = new ChannelWorker(Configs.log("c"), flaky, store,
+                    new RetryPolicy(Backoff.exponential(Duration.ofMillis(10), Duration.ofMillis(10),
+                            RandomGenerator.getDefault())), Clock.systemUTC(), POLL, () -> { }, DeliveryListener.NONE);
+            write(store, "a1");
+            w.start();
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(() -> w.stats().delivered() == 1);
+                assertThat(store.attempts("a1")).extracting(a -> a.attempt() + " " + a.result() + " " + a.answer())
+                        .containsExactly("1 retry HTTP 503", "2 delivered HTTP 204");
+            } finally {
+                w.stop(Duration.ofSeconds(5));
+            }
+        }
+    }
 }
