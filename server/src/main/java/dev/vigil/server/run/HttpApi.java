@@ -12,7 +12,12 @@ import dev.vigil.engine.Json;
 import dev.vigil.engine.Times;
 import dev.vigil.notifier.AlertHistory;
 import dev.vigil.notifier.AlertQuery;
+import dev.vigil.notifier.ChannelStats;
 import dev.vigil.notifier.DeadLetter;
+import dev.vigil.notifier.DeliveryAttempt;
+import dev.vigil.notifier.DeliveryState;
+import dev.vigil.notifier.NotifierStats;
+import dev.vigil.notifier.OutboxEntry;
 import dev.vigil.notifier.Secret;
 import dev.vigil.notifier.StoreCounts;
 import dev.vigil.notifier.StoredAlert;
@@ -69,11 +74,23 @@ final class HttpApi {
     private final Durability durability;
     private final TableService tables;
     private final AlertStream alertStream;
+    private final java.time.Clock clock;
+    private final java.util.function.Supplier<NotifierStats> notifierStats;
+    private final StatsHistory history;
     private Javalin app;
 
+    /**
+     * @param clock the wall clock engine lag is measured against
+     * @param notifierStats the notifier's counters, per channel in configuration order
+     * @param history the sampled rates of {@code GET /api/stats/history}
+     */
     HttpApi(VigilConfig config, Engine engine, RuleLibrary library, AlertHistory store, DeadLetters deadLetters,
             Metrics metrics, java.util.function.BooleanSupplier ready, LongSupplier rejectedEvents, Durability durability,
-            TableService tables, AlertStream alertStream) {
+            TableService tables, AlertStream alertStream, java.time.Clock clock,
+            java.util.function.Supplier<NotifierStats> notifierStats, StatsHistory history) {
+        this.clock = clock;
+        this.notifierStats = notifierStats;
+        this.history = history;
         this.tables = tables;
         this.alertStream = alertStream;
         this.config = config;
@@ -155,9 +172,13 @@ final class HttpApi {
                 }
                 stream.handle(ctx);
             });
+            // After the stream: the first route that matches answers, so /api/alerts/stream stays the stream.
+            c.routes.get("/api/alerts/{id}", this::alert);
+            c.routes.get("/api/outbox", this::outbox);
             c.routes.get("/api/dead-letters", this::deadLetters);
             c.routes.post("/api/dead-letters/{id}/retry", this::retryDeadLetter);
             c.routes.get("/api/stats", this::stats);
+            c.routes.get("/api/stats/history", this::statsHistory);
             c.routes.get("/api/tables", ctx -> ok(ctx, 200, dev.vigil.engine.Json.mapper().valueToTree(tables.list())));
             c.routes.get("/api/tables/{name}", this::getTable);
             c.routes.put("/api/tables/{name}", this::putTable);
@@ -400,6 +421,7 @@ final class HttpApi {
             o.put("file", r.file());
             o.put("enabled", r.enabled());
             o.put("severity", r.severity().keyword());
+            o.put("kind", kind(r.when()));
             EngineStats.RuleStats s = byId.get(r.id());
             ObjectNode counts = o.putObject("counts");
             counts.put("matched", s == null ? 0 : s.matched());
@@ -431,6 +453,20 @@ final class HttpApi {
                     : Horizon.cappedMillis(r, config.state().maxHorizon())).toString());
         }
         ok(ctx, 200, out);
+    }
+
+    /**
+     * The form of a rule's condition, in the language spec's terms: {@code filter}, {@code pattern},
+     * {@code threshold} (an aggregate threshold), {@code absence}, or {@code epl} (raw EPL).
+     */
+    static String kind(dev.vigil.rules.ast.Condition when) {
+        return switch (when) {
+            case dev.vigil.rules.ast.Condition.Filter f -> "filter";
+            case dev.vigil.rules.ast.Condition.Pattern p -> "pattern";
+            case dev.vigil.rules.ast.Condition.Aggregate a -> "threshold";
+            case dev.vigil.rules.ast.Condition.Absence a -> "absence";
+            case dev.vigil.rules.ast.Condition.Epl e -> "epl";
+        };
     }
 
     private void patchRule(Context ctx) throws Exception {
@@ -758,24 +794,91 @@ final class HttpApi {
                 throw new HttpError(400, "since: expected an ISO-8601 time, got " + sinceText);
             }
         }
-        int limit = AlertQuery.DEFAULT_LIMIT;
-        String limitText = ctx.queryParam("limit");
-        if (limitText != null && !limitText.isEmpty()) {
-            try {
-                limit = Integer.parseInt(limitText);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > 10_000) {
-                throw new HttpError(400, "limit: expected a whole number from 1 to 10000, got " + limitText);
-            }
-        }
-        q = new AlertQuery(q.rule(), q.status(), since, limit);
+        q = new AlertQuery(q.rule(), q.status(), since, limit(ctx, AlertQuery.DEFAULT_LIMIT));
         ArrayNode out = json.createArrayNode();
         for (StoredAlert a : store.alerts(q)) {
-            ObjectNode alert = parse(a.json());
-            a.suppressed().ifPresent(reason -> alert.put("suppressed", reason));
-            out.add(alert);
+            out.add(alertJson(a));
+        }
+        ok(ctx, 200, out);
+    }
+
+    /** The {@code limit} query parameter: 1 to 10000, {@code otherwise} when absent; 400 otherwise. */
+    private static int limit(Context ctx, int otherwise) {
+        String limitText = ctx.queryParam("limit");
+        if (limitText == null || limitText.isEmpty()) {
+            return otherwise;
+        }
+        int limit;
+        try {
+            limit = Integer.parseInt(limitText);
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 1 || limit > 10_000) {
+            throw new HttpError(400, "limit: expected a whole number from 1 to 10000, got " + limitText);
+        }
+        return limit;
+    }
+
+    /** A stored alert as {@code GET /api/alerts} lists it: its JSON, with {@code suppressed} when it was. */
+    private ObjectNode alertJson(StoredAlert a) {
+        ObjectNode alert = parse(a.json());
+        a.suppressed().ifPresent(reason -> alert.put("suppressed", reason));
+        return alert;
+    }
+
+    /**
+     * {@code GET /api/alerts/{id}}: the alert and where each of its deliveries stands, with every
+     * recorded attempt.
+     */
+    private void alert(Context ctx) {
+        String id = ctx.pathParam("id");
+        StoredAlert a = store.alert(id).orElseThrow(() -> new HttpError(404, "no such alert: " + id));
+        Map<String, List<DeliveryAttempt>> byChannel = new LinkedHashMap<>();
+        for (DeliveryAttempt t : store.attempts(id)) {
+            byChannel.computeIfAbsent(t.channel(), k -> new ArrayList<>()).add(t);
+        }
+        ObjectNode o = obj();
+        o.set("alert", alertJson(a));
+        ArrayNode deliveries = o.putArray("deliveries");
+        for (DeliveryState d : store.deliveries(id)) {
+            ObjectNode x = deliveries.addObject();
+            x.put("channel", d.channel());
+            x.put("state", d.state());
+            x.put("attempts", d.attempts());
+            x.put("lastError", d.lastError().orElse(null));
+            x.put("nextAttempt", d.nextAttempt().map(t -> Times.format(t.toEpochMilli())).orElse(null));
+            x.put("deliveredAt", d.deliveredAt().map(t -> Times.format(t.toEpochMilli())).orElse(null));
+            if (d.deadLetterId().isPresent()) {
+                x.put("deadLetterId", d.deadLetterId().getAsLong());
+            } else {
+                x.putNull("deadLetterId");
+            }
+            ArrayNode h = x.putArray("history");
+            for (DeliveryAttempt t : byChannel.getOrDefault(d.channel(), List.of())) {
+                h.addObject().put("attempt", t.attempt()).put("at", Times.format(t.at().toEpochMilli()))
+                        .put("result", t.result()).put("answer", t.answer());
+            }
+        }
+        ok(ctx, 200, o);
+    }
+
+    /** {@code GET /api/outbox?channel=&limit=}: deliveries waiting, the next due first. */
+    private void outbox(Context ctx) {
+        undecodable(ctx, "channel");
+        String channel = ctx.queryParam("channel");
+        Optional<String> only = channel == null || channel.isEmpty() ? Optional.empty() : Optional.of(channel);
+        ArrayNode out = json.createArrayNode();
+        for (OutboxEntry e : store.outbox(only, limit(ctx, 100))) {
+            ObjectNode o = out.addObject();
+            o.put("id", e.id());
+            o.put("alertId", e.alertId());
+            o.put("channel", e.channel());
+            o.put("createdAt", Times.format(e.createdAt().toEpochMilli()));
+            o.put("attempts", e.attempts());
+            o.put("nextAttempt", Times.format(e.nextAttempt().toEpochMilli()));
+            o.put("lastError", e.lastError().orElse(null));
+            o.set("alert", parse(e.json()));
         }
         ok(ctx, 200, out);
     }
@@ -838,6 +941,47 @@ final class HttpApi {
         }
         o.put("horizon", Duration.ofMillis(engine.horizonMillis()).toString());
         o.put("shards", engine.shards());
+        // Per configured channel: delivered and retried since this process started (as the
+        // metrics count them), pending and dead what the store holds now.
+        ObjectNode channels = o.putObject("channels");
+        for (ChannelStats cs : notifierStats.get().channels()) {
+            channels.putObject(cs.channel()).put("pending", cs.pending()).put("delivered", cs.delivered())
+                    .put("retried", cs.retried()).put("dead", store.deadLetters(cs.channel()));
+        }
+        java.util.OptionalLong lag = Metrics.engineLagMillis(engine, clock);
+        if (lag.isPresent()) {
+            o.put("lag", lag.getAsLong());
+        } else {
+            o.putNull("lag");
+        }
+        ok(ctx, 200, o);
+    }
+
+    /** {@code GET /api/stats/history}: the sampled rates of the last 15 minutes, oldest first. */
+    private void statsHistory(Context ctx) {
+        ObjectNode o = obj();
+        o.put("interval", history.interval().toString());
+        ArrayNode samples = o.putArray("samples");
+        for (StatsHistory.Sample s : history.samples()) {
+            ObjectNode x = samples.addObject();
+            x.put("time", Times.format(s.time().toEpochMilli()));
+            x.put("eventsIn", s.eventsIn());
+            x.put("eventsOut", s.eventsOut());
+            ObjectNode alerts = x.putObject("alerts");
+            // Most severe first; every severity of the language, zero when none.
+            List<dev.vigil.rules.ast.Severity> severities = new ArrayList<>(List.of(dev.vigil.rules.ast.Severity.values()));
+            java.util.Collections.reverse(severities);
+            for (dev.vigil.rules.ast.Severity sev : severities) {
+                alerts.put(sev.keyword(), s.alerts().getOrDefault(sev, 0.0));
+            }
+            x.put("queue", s.queue());
+            if (s.lagMillis().isPresent()) {
+                x.put("lag", s.lagMillis().getAsLong());
+            } else {
+                x.putNull("lag");
+            }
+            x.put("outbox", s.outbox());
+        }
         ok(ctx, 200, o);
     }
 

@@ -148,8 +148,8 @@ final class Metrics {
         Gauge.builder("vigil.engine.shards", engine, Engine::shards)
                 .description("Engine shards (engine.shards): Esper runtimes on threads of their own").register(registry);
         Gauge.builder("vigil.engine.lag.seconds", engine, e -> {
-            long t = e.clockSnapshot();
-            return t == Long.MIN_VALUE || t <= 0 ? Double.NaN : (clock.millis() - t) / 1000.0;
+            java.util.OptionalLong lag = engineLagMillis(e, clock);
+            return lag.isEmpty() ? Double.NaN : lag.getAsLong() / 1000.0;
         }).description("Wall clock minus the engine's event time").register(registry);
         io.micrometer.core.instrument.FunctionCounter.builder("vigil.rules.partial.matches.refused", engine,
                         e -> e.stats().rules().stream().mapToLong(r -> r.partialMatchesRefused()).sum())
@@ -166,6 +166,17 @@ final class Metrics {
         io.micrometer.core.instrument.FunctionCounter.builder("vigil.rules.failures", engine,
                         e -> e.stats().rules().stream().mapToLong(r -> r.failures()).sum())
                 .description("Output rows a rule failed on (logged with the rule)").register(registry);
+    }
+
+    /**
+     * Engine lag: the wall clock minus the engine's event time, in milliseconds; empty before the
+     * engine has seen an event. The one computation behind the gauge, {@code /api/stats} and the
+     * stats history.
+     */
+    static java.util.OptionalLong engineLagMillis(Engine engine, Clock clock) {
+        long t = engine.clockSnapshot();
+        return t == Long.MIN_VALUE || t <= 0 ? java.util.OptionalLong.empty()
+                : java.util.OptionalLong.of(clock.millis() - t);
     }
 
     /** The hit rate of a read-through table's cache ({@code jdbc.lookup: true}). */

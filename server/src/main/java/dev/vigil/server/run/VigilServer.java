@@ -50,6 +50,7 @@ public final class VigilServer implements AutoCloseable {
     private HttpApi http;
     private TableService tableService;
     private AlertStream alertStream;
+    private final StatsHistory statsHistory;
     private Thread watcher;
     private int port;
     private volatile boolean ready;
@@ -64,9 +65,10 @@ public final class VigilServer implements AutoCloseable {
         }
     }
 
-    private VigilServer(VigilConfig config, Clock clock) {
+    private VigilServer(VigilConfig config, Clock clock, Duration statsInterval) {
         this.config = config;
         this.clock = clock;
+        this.statsHistory = new StatsHistory(statsInterval, clock);
     }
 
     /** The first bytes of every SQLite database file. */
@@ -130,8 +132,19 @@ public final class VigilServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts everything the configuration names; on failure, stops what was started.
+     *
+     * @throws StartException naming what could not start, and where
+     */
     public static VigilServer start(VigilConfig config, Clock clock) throws StartException, InterruptedException {
-        VigilServer s = new VigilServer(config, clock);
+        return start(config, clock, StatsHistory.INTERVAL);
+    }
+
+    /** {@link #start(VigilConfig, Clock)} with the stats history sampled every {@code statsInterval} (tests). */
+    static VigilServer start(VigilConfig config, Clock clock, Duration statsInterval) throws StartException,
+            InterruptedException {
+        VigilServer s = new VigilServer(config, clock, statsInterval);
         try {
             s.startAll();
         } catch (StartException | InterruptedException | RuntimeException e) {
@@ -176,12 +189,14 @@ public final class VigilServer implements AutoCloseable {
             public void onAlert(dev.vigil.engine.Alert alert) {
                 stored.onAlert(alert);
                 alertStream.onAlert(alert);
+                statsHistory.onAlert(alert);
             }
 
             @Override
             public void onSuppressed(dev.vigil.engine.Alert alert, String reason) {
                 stored.onSuppressed(alert, reason);
                 alertStream.onSuppressed(alert, reason);
+                statsHistory.onAlert(alert);
             }
         });
         metrics.engineGauges(engine, clock);
@@ -224,7 +239,14 @@ public final class VigilServer implements AutoCloseable {
             metrics.tableCacheGauge(engine, t);
         }
         http = new HttpApi(config, engine, library, notifier.history(), notifier::retryDeadLetter, metrics,
-                () -> ready && !stopping, rejected::get, durability, tableService, alertStream);
+                () -> ready && !stopping, rejected::get, durability, tableService, alertStream, clock, notifier::stats,
+                statsHistory);
+        statsHistory.start(() -> {
+            dev.vigil.engine.EngineStats s = engine.stats();
+            int queue = engine.queueDepth();
+            return new StatsHistory.Reading(s.eventsProcessed() + queue, s.eventsProcessed(), queue,
+                    Metrics.engineLagMillis(engine, clock), notifier.history().pending());
+        });
         try {
             port = http.start();
         } catch (RuntimeException e) {
@@ -570,6 +592,7 @@ public final class VigilServer implements AutoCloseable {
         if (http != null) {
             http.stop();
         }
+        statsHistory.close();
         if (engine != null) {
             try {
                 engine.now(); // everything queued before this point is processed
