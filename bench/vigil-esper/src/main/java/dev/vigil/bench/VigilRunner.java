@@ -43,7 +43,7 @@ final class VigilRunner implements ReplayBench.Runner {
     /** The named rules of a rule file, with its event declarations. */
     static RuleSet select(Path ruleFile, Collection<String> ids) throws IOException {
         RuleSet all = RulesCompiler.compile(new SourceFile(ruleFile.toString(), Files.readString(ruleFile))).orThrow();
-        RuleSet set = new RuleSet(all.files(), all.events(),
+        RuleSet set = new RuleSet(all.files(), all.events(), all.tables(),
                 all.rules().stream().filter(r -> ids.contains(r.id())).toList());
         if (set.rules().size() != ids.size()) {
             throw new IllegalArgumentException("rules missing from " + ruleFile + ": " + ids);

@@ -297,7 +297,7 @@ final class RuleLibrary {
                     rule.key(), rule.severity(), rule.message(), rule.channels(), rule.throttle(), rule.labels(), on,
                     rule.file(), rule.text(), rule.pos()));
         }
-        return new RuleSet(set.files(), set.events(), rules);
+        return new RuleSet(set.files(), set.events(), set.tables(), rules);
     }
 
     /** A channel problem's path is {@code file:line:column}. */

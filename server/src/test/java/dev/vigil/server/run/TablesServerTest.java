@@ -144,6 +144,15 @@ class TablesServerTest {
         assertThat(blocked).hasSize(2);
         assertThat(blocked.toString()).contains("c-6");
 
+        // Switching a rule off and on redeploys the rules, lookups and all (the switch once lost the
+        // table declarations: an internal error).
+        HttpResponse<String> off = call("PATCH", "/api/rules/risky_merchant", "{\"enabled\": false}", "application/json");
+        assertThat(off.statusCode()).as(off.body()).isEqualTo(200);
+        assertThat(call("PATCH", "/api/rules/risky_merchant", "{\"enabled\": true}", "application/json").statusCode())
+                .isEqualTo(200);
+        post("c-6", 1, "m-2", "2026-12-01T10:00:05Z");
+        assertThat(alerts("blocked_card")).hasSize(3);
+
         // Rows set through the API survive a restart; the file table is read from its file again.
         server.close();
         server = null;
