@@ -101,7 +101,10 @@ function rate(n) {
 
 function millis(ms) {
   if (ms === null || ms === undefined) return '–';
-  return ms >= 10000 ? (ms / 1000).toFixed(0) + ' s' : ms >= 1000 ? (ms / 1000).toFixed(1) + ' s' : ms + ' ms';
+  if (ms >= 7200000) return (ms / 3600000).toFixed(1) + ' h';
+  if (ms >= 120000) return (ms / 60000).toFixed(1) + ' min';
+  if (ms >= 1000) return (ms / 1000).toFixed(ms >= 10000 ? 0 : 1) + ' s';
+  return Math.round(ms) + ' ms';
 }
 
 // ------------------------------------------------------------------ charts
@@ -334,8 +337,8 @@ function diffLines(a, b) {
   let j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] === b[j]) { out.push([' ', a[i]]); i++; j++; }
-    else if (j < m && (i === n || lcs[i][j + 1] >= lcs[i + 1][j])) { out.push(['+', b[j]]); j++; }
-    else { out.push(['-', a[i]]); i++; }
+    else if (i < n && (j === m || lcs[i + 1][j] >= lcs[i][j + 1])) { out.push(['-', a[i]]); i++; }
+    else { out.push(['+', b[j]]); j++; }
   }
   return out;
 }
@@ -378,6 +381,7 @@ async function filePage(name) {
 
   const drawGutter = () => {
     const count = editor.value.split('\n').length;
+    editor.rows = Math.min(Math.max(count + 1, 8), 32);
     const numbers = [];
     for (let i = 1; i <= count; i++) {
       numbers.push(el('span', { class: errorLines.has(i) ? 'line error-line' : 'line', 'data-line': i },

@@ -79,11 +79,12 @@ class ConsoleBrowserTest {
                 store: { path: data/vigil.db }
                 """);
         VigilConfig config = new ConfigLoader(Map.of()).load(dir.resolve("vigil.yaml"));
-        server = VigilServer.start(config, Clock.systemUTC());
+        // Stats sampled every 300 ms (5 s in production), so the overview's charts have a history soon.
+        server = VigilServer.start(config, Clock.systemUTC(), Duration.ofMillis(300));
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1280,800", "--user-data-dir=" + dir.resolve("chromium"));
+                "--window-size=1280,1000", "--user-data-dir=" + dir.resolve("chromium"));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER)
                 .usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
@@ -250,7 +251,7 @@ class ConsoleBrowserTest {
         waiting().until(d -> d.findElement(By.id("deploy-answer")).getText().startsWith("Not deployed"));
 
         // Fix it where the diagnostic points: click it, which puts the cursor there, and delete a v.
-        problem.findElement(By.cssSelector("button.where")).click();
+        browser.findElement(By.cssSelector("#diagnostics li button.where")).click();
         editor.sendKeys(Keys.DELETE);
         waiting().until(d -> d.findElement(By.id("diagnostics-status")).getText().equals("No problems."));
         assertThat(browser.findElements(By.cssSelector(".gutter .error-line"))).isEmpty();
@@ -291,10 +292,11 @@ class ConsoleBrowserTest {
         waiting().until(d -> pageText().contains("no row"));
         screenshot("tables");
 
-        // The overview's charts once the sampler has a few samples (every 5 s).
+        // The overview's charts, once the sampler has a few samples and the page has redrawn (every 5 s).
         browser.get(base() + "#overview");
         waiting().until(d -> pageText().contains("Events per second")
-                && d.findElements(By.cssSelector(".chart polyline")).size() >= 3);
+                && d.findElements(By.cssSelector(".chart polyline")).stream()
+                        .anyMatch(p -> p.getAttribute("points").split(" ").length >= 5));
         screenshot("overview");
     }
 }
