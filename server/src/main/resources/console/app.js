@@ -180,7 +180,7 @@ function alertRow(a) {
   return el('tr', {},
     el('td', {}, link('#alert/' + encodeURIComponent(a.id), a.time)), el('td', {}, a.rule),
     el('td', { class: 'severity-' + a.severity }, a.severity),
-    el('td', {}, a.status + (throttled ? ' (throttled)' : '')),
+    el('td', {}, a.status + (throttled ? ' (throttled)' : '') + (a.shadow ? ' (shadow: not sent)' : '')),
     el('td', {}, keyText(a.key)), el('td', {}, a.message));
 }
 
@@ -193,7 +193,8 @@ async function alerts() {
       .map(h => el('th', { scope: 'col' }, h)))), body);
   const has = (haystack, needle) => !needle || haystack.toLowerCase().includes(needle.toLowerCase());
   const matches = (a) => (!filter.rule || a.rule === filter.rule)
-    && (!filter.status || (filter.status === 'throttled' ? a.suppressed !== undefined : a.status === filter.status))
+    && (!filter.status || (filter.status === 'throttled' ? a.suppressed !== undefined
+      : filter.status === 'shadow' ? a.shadow === true : a.status === filter.status))
     && (!filter.severity || a.severity === filter.severity)
     && has(keyText(a.key), filter.key)
     && has(JSON.stringify(a), filter.text);
@@ -218,7 +219,7 @@ async function alerts() {
   };
   show(el('h2', {}, 'Alerts'), el('p', { class: 'muted' }, 'Newest first; new alerts appear as they are raised.'),
     el('div', { class: 'filters', role: 'search' },
-      select('Rule', 'rule', rules.map(r => r.id)), select('Status', 'status', ['firing', 'resolved', 'throttled']),
+      select('Rule', 'rule', rules.map(r => r.id)), select('Status', 'status', ['firing', 'resolved', 'throttled', 'shadow']),
       select('Severity', 'severity', SEVERITIES), input('Key', 'key'), input('Text', 'text')),
     count, list);
   redraw();
@@ -265,12 +266,14 @@ async function alertPage(id) {
     el('h2', {}, a.title || a.rule),
     el('p', { class: 'message' }, a.message),
     el('dl', { class: 'pairs' },
-      field('id', a.id), field('rule', a.rule), field('status', a.status + (a.suppressed ? ' (throttled: ' + a.suppressed + ')' : '')),
+      field('id', a.id), field('rule', a.rule), field('status', a.status + (a.suppressed ? ' (throttled: ' + a.suppressed + ')' : '')
+        + (a.shadow ? ' (shadow rule: stored and shown, never sent)' : '')),
       field('severity', a.severity), field('time', a.time), field('key', keyText(a.key))),
     el('h3', {}, 'Values'), pairs(a.values),
     el('h3', {}, 'Labels'), pairs(a.labels),
     el('h3', {}, 'Deliveries'),
-    d.deliveries.length === 0 ? el('p', {}, a.suppressed ? 'Throttled: recorded, not sent.' : 'No channel takes this alert.') :
+    d.deliveries.length === 0 ? el('p', {}, a.shadow ? 'A shadow alert: never sent.' : a.suppressed
+      ? 'Throttled: recorded, not sent.' : 'No channel takes this alert.') :
       tableOf(['channel', 'state', 'attempts', 'last error', 'next attempt', 'delivered'], d.deliveries.map(dl => el('tr', {},
         el('td', {}, dl.channel), el('td', {}, dl.state), el('td', {}, dl.attempts), el('td', {}, dl.lastError),
         el('td', {}, dl.nextAttempt), el('td', {}, dl.deliveredAt)))),
@@ -302,11 +305,12 @@ async function rules() {
   };
   const newName = el('input', { id: 'new-file', placeholder: 'name.rules', pattern: '[A-Za-z0-9_.-]+' });
   show(el('h2', {}, 'Rules'),
-    tableOf(['rule', 'file', 'kind', 'severity', 'enabled', 'matched', 'sent', 'throttled', 'last alert', 'horizon'],
+    tableOf(['rule', 'file', 'kind', 'severity', 'mode', 'enabled', 'matched', 'sent', 'throttled', 'last alert', 'horizon'],
       rs.map(r => el('tr', {},
         el('td', {}, el('span', { title: r.title }, r.id)),
         el('td', {}, link('#file/' + encodeURIComponent(r.file), r.file)),
-        el('td', {}, r.kind), el('td', { class: 'severity-' + r.severity }, r.severity), el('td', {}, toggle(r)),
+        el('td', {}, r.kind), el('td', { class: 'severity-' + r.severity }, r.severity), el('td', {}, r.mode),
+        el('td', {}, toggle(r)),
         el('td', {}, r.counts.matched), el('td', {}, r.counts.sent), el('td', {}, r.counts.suppressed),
         el('td', {}, r.lastAlertTime || '–'), el('td', {}, r.horizon)))),
     el('h3', {}, 'Rule files'),

@@ -22,6 +22,7 @@ import static java.util.Objects.requireNonNull;
  * @param events the events that matched (for aggregate rules, at most the last 10 in the window)
  * @param channels the rule's {@code notify} channels; empty means the configuration's routes decide
  * @param throttleMillis the rule's {@code throttle}, 0 when none
+ * @param shadow raised by a rule in {@code mode shadow}: stored and shown, never sent to a channel
  */
 public record Alert(
         String id,
@@ -37,7 +38,8 @@ public record Alert(
         Map<String, Object> values,
         List<Event> events,
         List<String> channels,
-        long throttleMillis) {
+        long throttleMillis,
+        boolean shadow) {
 
     public enum Status {
         FIRING, RESOLVED;
@@ -61,7 +63,15 @@ public record Alert(
         channels = List.copyOf(channels);
     }
 
-    /** The alert as the spec's JSON object. */
+    /** A live alert (not {@link #shadow()}). */
+    public Alert(String id, String rule, String title, Status status, Severity severity, Map<String, Object> key,
+            String message, long time, long raisedAt, Map<String, String> labels, Map<String, Object> values,
+            List<Event> events, List<String> channels, long throttleMillis) {
+        this(id, rule, title, status, severity, key, message, time, raisedAt, labels, values, events, channels,
+                throttleMillis, false);
+    }
+
+    /** The alert as the spec's JSON object; {@code "shadow": true} only on a shadow rule's alert. */
     public ObjectNode toJsonNode() {
         ObjectNode o = Json.mapper().createObjectNode();
         o.put("id", id);
@@ -75,6 +85,9 @@ public record Alert(
         o.put("raisedAt", Times.format(raisedAt));
         o.set("labels", Json.mapper().valueToTree(labels));
         o.set("values", Json.mapper().valueToTree(values));
+        if (shadow) {
+            o.put("shadow", true);
+        }
         ArrayNode evs = o.putArray("events");
         for (Event e : events) {
             ObjectNode ev = evs.addObject();

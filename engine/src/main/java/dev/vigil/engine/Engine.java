@@ -544,6 +544,7 @@ public final class Engine implements AutoCloseable {
             long events = -1;
             long keysOver = 0;
             long eventsOver = 0;
+            long shadow = 0;
             // Shards: each run counts its own keys; the rule's figures are their sums.
             for (EsperHost.DeployedRule run : r.runs()) {
                 AlertLifecycle l = run.lifecycle();
@@ -557,10 +558,11 @@ public final class Engine implements AutoCloseable {
                 events = plus(events, l.stateEvents);
                 keysOver += l.keysOverLimit.get();
                 eventsOver += l.eventsOverLimit.get();
+                shadow += l.shadowed.get();
             }
             rs.add(new EngineStats.RuleStats(r.plan().rule().id(), matched, sent, suppressed, failures, lastAlert,
                     refused, Horizon.cappedMillis(r.plan().rule(), options.maxHorizon()), keys, events, keysOver,
-                    eventsOver));
+                    eventsOver, shadow));
         }
         return new EngineStats(c.processed, c.late, c.dropped, alertsSent.get(), alertsSuppressed.get(),
                 queueDepth(), rs);

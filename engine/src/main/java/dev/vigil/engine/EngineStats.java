@@ -27,9 +27,10 @@ public record EngineStats(long eventsProcessed, long eventsLate, long eventsDrop
      * @param stateEvents events in the rule's windows at the last measurement (-1: none measured)
      * @param keysOverLimit measurements at or over {@link EngineOptions#maxKeys()}
      * @param eventsOverLimit measurements at or over {@link EngineOptions#maxWindowEvents()}
+     * @param shadow of {@code sent}, the alerts raised in {@code mode shadow} (stored, never sent)
      */
     public record RuleStats(String id, long matched, long sent, long suppressed, long failures, long lastAlertTime,
                             long partialMatchesRefused, long horizonMillis, long stateKeys, long stateEvents,
-                            long keysOverLimit, long eventsOverLimit) {
+                            long keysOverLimit, long eventsOverLimit, long shadow) {
     }
 }

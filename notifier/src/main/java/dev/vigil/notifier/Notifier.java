@@ -380,8 +380,11 @@ public final class Notifier implements AlertSink, AutoCloseable {
 
     private NotifierStore.NewAlert newAlert(Incoming in) {
         Alert a = in.alert();
-        List<String> channels = in.suppressed().isPresent() ? List.of() : config.channelsFor(a);
-        if (channels.isEmpty() && in.suppressed().isEmpty()) {
+        // A shadow rule's alert (mode shadow) is stored and shown, never routed to a channel.
+        List<String> channels = in.suppressed().isPresent() || a.shadow() ? List.of() : config.channelsFor(a);
+        if (a.shadow()) {
+            LOG.debug("alert {} of shadow rule {}: recorded only", a.id(), a.rule());
+        } else if (channels.isEmpty() && in.suppressed().isEmpty()) {
             LOG.debug("alert {} of rule {}: no notify and no matching route; recorded only", a.id(), a.rule());
         }
         return new NotifierStore.NewAlert(a.id(), a.rule(), a.status().text(), a.severity().keyword(), a.time(),

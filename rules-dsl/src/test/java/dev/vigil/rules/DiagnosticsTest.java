@@ -104,7 +104,7 @@ class DiagnosticsTest {
                 rule(ErrorCode.UNKNOWN_CLAUSE, "unknown clause `sevrity`; did you mean `severity`?",
                         "when Transaction\n«sevrity warning"),
                 rule(ErrorCode.UNKNOWN_CLAUSE, "unknown clause `colour`; expected `when`, `key`, `severity`, `message`,"
-                                + " `notify`, `throttle`, `labels` or `enabled` (or `}`)",
+                                + " `notify`, `throttle`, `labels`, `enabled` or `mode` (or `}`)",
                         "when Transaction\n«colour red"),
                 rule(ErrorCode.REPEATED_CLAUSE, "repeated clause `severity`; a rule has at most one (the first is at"
                                 + " line 17)",
@@ -247,6 +247,10 @@ class DiagnosticsTest {
                         "when Transaction\nseverity «urgent"),
                 rule(ErrorCode.INVALID_VALUE, "`enabled` must be true or false, not `yes`",
                         "when Transaction\nenabled «yes"),
+                rule(ErrorCode.INVALID_VALUE, "unknown mode `shadw`; did you mean `shadow`?",
+                        "when Transaction\nmode «shadw"),
+                rule(ErrorCode.INVALID_VALUE, "unknown mode `dry_run`; use live or shadow",
+                        "when Transaction\nmode «dry_run"),
                 rule(ErrorCode.INVALID_VALUE, "`last` needs a whole number of events of at least 1, not 0",
                         "when Transaction over last «0 events having count() > 1"),
                 rule(ErrorCode.INVALID_VALUE, "invalid regular expression `[a`: Unclosed character class",

@@ -10,6 +10,7 @@ import dev.vigil.rules.ast.FieldType;
 import dev.vigil.rules.ast.Ident;
 import dev.vigil.rules.ast.KeyExpr;
 import dev.vigil.rules.ast.Label;
+import dev.vigil.rules.ast.Mode;
 import dev.vigil.rules.ast.MessageTemplate;
 import dev.vigil.rules.ast.PatternTerm;
 import dev.vigil.rules.ast.Position;
@@ -346,7 +347,31 @@ class ParserTest {
         assertThat(rule.throttle()).isEmpty();
         assertThat(rule.labels()).isEmpty();
         assertThat(rule.enabled()).isTrue();
+        assertThat(rule.mode()).isEqualTo(Mode.LIVE);
         assertThat(rule.file()).isEqualTo("test.rules");
+    }
+
+    @Test
+    void mode_shadow_isKept_andIsNotPartOfTheRulesText() {
+        Rule shadow = parseRule("""
+                when Transaction(amount > 1)
+                mode shadow
+                severity high
+                """);
+        Rule live = parseRule("""
+                when Transaction(amount > 1)
+                severity high
+                """);
+        Rule writtenLive = parseRule("""
+                mode live
+                when Transaction(amount > 1)
+                severity high
+                """);
+        assertThat(shadow.mode()).isEqualTo(Mode.SHADOW);
+        assertThat(shadow.shadow()).isTrue();
+        assertThat(writtenLive.mode()).isEqualTo(Mode.LIVE);
+        assertThat(shadow.text()).isEqualTo(live.text()).doesNotContain("mode", "shadow");
+        assertThat(writtenLive.text()).isEqualTo(live.text());
     }
 
     @Test
@@ -445,7 +470,7 @@ class ParserTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"event", "rule", "when", "key", "severity", "message", "notify", "throttle", "labels", "enabled",
+    @CsvSource({"event", "rule", "when", "key", "severity", "message", "notify", "throttle", "labels", "enabled", "mode",
         "epl", "absent", "times", "by", "over", "sliding", "tumbling", "hopping", "every", "session", "last",
         "events", "having", "within", "for", "count", "at", "window", "Order"})
     void keyword_isValidAsTypeFieldTagAndRuleName(String word) {

@@ -41,6 +41,7 @@ clause
     | THROTTLE duration                                             # throttleClause
     | LABELS LBRACE (label (COMMA? label)* COMMA?)? RBRACE          # labelsClause
     | ENABLED value=(TRUE | FALSE | ID)                             # enabledClause
+    | MODE value=identifier                                         # modeClause
     ;
 
 label
@@ -180,7 +181,7 @@ primary
 // between, matches, is, null, true, false) are the only reserved words.
 identifier
     : ID
-    | EVENT | TABLE | RULE | WHEN | KEY | SEVERITY | MESSAGE | NOTIFY | THROTTLE | LABELS | ENABLED
+    | EVENT | TABLE | RULE | WHEN | KEY | SEVERITY | MESSAGE | NOTIFY | THROTTLE | LABELS | ENABLED | MODE
     | EPL | TIMES | ABSENT | BY | WITHIN | OVER | HAVING | FOR
     | SLIDING | TUMBLING | HOPPING | EVERY | SESSION | LAST | EVENTS
     ;
@@ -199,6 +200,7 @@ NOTIFY   : 'notify';
 THROTTLE : 'throttle';
 LABELS   : 'labels';
 ENABLED  : 'enabled';
+MODE     : 'mode';
 EPL      : 'epl';
 ABSENT   : 'absent';
 TIMES    : 'times';

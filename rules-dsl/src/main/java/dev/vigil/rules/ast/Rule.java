@@ -12,8 +12,10 @@ import static java.util.Objects.requireNonNull;
  *     {@code by} fields, see {@link #effectiveKey()})
  * @param channels the {@code notify} channel names; empty means the configuration's routes decide
  * @param file the rule file that holds it
- * @param text the rule's tokens joined by single spaces, comments dropped: two rules with the
- *     same text are the same rule (hot swap keeps the state of unchanged rules)
+ * @param mode live, or shadow: alerts stored and shown, never sent
+ * @param text the rule's tokens joined by single spaces, comments and the {@code mode} clause
+ *     dropped: two rules with the same text are the same rule (hot swap keeps the state of
+ *     unchanged rules, and of a rule switched between shadow and live)
  */
 public record Rule(
         String id,
@@ -26,6 +28,7 @@ public record Rule(
         Optional<TimeSpan> throttle,
         List<Label> labels,
         boolean enabled,
+        Mode mode,
         String file,
         String text,
         Position pos) implements Node {
@@ -40,9 +43,15 @@ public record Rule(
         channels = List.copyOf(channels);
         requireNonNull(throttle, "throttle is null");
         labels = List.copyOf(labels);
+        requireNonNull(mode, "mode is null");
         requireNonNull(file, "file is null");
         requireNonNull(text, "text is null");
         requireNonNull(pos, "pos is null");
+    }
+
+    /** Whether its alerts are only stored and shown, never sent ({@code mode shadow}). */
+    public boolean shadow() {
+        return mode == Mode.SHADOW;
     }
 
     /**

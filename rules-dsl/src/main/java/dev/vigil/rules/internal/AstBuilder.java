@@ -12,6 +12,7 @@ import dev.vigil.rules.ast.Ident;
 import dev.vigil.rules.ast.KeyExpr;
 import dev.vigil.rules.ast.Label;
 import dev.vigil.rules.ast.MessageTemplate;
+import dev.vigil.rules.ast.Mode;
 import dev.vigil.rules.ast.PatternTerm;
 import dev.vigil.rules.ast.Position;
 import dev.vigil.rules.ast.Rule;
@@ -306,6 +307,9 @@ final class AstBuilder {
         Optional<TimeSpan> throttle = Optional.empty();
         List<Label> labels = List.of();
         boolean enabled = true;
+        Mode mode = Mode.LIVE;
+        // The mode clause is not part of the rule's text: switching between shadow and live keeps state.
+        Interval modeTokens = null;
         ExprBuilder exprs = new ExprBuilder(Parsing.FILE);
         for (RulesParser.ClauseContext clause : ctx.clause()) {
             String name = clause.getStart().getText();
@@ -332,6 +336,9 @@ final class AstBuilder {
                 labels = labels(c);
             } else if (clause instanceof RulesParser.EnabledClauseContext c) {
                 enabled = enabled(c.value);
+            } else if (clause instanceof RulesParser.ModeClauseContext c) {
+                mode = mode(c.value);
+                modeTokens = Interval.of(c.getStart().getTokenIndex(), c.getStop().getTokenIndex());
             }
         }
         if (when == null) {
@@ -343,12 +350,15 @@ final class AstBuilder {
         }
         StringBuilder text = new StringBuilder();
         for (int i = ctx.getStart().getTokenIndex(); i <= ctx.getStop().getTokenIndex(); i++) {
-            if (i > ctx.getStart().getTokenIndex()) {
+            if (modeTokens != null && modeTokens.properlyContains(Interval.of(i, i))) {
+                continue;
+            }
+            if (!text.isEmpty()) {
                 text.append(' ');
             }
             text.append(tokens.get(i).getText());
         }
-        Rule rule = new Rule(id, title, when, key, severity, message, channels, throttle, labels, enabled, fileName,
+        Rule rule = new Rule(id, title, when, key, severity, message, channels, throttle, labels, enabled, mode, fileName,
                 text.toString(), pos(ctx));
         idPositions.put(rule, pos(ctx.id));
         return Optional.of(rule);
@@ -382,6 +392,21 @@ final class AstBuilder {
         diagnostics.add(ErrorCode.INVALID_VALUE, pos(value),
                 "`enabled` must be true or false, not `" + value.getText() + "`");
         return true;
+    }
+
+    private Mode mode(RulesParser.IdentifierContext value) {
+        String text = value.getText();
+        for (Mode m : Mode.values()) {
+            if (m.keyword().equals(text)) {
+                return m;
+            }
+        }
+        List<String> names = Arrays.stream(Mode.values()).map(Mode::keyword).toList();
+        String hint = Suggest.nearest(text, names)
+                .map(s -> "; did you mean `" + s + "`?")
+                .orElse("; use " + Suggest.join(names, "or"));
+        diagnostics.add(ErrorCode.INVALID_VALUE, pos(value), "unknown mode `" + text + "`" + hint);
+        return Mode.LIVE;
     }
 
     private List<Label> labels(RulesParser.LabelsClauseContext ctx) {

@@ -38,7 +38,8 @@ final class ExpectedTokens {
     private static final int MAX_CONFIGURATIONS = 10_000;
 
     private static final Set<Integer> CLAUSE_TOKENS = Set.of(RulesLexer.WHEN, RulesLexer.KEY, RulesLexer.SEVERITY,
-            RulesLexer.MESSAGE, RulesLexer.NOTIFY, RulesLexer.THROTTLE, RulesLexer.LABELS, RulesLexer.ENABLED);
+            RulesLexer.MESSAGE, RulesLexer.NOTIFY, RulesLexer.THROTTLE, RulesLexer.LABELS, RulesLexer.ENABLED,
+            RulesLexer.MODE);
     private static final Set<Integer> EXPRESSION_START = Set.of(RulesLexer.NUMBER, RulesLexer.STRING,
             RulesLexer.TRUE, RulesLexer.FALSE, RulesLexer.NULL, RulesLexer.LPAREN, RulesLexer.MINUS);
 
@@ -134,7 +135,8 @@ final class ExpectedTokens {
     /** The keywords the grammar's {@code identifier} rule also accepts as names. */
     private static final Set<Integer> SOFT_KEYWORDS = Set.of(RulesLexer.EVENT, RulesLexer.TABLE, RulesLexer.RULE, RulesLexer.WHEN,
             RulesLexer.KEY, RulesLexer.SEVERITY, RulesLexer.MESSAGE, RulesLexer.NOTIFY, RulesLexer.THROTTLE,
-            RulesLexer.LABELS, RulesLexer.ENABLED, RulesLexer.EPL, RulesLexer.TIMES, RulesLexer.ABSENT, RulesLexer.BY,
+            RulesLexer.LABELS, RulesLexer.ENABLED, RulesLexer.MODE, RulesLexer.EPL, RulesLexer.TIMES, RulesLexer.ABSENT,
+            RulesLexer.BY,
             RulesLexer.WITHIN, RulesLexer.OVER, RulesLexer.HAVING, RulesLexer.FOR, RulesLexer.SLIDING,
             RulesLexer.TUMBLING, RulesLexer.HOPPING, RulesLexer.EVERY, RulesLexer.SESSION, RulesLexer.LAST,
             RulesLexer.EVENTS);

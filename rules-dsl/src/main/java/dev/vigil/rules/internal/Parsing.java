@@ -142,7 +142,7 @@ final class Parsing {
     }
 
     private static final List<String> CLAUSES =
-            List.of("when", "key", "severity", "message", "notify", "throttle", "labels", "enabled");
+            List.of("when", "key", "severity", "message", "notify", "throttle", "labels", "enabled", "mode");
 
     /**
      * Reports syntax errors in words: what was found, what was expected. Only the first error of

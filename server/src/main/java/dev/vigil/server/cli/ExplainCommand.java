@@ -55,6 +55,8 @@ final class ExplainCommand implements Callable<Integer> {
             out.println("-- " + (name.startsWith("event ") ? name : "rule " + name + rule
                     .map(r -> " (" + r.file() + ":" + r.pos().line() + ")").orElse("")));
             rule.ifPresent(r -> out.println("-- horizon: " + HorizonText.of(r)));
+            rule.filter(Rule::shadow).ifPresent(r -> out.println("-- mode shadow: its alerts are stored and shown,"
+                    + " never sent"));
             out.println(e.getValue() + ";");
             out.println();
         }

@@ -421,12 +421,14 @@ final class HttpApi {
             o.put("file", r.file());
             o.put("enabled", r.enabled());
             o.put("severity", r.severity().keyword());
+            o.put("mode", r.mode().keyword());
             o.put("kind", kind(r.when()));
             EngineStats.RuleStats s = byId.get(r.id());
             ObjectNode counts = o.putObject("counts");
             counts.put("matched", s == null ? 0 : s.matched());
             counts.put("sent", s == null ? 0 : s.sent());
             counts.put("suppressed", s == null ? 0 : s.suppressed());
+            counts.put("shadow", s == null ? 0 : s.shadow());
             counts.put("failures", s == null ? 0 : s.failures());
             counts.put("partialMatchesRefused", s == null ? 0 : s.partialMatchesRefused());
             // Keys with events in the rule's window at the last count (every 10 s); null: not a grouped rule.
@@ -923,6 +925,7 @@ final class HttpApi {
         alerts.put("raised", s.alertsSent() + s.alertsSuppressed());
         alerts.put("sent", c.delivered());
         alerts.put("suppressed", s.alertsSuppressed());
+        alerts.put("shadow", s.rules().stream().mapToLong(EngineStats.RuleStats::shadow).sum());
         alerts.put("failed", c.deadLetters());
         ObjectNode queues = o.putObject("queues");
         queues.put("engine", engine.queueDepth());

@@ -129,6 +129,11 @@ final class Metrics {
             public void onAlert(Alert alert) {
                 Counter.builder("vigil.alerts.raised").description("Alerts raised by the engine")
                         .tag("rule", alert.rule()).tag("status", alert.status().text()).register(registry).increment();
+                if (alert.shadow()) {
+                    // Counted apart as well: a shadow rule's alerts are stored and shown, never sent.
+                    Counter.builder("vigil.alerts.shadow").description("Alerts of rules in mode shadow (never sent)")
+                            .tag("rule", alert.rule()).register(registry).increment();
+                }
                 sink.onAlert(alert);
             }
 

@@ -295,7 +295,7 @@ final class RuleLibrary {
             Boolean on = enabledOverrides.get(rule.id());
             rules.add(on == null || on == rule.enabled() ? rule : new Rule(rule.id(), rule.title(), rule.when(),
                     rule.key(), rule.severity(), rule.message(), rule.channels(), rule.throttle(), rule.labels(), on,
-                    rule.file(), rule.text(), rule.pos()));
+                    rule.mode(), rule.file(), rule.text(), rule.pos()));
         }
         return new RuleSet(set.files(), set.events(), set.tables(), rules);
     }

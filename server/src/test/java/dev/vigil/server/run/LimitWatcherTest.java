@@ -23,8 +23,8 @@ class LimitWatcherTest {
 
     private static EngineStats stats(long refused, long failures) {
         return new EngineStats(0, 0, 0, 0, 0, 0, List.of(
-                new EngineStats.RuleStats("travel", 0, 0, 0, failures, Long.MIN_VALUE, refused, 0, -1, -1, 0, 0),
-                new EngineStats.RuleStats("quiet", 0, 0, 0, 0, Long.MIN_VALUE, 0, 0, -1, -1, 0, 0)));
+                new EngineStats.RuleStats("travel", 0, 0, 0, failures, Long.MIN_VALUE, refused, 0, -1, -1, 0, 0, 0),
+                new EngineStats.RuleStats("quiet", 0, 0, 0, 0, Long.MIN_VALUE, 0, 0, -1, -1, 0, 0, 0)));
     }
 
     @Test
@@ -49,7 +49,7 @@ class LimitWatcherTest {
     void aRuleAtItsMaxKeys_sendsOneWarningNamingTheSetting() {
         assertThat(watcher.check()).isEmpty();
         stats.set(new EngineStats(0, 0, 0, 0, 0, 0, List.of(
-                new EngineStats.RuleStats("velocity", 0, 0, 0, 0, Long.MIN_VALUE, 0, 300_000, 1_000_000, 3_000_000, 2, 0))));
+                new EngineStats.RuleStats("velocity", 0, 0, 0, 0, Long.MIN_VALUE, 0, 300_000, 1_000_000, 3_000_000, 2, 0, 0))));
         List<Alert> sent = watcher.check();
         assertThat(sent).hasSize(1);
         assertThat(sent.get(0).key()).isEqualTo(Map.of("rule", "velocity", "limit", "maxKeys"));
@@ -60,7 +60,7 @@ class LimitWatcherTest {
     void aRuleAtItsMaxWindowEvents_sendsOneWarningNamingTheSetting() {
         assertThat(watcher.check()).isEmpty();
         stats.set(new EngineStats(0, 0, 0, 0, 0, 0, List.of(
-                new EngineStats.RuleStats("spend", 0, 0, 0, 0, Long.MIN_VALUE, 0, 3_600_000, 12, 5_000_000, 0, 1))));
+                new EngineStats.RuleStats("spend", 0, 0, 0, 0, Long.MIN_VALUE, 0, 3_600_000, 12, 5_000_000, 0, 1, 0))));
         List<Alert> sent = watcher.check();
         assertThat(sent).hasSize(1);
         assertThat(sent.get(0).key()).isEqualTo(Map.of("rule", "spend", "limit", "maxWindowEvents"));

@@ -51,9 +51,16 @@ public final class AlertLifecycle {
     private final List<String> channels;
     private final String title;
     private final boolean keepAllGroups;
+    /**
+     * {@code mode shadow}: set at construction and by a deploy that keeps the rule (the mode is not
+     * part of its text, so switching modes keeps its state). Engine thread only.
+     */
+    private boolean shadow;
 
     public final AtomicLong matched = new AtomicLong();
     public final AtomicLong sent = new AtomicLong();
+    /** Of {@link #sent}, the alerts raised in {@code mode shadow}: stored and shown, never sent. */
+    public final AtomicLong shadowed = new AtomicLong();
     public final AtomicLong suppressed = new AtomicLong();
     public final AtomicLong failures = new AtomicLong();
     /** Pattern attempts not started because the rule held its maximum of partial matches. */
@@ -79,6 +86,8 @@ public final class AlertLifecycle {
 
     private static final class GroupState {
         boolean firing;
+        /** The open firing was raised in {@code mode shadow}: its resolution is a shadow alert too. */
+        boolean firedInShadow;
         long pendingSince = -1;
         Object[] lastRow;
         Object[] previousRow;
@@ -100,6 +109,7 @@ public final class AlertLifecycle {
         title = rule.title().orElse(rule.id());
         message = new AlertMessage(rule, layout.messageParts(), title);
         keepAllGroups = rule.when() instanceof dev.vigil.rules.ast.Condition.Absence;
+        shadow = rule.shadow();
         long throttle = rule.throttle().map(t -> t.millis()).orElse(0L);
         throttleCache = throttle <= 0 ? null : com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
                 .expireAfterWrite(java.time.Duration.ofMillis(throttle))
@@ -264,6 +274,7 @@ public final class AlertLifecycle {
             if (seedsOpenAlerts() && p.latest() && p.status() == Alert.Status.FIRING) {
                 GroupState st = new GroupState();
                 st.firing = true;
+                st.firedInShadow = shadow; // the store does not say; the rule's mode at the restart
                 groups.put(key, st);
             }
         }
@@ -361,12 +372,22 @@ public final class AlertLifecycle {
         }
         String id = AlertIds.of(rule.id(), status, key, time, plan.kind() == RulePlan.Kind.FIRE_ONLY ? events : List.of());
         long throttle = rule.throttle().map(t -> t.millis()).orElse(0L);
+        // An episode belongs to the mode it fired in: a receiver never gets the resolution of a
+        // firing it did not get, when the rule went live in between.
+        boolean shadowAlert = shadow;
+        if (st != null) {
+            if (status == Alert.Status.FIRING) {
+                st.firedInShadow = shadow;
+            } else {
+                shadowAlert = st.firedInShadow;
+            }
+        }
         if (time < suppressBefore) {
             recovered.incrementAndGet();
             return;
         }
         Alert alert = new Alert(id, rule.id(), title, status, rule.severity(), key, message.render(row, layout), time,
-                clock.millis(), labels, values, events, channels, throttle);
+                clock.millis(), labels, values, events, channels, throttle, shadowAlert);
         lastAlertTime = time;
         if (status == Alert.Status.FIRING) {
             matched.incrementAndGet();
@@ -384,7 +405,18 @@ public final class AlertLifecycle {
             }
         }
         sent.incrementAndGet();
+        if (shadowAlert) {
+            shadowed.incrementAndGet();
+        }
         sink.onAlert(alert);
+    }
+
+    /**
+     * Switches the rule between {@code mode shadow} and live, keeping every other piece of state:
+     * alerts raised from now on carry the new mode. Engine thread.
+     */
+    public void shadow(boolean shadow) {
+        this.shadow = shadow;
     }
 
     /** Keys whose last firing can still suppress one (0 without a throttle). Engine thread. */

@@ -378,6 +378,13 @@ public final class EsperHost {
         } catch (EPDeployException | EPUndeployException e) {
             throw new IllegalStateException("Esper refused a deploy step after compiling it: " + e.getMessage(), e);
         }
+        // A kept rule takes the new mode: `mode` is not part of a rule's text (switching keeps state).
+        for (Rule rule : set.rules()) {
+            DeployedRule kept = rules.get(rule.id());
+            if (kept != null) {
+                kept.lifecycle.shadow(rule.shadow());
+            }
+        }
         // Keep the rule order of the set, so output is deterministic.
         Map<String, DeployedRule> ordered = new LinkedHashMap<>();
         for (String id : p.deployed) {
