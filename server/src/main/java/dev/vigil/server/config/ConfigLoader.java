@@ -255,12 +255,12 @@ public final class ConfigLoader {
         }
 
         ObjectNode serverNode = section(top, "server", r);
-        r.onlyKeys(serverNode, "server", List.of("host", "port", "adminToken"));
-        Optional<Secret> adminToken = r.string(serverNode, "server", "adminToken", false).map(Secret::of);
+        r.onlyKeys(serverNode, "server", List.of("host", "port", "adminToken", "adminTokens"));
+        List<VigilConfig.AdminToken> adminTokens = adminTokens(serverNode, r);
         String host = r.string(serverNode, "server", "host", false)
-                .orElse(adminToken.isPresent() ? "0.0.0.0" : "127.0.0.1");
+                .orElse(adminTokens.isEmpty() ? "127.0.0.1" : "0.0.0.0");
         VigilConfig.Server server = new VigilConfig.Server(host,
-                r.integer(serverNode, "server", "port", 0, 65535).orElse(8080), adminToken);
+                r.integer(serverNode, "server", "port", 0, 65535).orElse(8080), adminTokens);
 
         VigilConfig.Sources sources = sources(section(top, "sources", r), base, r);
 
@@ -450,4 +450,59 @@ public final class ConfigLoader {
         }
         return node;
     }
+
+    /**
+     * {@code server.adminToken} (acting as "admin") and {@code server.adminTokens: [{name, token}]}:
+     * names and tokens each unique, so that every change is recorded under one name.
+     */
+    private static List<VigilConfig.AdminToken> adminTokens(ObjectNode serverNode, ConfigReader r) {
+        List<VigilConfig.AdminToken> out = new ArrayList<>();
+        r.string(serverNode, "server", "adminToken", false)
+                .ifPresent(t -> out.add(new VigilConfig.AdminToken("admin", Secret.of(t))));
+        JsonNode list = serverNode.get("adminTokens");
+        if (ConfigReader.absent(list)) {
+            return out;
+        }
+        String path = "server.adminTokens";
+        if (!list.isArray()) {
+            r.problem(path, "expected a list of {name, token}, got " + ConfigReader.kind(list));
+            return out;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            String p = ConfigReader.index(path, i);
+            Optional<ObjectNode> o = r.object(list.get(i), p);
+            if (o.isEmpty()) {
+                continue;
+            }
+            r.onlyKeys(o.get(), p, List.of("name", "token"));
+            Optional<String> name = r.string(o.get(), p, "name", true);
+            Optional<String> token = r.string(o.get(), p, "token", true);
+            if (name.isEmpty() || token.isEmpty()) {
+                continue;
+            }
+            if (!name.get().matches("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")) {
+                r.problem(ConfigReader.child(p, "name"), "`" + name.get() + "` is not a name: at most 64 letters,"
+                        + " digits, '.', '_', '@' and '-', starting with a letter or digit");
+                continue;
+            }
+            boolean taken = false;
+            for (VigilConfig.AdminToken t : out) {
+                if (t.name().equals(name.get())) {
+                    r.problem(ConfigReader.child(p, "name"), "`" + name.get() + "` is already the name of "
+                            + (t.name().equals("admin") && serverNode.has("adminToken") ? "server.adminToken"
+                            : "another token") + "; each token has its own name");
+                    taken = true;
+                } else if (t.token().reveal().equals(token.get())) {
+                    r.problem(ConfigReader.child(p, "token"), "the same token as `" + t.name()
+                            + "`: each name needs its own token, or changes cannot be told apart");
+                    taken = true;
+                }
+            }
+            if (!taken) {
+                out.add(new VigilConfig.AdminToken(name.get(), Secret.of(token.get())));
+            }
+        }
+        return out;
+    }
+
 }

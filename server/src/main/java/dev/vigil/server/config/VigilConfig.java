@@ -160,8 +160,29 @@ public record VigilConfig(Rules rules, Time time, State state, Server server, So
     /**
      * @param host the address the HTTP server binds; loopback when no admin token is configured
      * @param port 0 picks a free port
+     * @param adminTokens every admin token with the name it acts under: {@code server.adminToken}
+     *     as "admin", then each of {@code server.adminTokens}; empty: the API is loopback only
      */
-    public record Server(String host, int port, Optional<Secret> adminToken) {
+    public record Server(String host, int port, List<AdminToken> adminTokens) {
+        public Server {
+            adminTokens = List.copyOf(adminTokens);
+        }
+
+        /** Whether the admin API needs a bearer token. */
+        public boolean tokenRequired() {
+            return !adminTokens.isEmpty();
+        }
+    }
+
+    /**
+     * One admin token and who uses it: the name recorded with every change made with it (the audit
+     * log, the rule-file versions).
+     */
+    public record AdminToken(String name, Secret token) {
+        public AdminToken {
+            requireNonNull(name, "name is null");
+            requireNonNull(token, "token is null");
+        }
     }
 
     public record Sources(Http http, List<Kafka> kafka, List<File> files) {

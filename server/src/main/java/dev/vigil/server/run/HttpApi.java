@@ -137,7 +137,7 @@ final class HttpApi {
                     }
                 }
             }));
-            if (server.adminToken().isEmpty()) {
+            if (!server.tokenRequired()) {
                 c.routes.before(HttpApi::requireLoopbackHost);
             }
             c.routes.before("/api/*", this::authorizeAdmin);
@@ -161,6 +161,11 @@ final class HttpApi {
             c.routes.get("/api/rule-files/{name}", this::getFile);
             c.routes.put("/api/rule-files/{name}", this::putFile);
             c.routes.delete("/api/rule-files/{name}", this::deleteFile);
+            c.routes.get("/api/rule-files/{name}/versions", this::versions);
+            c.routes.get("/api/rule-files/{name}/versions/{version}", this::versionText);
+            c.routes.get("/api/rule-files/{name}/versions/{version}/diff", this::versionDiff);
+            c.routes.post("/api/rule-files/{name}/rollback", this::rollback);
+            c.routes.get("/api/audit", this::audit);
             c.routes.post("/api/reload", this::reload);
             c.routes.get("/api/alerts", this::alerts);
             io.javalin.http.sse.SseHandler stream = alertStream.handler();
@@ -202,11 +207,41 @@ final class HttpApi {
 
     // ---------------------------------------------------------------- auth
 
+    /** The request attribute naming who makes an admin call: the token's name, or {@link #LOCAL}. */
+    static final String WHO = "vigil.who";
+    /** Who makes a call when no admin token is configured (the API then answers loopback only). */
+    static final String LOCAL = "local";
+
     private void authorizeAdmin(Context ctx) {
-        Optional<Secret> token = config.server().adminToken();
-        if (token.isPresent()) {
-            authorize(ctx, token.get(), "admin");
+        List<VigilConfig.AdminToken> tokens = config.server().adminTokens();
+        if (tokens.isEmpty()) {
+            ctx.attribute(WHO, LOCAL);
+            return;
         }
+        String header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            ctx.header("WWW-Authenticate", "Bearer");
+            throw new HttpError(401, "missing admin token: send Authorization: Bearer <token>");
+        }
+        // Every token compared, each in constant time: neither which token matched nor how much of
+        // a wrong guess was right leaks through the time the answer takes.
+        byte[] sent = sha256(header.substring(7).trim());
+        String who = null;
+        for (VigilConfig.AdminToken t : tokens) {
+            if (MessageDigest.isEqual(sent, sha256(t.token().reveal())) && who == null) {
+                who = t.name();
+            }
+        }
+        if (who == null) {
+            throw new HttpError(403, "wrong admin token");
+        }
+        ctx.attribute(WHO, who);
+    }
+
+    /** Who makes this admin call (set by {@link #authorizeAdmin}). */
+    private static String who(Context ctx) {
+        String who = ctx.attribute(WHO);
+        return who == null ? LOCAL : who;
     }
 
     private static void authorize(Context ctx, Secret token, String what) {
@@ -479,7 +514,7 @@ final class HttpApi {
         }
         String id = ctx.pathParam("id");
         try {
-            Optional<RuleLibrary.Change> c = library.setEnabled(id, enabled.booleanValue());
+            Optional<RuleLibrary.Change> c = library.setEnabled(id, enabled.booleanValue(), who(ctx));
             if (c.isEmpty()) {
                 throw new HttpError(404, "no such rule: " + id);
             }
@@ -513,7 +548,7 @@ final class HttpApi {
     private void putFile(Context ctx) throws InterruptedException {
         String name = ctx.pathParam("name");
         try {
-            RuleLibrary.Change c = library.put(name, ruleFileBody(ctx));
+            RuleLibrary.Change c = library.put(name, ruleFileBody(ctx), who(ctx));
             ok(ctx, 200, change(c));
         } catch (RuleLibrary.BadNameException e) {
             throw new HttpError(400, e.getMessage());
@@ -557,7 +592,7 @@ final class HttpApi {
     private void deleteFile(Context ctx) throws InterruptedException {
         String name = ctx.pathParam("name");
         try {
-            Optional<RuleLibrary.Change> c = library.delete(name);
+            Optional<RuleLibrary.Change> c = library.delete(name, who(ctx));
             if (c.isEmpty()) {
                 throw new HttpError(404, "no such rule file: " + name);
             }
@@ -569,9 +604,129 @@ final class HttpApi {
         }
     }
 
+    // ---------------------------------------------------------------- versions, rollback, audit
+
+    /** {@code GET /api/rule-files/{name}/versions}: every version, oldest first; 404 when the name never had one. */
+    private void versions(Context ctx) {
+        String name = ctx.pathParam("name");
+        List<RuleFileVersion> versions;
+        try {
+            versions = library.versions(name);
+        } catch (RuleLibrary.BadNameException e) {
+            throw new HttpError(400, e.getMessage());
+        }
+        if (versions.isEmpty()) {
+            throw new HttpError(404, "no such rule file: " + name + " (it never had a version)");
+        }
+        ArrayNode out = json.createArrayNode();
+        for (RuleFileVersion v : versions) {
+            out.addObject().put("version", v.version()).put("hash", v.hash())
+                    .put("time", Times.format(v.savedAt().toEpochMilli())).put("who", v.who())
+                    .put("summary", v.summary()).put("deleted", v.deleted());
+        }
+        ok(ctx, 200, out);
+    }
+
+    private RuleFileVersion version(Context ctx, String param, String value) {
+        String name = ctx.pathParam("name");
+        int number;
+        try {
+            number = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, param + ": a version is a whole number from 1, got `" + value + "`");
+        }
+        try {
+            return library.version(name, number).orElseThrow(() -> new HttpError(404, "rule file " + name
+                    + " has no version " + number));
+        } catch (RuleLibrary.BadNameException e) {
+            throw new HttpError(400, e.getMessage());
+        }
+    }
+
+    /** {@code GET .../versions/{v}}: that version's text (empty for a deletion, which says so in a header). */
+    private void versionText(Context ctx) {
+        RuleFileVersion v = version(ctx, "version", ctx.pathParam("version"));
+        if (v.deleted()) {
+            ctx.header("Vigil-Deleted", "true");
+        }
+        ctx.status(200).contentType("text/plain; charset=utf-8").result(v.text());
+    }
+
+    /**
+     * {@code GET .../versions/{v}/diff?against=w}: the unified diff from version {@code w} (default:
+     * the one before {@code v}; an empty text before version 1) to {@code v}.
+     */
+    private void versionDiff(Context ctx) {
+        RuleFileVersion v = version(ctx, "version", ctx.pathParam("version"));
+        String against = ctx.queryParam("against");
+        String oldLabel;
+        String oldText;
+        if (against != null && !against.isEmpty()) {
+            RuleFileVersion w = version(ctx, "against", against);
+            oldLabel = v.name() + "@" + w.version();
+            oldText = w.text();
+        } else if (v.version() == 1) {
+            oldLabel = "/dev/null";
+            oldText = "";
+        } else {
+            RuleFileVersion w = version(ctx, "against", String.valueOf(v.version() - 1));
+            oldLabel = v.name() + "@" + w.version();
+            oldText = w.text();
+        }
+        ctx.status(200).contentType("text/x-diff; charset=utf-8")
+                .result(UnifiedDiff.of(oldLabel, oldText, v.name() + "@" + v.version(), v.text()));
+    }
+
+    /** {@code POST .../rollback {"version": v}}: that version's text deployed as a new version, all or nothing. */
+    private void rollback(Context ctx) throws InterruptedException {
+        String name = ctx.pathParam("name");
+        JsonNode body = readJson(ctx);
+        JsonNode version = body.get("version");
+        if (version == null || !version.canConvertToInt() || !version.isIntegralNumber() || version.intValue() < 1) {
+            throw new HttpError(400, "expected {\"version\": N}, N a version of " + name + " (GET /api/rule-files/"
+                    + name + "/versions lists them)");
+        }
+        try {
+            RuleLibrary.Change c = library.rollback(name, version.intValue(), who(ctx));
+            ok(ctx, 200, change(c).put("rolledBackTo", version.intValue()));
+        } catch (RuleLibrary.BadNameException e) {
+            throw new HttpError(400, e.getMessage());
+        } catch (RuleLibrary.NoSuchVersionException e) {
+            throw new HttpError(404, e.getMessage());
+        } catch (RuleLibrary.RejectedException e) {
+            problems(ctx, e);
+        }
+    }
+
+    /** {@code GET /api/audit?limit=&before=}: every change of the rules, newest first. */
+    private void audit(Context ctx) {
+        int limit = limit(ctx, 100);
+        java.util.OptionalLong before = java.util.OptionalLong.empty();
+        String b = ctx.queryParam("before");
+        if (b != null && !b.isEmpty()) {
+            try {
+                before = java.util.OptionalLong.of(Long.parseLong(b));
+            } catch (NumberFormatException e) {
+                throw new HttpError(400, "before: expected an entry's seq (a whole number), got `" + b + "`");
+            }
+        }
+        ArrayNode out = json.createArrayNode();
+        for (RuleFileStore.AuditEntry e : library.auditLog(limit, before)) {
+            ObjectNode o = out.addObject().put("seq", e.seq()).put("time", Times.format(e.at().toEpochMilli()))
+                    .put("who", e.who()).put("action", e.action()).put("target", e.target());
+            if (e.version().isPresent()) {
+                o.put("version", e.version().getAsInt());
+            } else {
+                o.putNull("version");
+            }
+            o.put("summary", e.summary());
+        }
+        ok(ctx, 200, out);
+    }
+
     private void reload(Context ctx) throws InterruptedException {
         try {
-            ok(ctx, 200, change(library.reload()));
+            ok(ctx, 200, change(library.reload(who(ctx))));
         } catch (RuleLibrary.RejectedException e) {
             problems(ctx, e);
         }

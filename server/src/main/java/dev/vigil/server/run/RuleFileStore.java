@@ -38,6 +38,29 @@ final class RuleFileStore implements AutoCloseable {
                 saved_at INTEGER NOT NULL,
                 deleted  INTEGER NOT NULL DEFAULT 0,
                 PRIMARY KEY (name, version))""";
+    /** Every change of the rules, by whom, through the API or the watched folder. */
+    private static final String AUDIT_SCHEMA = """
+            CREATE TABLE IF NOT EXISTS audit (
+                seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+                at      INTEGER NOT NULL,
+                who     TEXT    NOT NULL,
+                action  TEXT    NOT NULL,
+                target  TEXT    NOT NULL,
+                version INTEGER,
+                summary TEXT    NOT NULL)""";
+
+    /**
+     * One entry of the audit log.
+     *
+     * @param action what was done: {@code put}, {@code delete}, {@code rollback}, {@code reload},
+     *     {@code folder} (a change seen in the watched folder), {@code start}, {@code enable},
+     *     {@code disable}
+     * @param target the rule file or rule it was done to
+     * @param version the file version it made, when it made one
+     */
+    record AuditEntry(long seq, Instant at, String who, String action, String target, java.util.OptionalInt version,
+                      String summary) {
+    }
 
     private final Path path;
     private final Clock clock;
@@ -59,7 +82,32 @@ final class RuleFileStore implements AutoCloseable {
         requireNonNull(path, "path is null");
         requireNonNull(clock, "clock is null");
         // FULL: a saved version is on disk before the API answers, even across a power loss.
-        return new RuleFileStore(path, clock, StoreFile.open(path, "FULL", SCHEMA, "the store"));
+        Connection c = StoreFile.open(path, "FULL", SCHEMA, "the store");
+        try (Statement s = c.createStatement()) {
+            // Stores written before versions had an author and a summary gain the two columns
+            // (their old rows read as by "unknown"), and the audit log its table.
+            java.util.Set<String> columns = new java.util.HashSet<>();
+            try (ResultSet rs = s.executeQuery("PRAGMA table_info(rule_files)")) {
+                while (rs.next()) {
+                    columns.add(rs.getString("name"));
+                }
+            }
+            if (!columns.contains("who")) {
+                s.execute("ALTER TABLE rule_files ADD COLUMN who TEXT NOT NULL DEFAULT 'unknown'");
+            }
+            if (!columns.contains("summary")) {
+                s.execute("ALTER TABLE rule_files ADD COLUMN summary TEXT NOT NULL DEFAULT ''");
+            }
+            s.execute(AUDIT_SCHEMA);
+        } catch (SQLException e) {
+            try {
+                c.close();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new StoreException("cannot open the store " + path + ": " + e.getMessage(), e);
+        }
+        return new RuleFileStore(path, clock, c);
     }
 
     /**
@@ -68,26 +116,30 @@ final class RuleFileStore implements AutoCloseable {
      *
      * @return the version now current: 1 for a new name
      */
-    int saveRuleFileVersion(String name, String text, String hash) {
+    int saveRuleFileVersion(String name, String text, String hash, String who, String summary) {
         requireNonNull(name, "name is null");
         requireNonNull(text, "text is null");
         requireNonNull(hash, "hash is null");
-        return saveVersion(name, text, hash, false);
+        return saveVersion(name, text, hash, false, who, summary);
     }
 
     /** Records that a rule file was deleted, as its next version. @return that version */
-    int saveRuleFileDeletion(String name) {
+    int saveRuleFileDeletion(String name, String who, String summary) {
         requireNonNull(name, "name is null");
-        return saveVersion(name, "", "", true);
+        return saveVersion(name, "", "", true, who, summary);
     }
 
-    private synchronized int saveVersion(String name, String text, String hash, boolean deleted) {
+    private synchronized int saveVersion(String name, String text, String hash, boolean deleted, String who,
+            String summary) {
+        requireNonNull(who, "who is null");
+        requireNonNull(summary, "summary is null");
         checkOpen();
         try (Statement tx = connection.createStatement();
                 PreparedStatement q = connection.prepareStatement(
                         "SELECT version, hash, deleted FROM rule_files WHERE name = ? ORDER BY version DESC LIMIT 1");
                 PreparedStatement i = connection.prepareStatement(
-                        "INSERT INTO rule_files (name, version, hash, text, saved_at, deleted) VALUES (?, ?, ?, ?, ?, ?)")) {
+                        "INSERT INTO rule_files (name, version, hash, text, saved_at, deleted, who, summary)"
+                                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             tx.execute("BEGIN IMMEDIATE");
             try {
                 q.setString(1, name);
@@ -109,6 +161,8 @@ final class RuleFileStore implements AutoCloseable {
                 i.setString(4, text);
                 i.setLong(5, clock.millis());
                 i.setInt(6, deleted ? 1 : 0);
+                i.setString(7, who);
+                i.setString(8, summary);
                 i.executeUpdate();
                 tx.execute("COMMIT");
                 return latest + 1;
@@ -129,7 +183,7 @@ final class RuleFileStore implements AutoCloseable {
     Optional<RuleFileVersion> latestRuleFile(String name) {
         requireNonNull(name, "name is null");
         return read("cannot read rule file " + name, """
-                SELECT name, version, hash, text, saved_at, deleted FROM rule_files WHERE name = ?
+                SELECT name, version, hash, text, saved_at, deleted, who, summary FROM rule_files WHERE name = ?
                 ORDER BY version DESC LIMIT 1""", List.of(name))
                 .stream().filter(v -> !v.deleted()).findFirst();
     }
@@ -137,7 +191,7 @@ final class RuleFileStore implements AutoCloseable {
     /** The latest version of every rule file not deleted, by name. */
     List<RuleFileVersion> latestRuleFiles() {
         return read("cannot list rule files", """
-                SELECT r.name, r.version, r.hash, r.text, r.saved_at, r.deleted FROM rule_files r
+                SELECT r.name, r.version, r.hash, r.text, r.saved_at, r.deleted, r.who, r.summary FROM rule_files r
                 WHERE r.version = (SELECT MAX(version) FROM rule_files x WHERE x.name = r.name) AND r.deleted = 0
                 ORDER BY r.name""", List.of());
     }
@@ -146,7 +200,8 @@ final class RuleFileStore implements AutoCloseable {
     List<RuleFileVersion> ruleFileVersions(String name) {
         requireNonNull(name, "name is null");
         return read("cannot read rule file " + name, """
-                SELECT name, version, hash, text, saved_at, deleted FROM rule_files WHERE name = ? ORDER BY version""",
+                SELECT name, version, hash, text, saved_at, deleted, who, summary FROM rule_files WHERE name = ?
+                ORDER BY version""",
                 List.of(name));
     }
 
@@ -160,12 +215,64 @@ final class RuleFileStore implements AutoCloseable {
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     out.add(new RuleFileVersion(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4),
-                            Instant.ofEpochMilli(rs.getLong(5)), rs.getInt(6) == 1));
+                            Instant.ofEpochMilli(rs.getLong(5)), rs.getInt(6) == 1, rs.getString(7), rs.getString(8)));
                 }
             }
             return out;
         } catch (SQLException e) {
             throw new StoreException(what + " in " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One version of a rule file, deleted or not; empty when there is no such version. */
+    Optional<RuleFileVersion> ruleFileVersion(String name, int version) {
+        requireNonNull(name, "name is null");
+        return read("cannot read rule file " + name, """
+                SELECT name, version, hash, text, saved_at, deleted, who, summary FROM rule_files
+                WHERE name = ? AND version = ?""", List.of(name, version)).stream().findFirst();
+    }
+
+    /** Adds an entry to the audit log. */
+    synchronized void audit(String who, String action, String target, java.util.OptionalInt version, String summary) {
+        checkOpen();
+        try (PreparedStatement i = connection.prepareStatement(
+                "INSERT INTO audit (at, who, action, target, version, summary) VALUES (?, ?, ?, ?, ?, ?)")) {
+            i.setLong(1, clock.millis());
+            i.setString(2, who);
+            i.setString(3, action);
+            i.setString(4, target);
+            if (version.isPresent()) {
+                i.setInt(5, version.getAsInt());
+            } else {
+                i.setNull(5, java.sql.Types.INTEGER);
+            }
+            i.setString(6, summary);
+            i.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("cannot write the audit log in " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The audit log, newest first, at most {@code limit} entries, before {@code beforeSeq} when given. */
+    synchronized List<AuditEntry> auditLog(int limit, java.util.OptionalLong beforeSeq) {
+        checkOpen();
+        try (PreparedStatement s = connection.prepareStatement(
+                "SELECT seq, at, who, action, target, version, summary FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT ?")) {
+            s.setLong(1, beforeSeq.orElse(Long.MAX_VALUE));
+            s.setInt(2, limit);
+            List<AuditEntry> out = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    int v = rs.getInt(6);
+                    java.util.OptionalInt version = rs.wasNull() ? java.util.OptionalInt.empty()
+                            : java.util.OptionalInt.of(v);
+                    out.add(new AuditEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3),
+                            rs.getString(4), rs.getString(5), version, rs.getString(7)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the audit log in " + path + ": " + e.getMessage(), e);
         }
     }
 

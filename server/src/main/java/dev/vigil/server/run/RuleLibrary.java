@@ -113,22 +113,81 @@ final class RuleLibrary {
         this.store = store;
     }
 
+    /** Who the files read at start are recorded as. */
+    static final String AT_START = "start";
+    /** Who a change seen in the watched rules folder is recorded as. */
+    static final String FOLDER = "folder";
+
     /** Loads and deploys every rule file of the folder (at start). */
     public synchronized Change loadFromDisk() throws RejectedException, InterruptedException {
+        // What the store last had: a file deleted from the folder while Vigil was down is recorded
+        // as deleted at start.
+        Map<String, String> before = new TreeMap<>();
+        store.latestRuleFiles().forEach(v -> before.put(v.name(), v.text()));
         Map<String, String> next = readDisk();
         Change c = apply(next, null);
-        next.forEach((name, text) -> store.saveRuleFileVersion(name, text, hash(text)));
+        saveFolder(before, next, c, AT_START, "start");
         return c;
     }
 
-    /** Reloads the folder from disk (POST /api/reload, the watcher). */
-    public synchronized Change reload() throws RejectedException, InterruptedException {
+    /**
+     * Reloads the folder from disk: {@code POST /api/reload} (action {@code reload}, by the token's
+     * name) or the watcher ({@code who} = {@link #FOLDER}, action {@code folder}).
+     */
+    public synchronized Change reload(String who) throws RejectedException, InterruptedException {
+        Map<String, String> before = Map.copyOf(files);
         Map<String, String> next = readDisk();
         Change c = apply(next, null);
-        for (Map.Entry<String, String> e : next.entrySet()) {
-            store.saveRuleFileVersion(e.getKey(), e.getValue(), hash(e.getValue()));
-        }
+        saveFolder(before, next, c, who, who.equals(FOLDER) ? FOLDER : "reload");
         return c;
+    }
+
+    /**
+     * Saves a version of every file of the folder whose text is not the store's latest (one read
+     * at start is saved only when it changed since), a deletion for every file gone from the
+     * folder since the last load, and audits each.
+     */
+    private void saveFolder(Map<String, String> before, Map<String, String> next, Change c, String who, String action) {
+        String summary = summary(c);
+        for (Map.Entry<String, String> e : next.entrySet()) {
+            String hash = hash(e.getValue());
+            boolean same = store.latestRuleFile(e.getKey()).map(v -> v.hash().equals(hash)).orElse(false);
+            if (!same) {
+                int version = store.saveRuleFileVersion(e.getKey(), e.getValue(), hash, who, summary);
+                audit(who, action, e.getKey(), java.util.OptionalInt.of(version), summary);
+            }
+        }
+        for (String gone : before.keySet()) {
+            if (!next.containsKey(gone)) {
+                int version = store.saveRuleFileDeletion(gone, who, "deleted; " + summary);
+                audit(who, action, gone, java.util.OptionalInt.of(version), "deleted; " + summary);
+            }
+        }
+        if (action.equals("reload") && before.equals(next)) {
+            audit(who, action, "(rules folder)", java.util.OptionalInt.empty(), "no file changed");
+        }
+    }
+
+    /** A change in words, for the versions list and the audit log: "changed: a, b; unchanged: c". */
+    static String summary(Change c) {
+        List<String> parts = new ArrayList<>();
+        if (!c.changed().isEmpty()) {
+            parts.add("changed: " + String.join(", ", c.changed()));
+        }
+        if (!c.removed().isEmpty()) {
+            parts.add("removed: " + String.join(", ", c.removed()));
+        }
+        if (!c.unchanged().isEmpty()) {
+            parts.add("unchanged: " + String.join(", ", c.unchanged()));
+        }
+        return parts.isEmpty() ? "no rules" : String.join("; ", parts);
+    }
+
+    /** Records a change in the audit log and the log. */
+    private void audit(String who, String action, String target, java.util.OptionalInt version, String summary) {
+        store.audit(who, action, target, version, summary);
+        LOG.info("audit: {} {} {}{}: {}", who, action, target,
+                version.isPresent() ? " (version " + version.getAsInt() + ")" : "", summary);
     }
 
     /**
@@ -144,20 +203,70 @@ final class RuleLibrary {
     }
 
     /** Validates, deploys and saves one file (PUT /api/rule-files/{name}); the body is strict UTF-8. */
-    public synchronized Change put(String name, byte[] body)
+    public synchronized Change put(String name, byte[] body, String who)
             throws BadNameException, RejectedException, InterruptedException {
         checkName(name);
-        String text = decode(name, body);
+        return save(name, decode(name, body), who, "put", "");
+    }
+
+    private Change save(String name, String text, String who, String action, String prefix)
+            throws RejectedException, InterruptedException {
         Map<String, String> next = new TreeMap<>(files);
         next.put(name, text);
         Change c = apply(next, name);
         write(name, text);
-        int version = store.saveRuleFileVersion(name, text, hash(text));
+        String summary = prefix + summary(c);
+        int version = store.saveRuleFileVersion(name, text, hash(text), who, summary);
+        audit(who, action, name, java.util.OptionalInt.of(version), summary);
         return new Change(version, c.deployed(), c.changed(), c.unchanged(), c.removed());
     }
 
+    /**
+     * Deploys an earlier version's text as the file's next version ({@code POST .../rollback}),
+     * with the same all-or-nothing rule and state-keeping as {@link #put}.
+     *
+     * @throws NoSuchVersionException when the file has no such version, or it is a deletion
+     */
+    public synchronized Change rollback(String name, int version, String who)
+            throws BadNameException, RejectedException, InterruptedException, NoSuchVersionException {
+        checkName(name);
+        RuleFileVersion v = store.ruleFileVersion(name, version)
+                .orElseThrow(() -> new NoSuchVersionException("rule file " + name + " has no version " + version));
+        if (v.deleted()) {
+            throw new NoSuchVersionException("version " + version + " of " + name + " is its deletion: there is no"
+                    + " text to roll back to (DELETE the file instead)");
+        }
+        return save(name, v.text(), who, "rollback", "rollback to version " + version + "; ");
+    }
+
+    /** A version asked for that the store does not have. */
+    public static final class NoSuchVersionException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NoSuchVersionException(String message) {
+            super(message);
+        }
+    }
+
+    /** Every version of a rule file, oldest first; empty when the name never had one. */
+    public List<RuleFileVersion> versions(String name) throws BadNameException {
+        checkName(name);
+        return store.ruleFileVersions(name);
+    }
+
+    /** One version of a rule file. */
+    public Optional<RuleFileVersion> version(String name, int version) throws BadNameException {
+        checkName(name);
+        return store.ruleFileVersion(name, version);
+    }
+
+    /** The audit log, newest first. */
+    public List<RuleFileStore.AuditEntry> auditLog(int limit, java.util.OptionalLong before) {
+        return store.auditLog(limit, before);
+    }
+
     /** Undeploys a file's rules and deletes it; empty when there is no such file. */
-    public synchronized Optional<Change> delete(String name)
+    public synchronized Optional<Change> delete(String name, String who)
             throws BadNameException, RejectedException, InterruptedException {
         checkName(name);
         if (!files.containsKey(name)) {
@@ -171,7 +280,9 @@ final class RuleLibrary {
         } catch (IOException e) {
             LOG.warn("rule file {} undeployed but could not be deleted from disk: {}", name, e.getMessage());
         }
-        int version = store.saveRuleFileDeletion(name);
+        String summary = "deleted; " + summary(c);
+        int version = store.saveRuleFileDeletion(name, who, summary);
+        audit(who, "delete", name, java.util.OptionalInt.of(version), summary);
         return Optional.of(new Change(version, c.deployed(), c.changed(), c.unchanged(), c.removed()));
     }
 
@@ -196,14 +307,16 @@ final class RuleLibrary {
     }
 
     /** Enables or disables one rule; empty when there is no such rule. */
-    public synchronized Optional<Change> setEnabled(String ruleId, boolean enabled)
+    public synchronized Optional<Change> setEnabled(String ruleId, boolean enabled, String who)
             throws RejectedException, InterruptedException {
         if (running == null || running.rule(ruleId).isEmpty()) {
             return Optional.empty();
         }
         Boolean previous = enabledOverrides.put(ruleId, enabled);
         try {
-            return Optional.of(apply(new TreeMap<>(files), null));
+            Change c = apply(new TreeMap<>(files), null);
+            audit(who, enabled ? "enable" : "disable", ruleId, java.util.OptionalInt.empty(), summary(c));
+            return Optional.of(c);
         } catch (RejectedException | RuntimeException e) {
             if (previous == null) {
                 enabledOverrides.remove(ruleId);

@@ -116,7 +116,7 @@ public final class VigilServer implements AutoCloseable {
      * listen on a loopback address.
      */
     static void checkExposure(VigilConfig.Server server) throws StartException {
-        if (server.adminToken().isPresent()) {
+        if (server.tokenRequired()) {
             return;
         }
         boolean loopback;
@@ -255,7 +255,8 @@ public final class VigilServer implements AutoCloseable {
         }
         String base = "http://" + (config.server().host().equals("0.0.0.0") ? "localhost" : config.server().host())
                 + ":" + port;
-        LOG.info("admin API at {}/api{}", base, config.server().adminToken().isPresent() ? " (bearer token required)"
+        LOG.info("admin API at {}/api{}", base, config.server().tokenRequired() ? " (bearer token required, "
+                + config.server().adminTokens().size() + " named token" + (config.server().adminTokens().size() == 1 ? ")" : "s)")
                 : " (no adminToken configured: loopback only, and only requests whose Host is a loopback name)");
         java.util.OptionalLong from = beginRecovery();
         startSources(base, from);
@@ -487,7 +488,7 @@ public final class VigilServer implements AutoCloseable {
                     TimeUnit.MILLISECONDS.sleep(WATCH_MILLIS);
                     if (library.diskChanged()) {
                         try {
-                            RuleLibrary.Change c = library.reload();
+                            RuleLibrary.Change c = library.reload(RuleLibrary.FOLDER);
                             LOG.info("rules folder changed: deployed {}, changed {}, unchanged {}, removed {}",
                                     c.deployed().size(), c.changed(), c.unchanged().size(), c.removed());
                         } catch (RuleLibrary.RejectedException e) {

@@ -83,7 +83,7 @@ final class ProbeServer implements AutoCloseable {
         Files.writeString(dir.resolve("rules/probe.rules"), PROBE_RULES);
         Files.writeString(dir.resolve("vigil.yaml"), yaml);
         var config = new ConfigLoader(Map.of("ADMIN", ADMIN_TOKEN, "INGEST", INGEST_TOKEN)).load(dir.resolve("vigil.yaml"));
-        String admin = config.server().adminToken().map(t -> t.reveal()).orElse(null);
+        String admin = config.server().adminTokens().stream().findFirst().map(t -> t.token().reveal()).orElse(null);
         return new ProbeServer(dir, VigilServer.start(config, Clock.systemUTC()), admin);
     }
 

@@ -48,8 +48,11 @@ class ConfigLoaderTest {
         assertThat(c.rules().watch()).isTrue();
         assertThat(c.time().lateness()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.server().port()).isEqualTo(8080);
-        assertThat(c.server().adminToken().orElseThrow().reveal()).isEqualTo("s3cret");
-        assertThat(c.server().adminToken().orElseThrow().toString()).doesNotContain("s3cret");
+        assertThat(c.server().adminTokens()).singleElement().satisfies(t -> {
+            assertThat(t.name()).isEqualTo("admin");
+            assertThat(t.token().reveal()).isEqualTo("s3cret");
+            assertThat(t.token().toString()).doesNotContain("s3cret");
+        });
         assertThat(c.server().host()).isEqualTo("0.0.0.0");
         assertThat(c.sources().http().token()).isEmpty();
         assertThat(c.sources().kafka()).hasSize(1);

@@ -64,7 +64,7 @@ class RuleWatchTest {
             // Refused (and logged, naming the file and the name rule) by the reload the watcher tries.
             Files.writeString(dir.resolve("rules/b c.rules"), "rule two { when E key k }\n");
             assertThat(library.diskChanged()).isTrue();
-            assertThatThrownBy(library::reload).isInstanceOf(RuleLibrary.RejectedException.class)
+            assertThatThrownBy(() -> library.reload(RuleLibrary.FOLDER)).isInstanceOf(RuleLibrary.RejectedException.class)
                     .hasMessageStartingWith("b c.rules: not a valid rule file name; rename it");
             Files.move(dir.resolve("rules/b c.rules"), dir.resolve("rules/b-c.rules"));
             await().atMost(Duration.ofSeconds(20)).until(() -> library.rules().size() == 2);
