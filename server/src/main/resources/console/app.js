@@ -198,7 +198,8 @@ async function alerts() {
     && (!filter.severity || a.severity === filter.severity)
     && has(keyText(a.key), filter.key)
     && has(JSON.stringify(a), filter.text);
-  const known = await json('/api/alerts?limit=500');
+  const known = [];
+  const seen = new Set();
   const rules = await json('/api/rules');
   const redraw = () => {
     const shown = known.filter(matches);
@@ -222,35 +223,62 @@ async function alerts() {
       select('Rule', 'rule', rules.map(r => r.id)), select('Status', 'status', ['firing', 'resolved', 'throttled', 'shadow']),
       select('Severity', 'severity', SEVERITIES), input('Key', 'key'), input('Text', 'text')),
     count, list);
-  redraw();
-  // The live stream, read with fetch (EventSource cannot send the admin token).
+  // The live stream first, then the stored history: an alert raised in between is in one or the
+  // other (often both: the stream sees it before the store has it), and shown once, by id. The
+  // stream is read with fetch, since EventSource cannot send the admin token.
   const abort = new AbortController();
   onLeave(() => abort.abort());
   const r = await api('/api/alerts/stream', { headers: { Accept: 'text/event-stream' }, signal: abort.signal });
   const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+  let history = null; // null until the history is in; live alerts wait in `early` until then
+  const early = [];
+  const arrive = (a) => {
+    if (history === null) {
+      early.push(a);
+    } else if (!seen.has(a.id)) {
+      seen.add(a.id);
+      known.unshift(a);
+      redraw();
+    }
+  };
   let buffer = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let end;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      let event = 'message';
-      let data = '';
-      for (const line of block.split('\n')) {
-        if (line.startsWith('event:')) event = line.slice(6).trim();
-        else if (line.startsWith('data:')) data += line.slice(5).trim();
-      }
-      if (data) {
-        const a = JSON.parse(data);
-        if (event === 'suppressed' && a.suppressed === undefined) a.suppressed = 'throttled';
-        known.unshift(a);
-        redraw();
+  let registered = null;
+  const greeted = new Promise(resolve => { registered = resolve; });
+  const pump = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      registered(); // the first bytes are the server's greeting: this client is subscribed
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let event = 'message';
+        let data = '';
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event:')) event = line.slice(6).trim();
+          else if (line.startsWith('data:')) data += line.slice(5).trim();
+        }
+        if (data) {
+          const a = JSON.parse(data);
+          if (event === 'suppressed' && a.suppressed === undefined) a.suppressed = 'throttled';
+          arrive(a);
+        }
       }
     }
+  })();
+  await greeted;
+  history = await json('/api/alerts?limit=500');
+  for (const a of history) {
+    if (!seen.has(a.id)) {
+      seen.add(a.id);
+      known.push(a);
+    }
   }
+  early.forEach(arrive);
+  redraw();
+  await pump;
 }
 
 async function alertPage(id) {
@@ -457,6 +485,7 @@ async function filePage(name) {
           el('ul', {}, list('changed', body.changed), list('unchanged', body.unchanged), list('removed', body.removed),
             list('deployed', body.deployed)));
         await validate();
+        await drawVersions();
       } else if (p.status === 422) {
         answer.replaceChildren(el('p', { class: 'bad' }, 'Not deployed: the running version is unchanged.'));
         showProblems(body.errors);
@@ -467,15 +496,55 @@ async function filePage(name) {
       deploy.disabled = false;
     }
   });
+  const versions = el('section', { id: 'versions' });
+  const drawVersions = async () => {
+    const v = await api('/api/rule-files/' + encodeURIComponent(name) + '/versions');
+    if (v.status === 404) {
+      versions.replaceChildren();
+      return;
+    }
+    const list = await v.json();
+    const shown = el('div', { 'aria-live': 'polite' });
+    versions.replaceChildren(el('h3', {}, 'Versions'),
+      tableOf(['version', 'time', 'who', 'summary', ''], list.slice().reverse().map(x => el('tr', {},
+        el('td', {}, x.version + (x.deleted ? ' (deleted)' : '')), el('td', {}, x.time), el('td', {}, x.who),
+        el('td', {}, x.summary),
+        el('td', {},
+          el('button', { type: 'button', onclick: async () => {
+            const d = await api('/api/rule-files/' + encodeURIComponent(name) + '/versions/' + x.version + '/diff');
+            const text = await d.text();
+            shown.replaceChildren(el('h4', {}, 'Version ' + x.version + ' against the one before'),
+              el('pre', { class: 'diff' }, text || 'No change.'));
+          } }, 'Diff'), ' ',
+          x.deleted ? null : el('button', { type: 'button', class: 'rollback', 'data-version': x.version, onclick: async () => {
+            const r = await api('/api/rule-files/' + encodeURIComponent(name) + '/rollback', { method: 'POST',
+              headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ version: x.version }) });
+            const body = await r.json();
+            if (r.ok) {
+              running = editor.value = await (await api('/api/rule-files/' + encodeURIComponent(name))).text();
+              answer.replaceChildren(el('p', { class: 'ok' }, 'Rolled back to version ' + x.version + ', deployed as version '
+                + body.version + '.'), el('ul', {}, el('li', {}, 'changed: ' + (body.changed.join(', ') || 'none')),
+                el('li', {}, 'unchanged: ' + (body.unchanged.join(', ') || 'none'))));
+              drawGutter();
+              await validate();
+              await drawVersions();
+            } else {
+              answer.replaceChildren(el('p', { class: 'bad' }, 'Not rolled back: ' + (body.error
+                || (body.errors || []).map(e => e.file + ' line ' + e.line + ': ' + e.message).join('; '))));
+            }
+          } }, 'Roll back to this')))), 'Every saved version, newest first'),
+      shown);
+  };
   show(el('p', {}, link('#rules', '← Rules')),
     el('h2', {}, 'Rule file ', el('code', {}, name)),
     el('p', { class: 'muted' }, running === null ? 'A new file: Deploy saves it.' :
       'Checked as you type; Deploy replaces the running version, all or nothing.'),
     el('label', { for: 'editor' }, 'Text of ' + name),
     el('div', { class: 'editor' }, gutter, editor),
-    el('div', { class: 'toolbar' }, deploy), answer, status, problems, diff);
+    el('div', { class: 'toolbar' }, deploy), answer, status, problems, diff, versions);
   drawGutter();
   await validate();
+  await drawVersions();
 }
 
 // ------------------------------------------------------------------ deliveries
@@ -546,9 +615,21 @@ async function tables() {
       el('td', {}, t.key.join(', '))))), ...lookups);
 }
 
+// ------------------------------------------------------------------ audit
+
+async function audit() {
+  const entries = await json('/api/audit?limit=500');
+  show(el('h2', {}, 'Audit log'), el('p', { class: 'muted' }, 'Every change of the rules, newest first.'),
+    entries.length === 0 ? el('p', {}, 'No change yet.') :
+      tableOf(['time', 'who', 'action', 'target', 'version', 'summary'], entries.map(e => el('tr', {},
+        el('td', {}, e.time), el('td', {}, e.who), el('td', {}, e.action),
+        el('td', {}, e.target.endsWith('.rules') ? link('#file/' + encodeURIComponent(e.target), e.target) : e.target),
+        el('td', {}, e.version === null ? '' : e.version), el('td', {}, e.summary)))));
+}
+
 // ------------------------------------------------------------------ routing
 
-const pages = { overview, alerts, rules, deliveries, tables, alert: alertPage, file: filePage };
+const pages = { overview, alerts, rules, deliveries, tables, audit, alert: alertPage, file: filePage };
 
 async function route() {
   const leaving = cleanups;

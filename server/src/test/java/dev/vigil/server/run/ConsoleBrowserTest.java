@@ -100,12 +100,17 @@ class ConsoleBrowserTest {
         }
     }
 
+    /**
+     * Posts an event at the current time: when input goes quiet the engine's clock advances at
+     * wall-clock pace (rules-language.md, "Time"), so an event stamped with a fixed time would soon
+     * be late.
+     */
     private void post(String key, int v) throws Exception {
         String k = key.replace("\\", "\\\\").replace("\"", "\\\"");
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
                         + "/events")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"E\",\"data\":{\"k\":\"" + k + "\",\"v\":" + v
-                        + ",\"at\":\"2026-12-01T10:00:00Z\"}}")).build(), HttpResponse.BodyHandlers.ofString());
+                        + ",\"at\":\"" + java.time.Instant.now() + "\"}}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
     }
 
@@ -266,6 +271,23 @@ class ConsoleBrowserTest {
         browser.get(base() + "#alerts");
         waiting().until(d -> pageText().contains("b is big: 150"));
         assertThat(pageText()).doesNotContain("a: 50", "a is big");
+
+        // Undo: roll back to version 1 from the file's versions; the old threshold is back.
+        browser.get(base() + "#file/main.rules");
+        WebElement rollback = waiting().until(d -> d.findElements(By.cssSelector("button.rollback[data-version='1']"))
+                .stream().findFirst().orElse(null));
+        assertThat(browser.findElement(By.id("versions")).getText()).contains("local", "changed: big");
+        rollback.click();
+        waiting().until(d -> d.findElement(By.id("deploy-answer")).getText()
+                .startsWith("Rolled back to version 1, deployed as version 3."));
+        assertThat(browser.findElement(By.id("editor")).getAttribute("value")).contains("when E(v > 10)");
+        post("c", 50);
+        browser.get(base() + "#alerts");
+        waiting().until(d -> pageText().contains("c: 50"));
+        browser.get(base() + "#audit");
+        waiting().until(d -> pageText().contains("rollback"));
+        assertThat(pageText()).contains("local rollback main.rules 3", "local put main.rules 2");
+        screenshot("audit");
     }
 
     @Test
