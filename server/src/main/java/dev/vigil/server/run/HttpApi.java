@@ -862,7 +862,9 @@ final class HttpApi {
             refused(ctx, problems);
             return;
         }
-        ok(ctx, 200, obj().put("name", decl.name()).put("rows", engine.tables().get(decl.name())[0]));
+        long count = engine.tables().get(decl.name())[0];
+        library.record(who(ctx), "table-put", decl.name(), "replaced: " + count + " row" + (count == 1 ? "" : "s"));
+        ok(ctx, 200, obj().put("name", decl.name()).put("rows", count));
     }
 
     /**
@@ -920,6 +922,8 @@ final class HttpApi {
             return;
         }
         tables.patch(decl, upserts, deletes);
+        library.record(who(ctx), "table-patch", decl.name(), "upserted " + upserts.rows().size() + ", deleted "
+                + deletes.size());
         ok(ctx, 200, obj().put("name", decl.name()).put("upserted", upserts.rows().size())
                 .put("deleted", deletes.size()).put("rows", engine.tables().get(decl.name())[0]));
     }

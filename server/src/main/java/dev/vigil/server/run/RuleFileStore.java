@@ -54,7 +54,7 @@ final class RuleFileStore implements AutoCloseable {
      *
      * @param action what was done: {@code put}, {@code delete}, {@code rollback}, {@code reload},
      *     {@code folder} (a change seen in the watched folder), {@code start}, {@code enable},
-     *     {@code disable}
+     *     {@code disable}, {@code table-put}, {@code table-patch} (rows set through the API)
      * @param target the rule file or rule it was done to
      * @param version the file version it made, when it made one
      */

@@ -183,6 +183,11 @@ final class RuleLibrary {
         return parts.isEmpty() ? "no rules" : String.join("; ", parts);
     }
 
+    /** Records a change that made no rule-file version (a table set through the API) in the audit log. */
+    public void record(String who, String action, String target, String summary) {
+        audit(who, action, target, java.util.OptionalInt.empty(), summary);
+    }
+
     /** Records a change in the audit log and the log. */
     private void audit(String who, String action, String target, java.util.OptionalInt version, String summary) {
         store.audit(who, action, target, version, summary);

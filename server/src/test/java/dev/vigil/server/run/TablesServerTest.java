@@ -143,6 +143,11 @@ class TablesServerTest {
         JsonNode blocked = alerts("blocked_card");
         assertThat(blocked).hasSize(2);
         assertThat(blocked.toString()).contains("c-6");
+        // Both changes are in the audit log, by who made them (no token here: local).
+        assertThat(call("GET", "/api/audit", null, null).body()).contains(
+                "\"who\":\"local\",\"action\":\"table-patch\",\"target\":\"BlockedCard\",\"version\":null,"
+                        + "\"summary\":\"upserted 1, deleted 1\"",
+                "\"action\":\"table-put\",\"target\":\"BlockedCard\",\"version\":null,\"summary\":\"replaced: 2 rows\"");
 
         // Switching a rule off and on redeploys the rules, lookups and all (the switch once lost the
         // table declarations: an internal error).
