@@ -161,7 +161,39 @@ public record VigilConfig(Rules rules, Time time, State state, Server server, So
      * @param host the address the HTTP server binds; loopback when no admin token is configured
      * @param port 0 picks a free port
      */
-    public record Server(String host, int port, Optional<Secret> adminToken) {
+    public record Server(String host, int port, Optional<Secret> adminToken, Backtest backtest) {
+        public Server {
+            requireNonNull(backtest, "backtest is null");
+        }
+
+        /** With the default backtest limits. */
+        public Server(String host, int port, Optional<Secret> adminToken) {
+            this(host, port, adminToken, Backtest.DEFAULT);
+        }
+    }
+
+    /**
+     * {@code server.backtest}: the bounds of {@code POST /api/rule-files/validate?backtest=...}
+     * (docs/backtests.md).
+     *
+     * @param maxEvents journal events one backtest reads at most (default 1,000,000)
+     * @param timeLimit how long one backtest reads at most (default 30 s)
+     * @param maxWindow the longest {@code backtest} duration asked for (default 24 h)
+     * @param concurrent backtests running at once; one more is answered 429 (default 2)
+     */
+    public record Backtest(long maxEvents, Duration timeLimit, Duration maxWindow, int concurrent) {
+        public static final Backtest DEFAULT = new Backtest(1_000_000, Duration.ofSeconds(30), Duration.ofHours(24), 2);
+
+        public Backtest {
+            requireNonNull(timeLimit, "timeLimit is null");
+            requireNonNull(maxWindow, "maxWindow is null");
+            if (maxEvents < 1) {
+                throw new IllegalArgumentException("maxEvents must be positive: " + maxEvents);
+            }
+            if (concurrent < 1) {
+                throw new IllegalArgumentException("concurrent must be positive: " + concurrent);
+            }
+        }
     }
 
     public record Sources(Http http, List<Kafka> kafka, List<File> files) {
