@@ -58,8 +58,9 @@ import static java.util.Objects.requireNonNull;
  * </ul>
  *
  * <p>Thread-safety: {@link #append} is called under the engine's ingest lock; {@link #sync},
- * {@link #prune} and the getters may be called from any thread. {@link #replay} is called before
- * any append (at start).
+ * {@link #prune}, {@link #read} and the getters may be called from any thread. {@link #replay} is
+ * called before any append (at start); {@link #read} reads while appends go on (a backtest): it reads
+ * the records whose write had completed when it was called, and none after.
  */
 public final class Journal implements EventLog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
@@ -100,6 +101,11 @@ public final class Journal implements EventLog, AutoCloseable {
     private final long segmentBytes;
     private final long segmentAgeMillis;
     private final Clock clock;
+    /**
+     * Held while a segment's counters change and while {@link #read} copies them: a reader sees
+     * every segment with the bytes of whole records only. Never held across a write to the file.
+     */
+    private final Object extentLock = new Object();
     /** Oldest first; appended by roll (ingest lock), removed by prune, read by metrics. */
     private final List<Segment> segments = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile FileChannel channel;
@@ -335,7 +341,9 @@ public final class Journal implements EventLog, AutoCloseable {
         channel.write(ByteBuffer.wrap(MAGIC));
         Segment seg = new Segment(p, first, clock.millis());
         seg.bytes = MAGIC.length;
-        segments.add(seg);
+        synchronized (extentLock) {
+            segments.add(seg);
+        }
         forceFolder();
     }
 
@@ -453,9 +461,13 @@ public final class Journal implements EventLog, AutoCloseable {
             }
             throw new IOException("cannot write to the journal " + seg.path + ": " + e.getMessage(), e);
         }
-        seg.bytes += HEADER + length;
-        seg.events += bodies.length;
-        seg.maxTime = Math.max(seg.maxTime, max);
+        // The write is complete (FileChannel has no buffer of its own: the bytes are in the file,
+        // as the operating system sees it), so a reader may now read up to the new end.
+        synchronized (extentLock) {
+            seg.bytes += HEADER + length;
+            seg.events += bodies.length;
+            seg.maxTime = Math.max(seg.maxTime, max);
+        }
         appended += bodies.length;
         return true;
     }
@@ -518,22 +530,73 @@ public final class Journal implements EventLog, AutoCloseable {
      * @return the number of events handed to {@code reader}
      */
     public long replay(long fromTime, Reader reader) throws IOException, InterruptedException {
+        return read(fromTime, (seq, time, json) -> {
+            reader.onEvent(seq, time, json);
+            return true;
+        });
+    }
+
+    /** What {@link #read} hands over: one event as written; answering false ends the read there. */
+    @FunctionalInterface
+    public interface Visitor {
+        boolean onEvent(long seq, long time, String json) throws InterruptedException;
+    }
+
+    /** A segment's file and extent as {@link #read} found them: whole records up to {@code bytes}. */
+    private record Extent(Path path, long firstSeq, long bytes, long maxTime) {
+    }
+
+    /**
+     * Reads, in append order, every event with a time at or after {@code fromTime} that was
+     * appended when it is called, until {@code visitor} answers false. Safe while appends go on: the
+     * segments and their lengths are copied under the lock appends publish their records with, and
+     * only those bytes are read; a segment pruned meanwhile (it was behind the horizon) is skipped.
+     *
+     * @return the number of events handed to {@code visitor} (including the one that answered false)
+     */
+    public long read(long fromTime, Visitor visitor) throws IOException, InterruptedException {
+        List<Extent> extents = new java.util.ArrayList<>();
+        synchronized (extentLock) {
+            for (Segment s : segments) {
+                extents.add(new Extent(s.path, s.firstSeq, s.bytes, s.maxTime));
+            }
+        }
         long n = 0;
-        for (Segment seg : List.copyOf(segments)) {
-            if (seg.maxTime < fromTime) {
+        boolean[] more = {true};
+        for (Extent seg : extents) {
+            if (seg.maxTime() < fromTime) {
                 continue;
             }
-            n += replay(seg, fromTime, reader);
+            try {
+                n += read(seg, fromTime, visitor, more);
+            } catch (java.nio.file.NoSuchFileException e) {
+                LOG.debug("journal: {} was pruned while being read", seg.path());
+            }
+            if (!more[0]) {
+                break;
+            }
         }
         return n;
     }
 
-    private long replay(Segment seg, long fromTime, Reader reader) throws IOException, InterruptedException {
+    /** The newest event time appended, or {@link Long#MIN_VALUE} when the journal holds none. */
+    public long newestTime() {
+        long t = Long.MIN_VALUE;
+        synchronized (extentLock) {
+            for (Segment s : segments) {
+                t = Math.max(t, s.maxTime);
+            }
+        }
+        return t;
+    }
+
+    private long read(Extent seg, long fromTime, Visitor visitor, boolean[] more)
+            throws IOException, InterruptedException {
         long n = 0;
-        long seq = seg.firstSeq;
-        try (FileChannel ch = FileChannel.open(seg.path, StandardOpenOption.READ)) {
+        long seq = seg.firstSeq();
+        try (FileChannel ch = FileChannel.open(seg.path(), StandardOpenOption.READ)) {
             long pos = MAGIC.length;
-            long end = seg.bytes;
+            long end = seg.bytes();
             ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.BIG_ENDIAN);
             while (pos + HEADER <= end) {
                 header.clear();
@@ -545,7 +608,7 @@ public final class Journal implements EventLog, AutoCloseable {
                 header.getLong();
                 long maxTime = header.getLong();
                 if (length < 0 || length > MAX_RECORD || pos + HEADER + length > end) {
-                    LOG.error("journal: {}: a broken record at byte {}; the rest of the segment is skipped", seg.path, pos);
+                    LOG.error("journal: {}: a broken record at byte {}; the rest of the segment is skipped", seg.path(), pos);
                     break;
                 }
                 if (maxTime >= fromTime) {
@@ -553,7 +616,7 @@ public final class Journal implements EventLog, AutoCloseable {
                     readFully(ch, payload, pos + HEADER);
                     if (crc32c(payload.array()) != crc) {
                         LOG.error("journal: {}: the record at byte {} does not match its checksum; the rest of the"
-                                + " segment is skipped", seg.path, pos);
+                                + " segment is skipped", seg.path(), pos);
                         break;
                     }
                     payload.flip();
@@ -565,8 +628,11 @@ public final class Journal implements EventLog, AutoCloseable {
                         String json = new String(payload.array(), payload.position(), len, StandardCharsets.UTF_8);
                         payload.position(payload.position() + len);
                         if (time >= fromTime) {
-                            reader.onEvent(seq + i, time, json);
                             n++;
+                            if (!visitor.onEvent(seq + i, time, json)) {
+                                more[0] = false;
+                                return n;
+                            }
                         }
                     }
                 }

@@ -185,4 +185,65 @@ class JournalTest {
             return s.filter(p -> p.toString().endsWith(".journal")).sorted().toList();
         }
     }
+
+    @Test
+    void readDuringAppends_seesWholeEventsInAppendOrder_andNothingAppendedAfterTheCall() throws Exception {
+        // Small segments, so the writer rolls to new files while readers read.
+        try (Journal j = Journal.newBuilder(dir).segmentBytes(4096).fsync(Journal.Fsync.NEVER).open()) {
+            int total = 20_000;
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int n = 0; n < total; n += 4) {
+                        j.append(List.of(ping(n, n), ping(n + 1, n + 1), ping(n + 2, n + 2), ping(n + 3, n + 3)));
+                    }
+                } catch (Throwable t) {
+                    failed.set(t);
+                }
+            }, "journal-writer");
+            writer.start();
+            int reads = 0;
+            while (writer.isAlive() || reads == 0) {
+                long before = j.appended();
+                List<Integer> seen = new ArrayList<>();
+                j.read(Long.MIN_VALUE, (seq, time, json) -> {
+                    Event e = ((Decoded.Accepted) decoder.decodeJson(json, "journal " + seq)).event();
+                    assertThat(e.time()).isEqualTo(time);
+                    assertThat(e.effectiveId()).isEqualTo("p" + seq);
+                    seen.add((int) seq);
+                    return true;
+                });
+                long after = j.appended();
+                assertThat(seen.size()).as("every event appended before the read, none after it").isBetween(
+                        (int) before, (int) after);
+                for (int i = 0; i < seen.size(); i++) {
+                    assertThat(seen.get(i)).as("in append order, from the first").isEqualTo(i);
+                }
+                reads++;
+            }
+            writer.join();
+            assertThat(failed.get()).isNull();
+            assertThat(reads).as("reads overlapped the appends").isGreaterThan(1);
+            assertThat(j.segments()).as("appends rolled segments meanwhile").isGreaterThan(10);
+            List<Integer> all = new ArrayList<>();
+            j.read(Long.MIN_VALUE, (seq, time, json) -> all.add((int) seq));
+            assertThat(all).hasSize(total);
+        }
+    }
+
+    @Test
+    void read_visitorAnsweringFalse_stopsThere() throws Exception {
+        try (Journal j = Journal.newBuilder(dir).open()) {
+            j.append(List.of(ping(1, 1000), ping(2, 2000)));
+            j.append(List.of(ping(3, 3000)));
+            List<Long> seen = new ArrayList<>();
+            long n = j.read(1500, (seq, time, json) -> {
+                seen.add(time);
+                return seen.size() < 1;
+            });
+            assertThat(seen).containsExactly(2000L);
+            assertThat(n).isEqualTo(1);
+            assertThat(j.newestTime()).isEqualTo(3000);
+        }
+    }
 }

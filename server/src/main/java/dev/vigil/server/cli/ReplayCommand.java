@@ -13,6 +13,7 @@ import dev.vigil.server.config.ConfigProblem;
 import dev.vigil.server.config.Durations;
 import dev.vigil.server.config.RuleChannels;
 import dev.vigil.server.config.VigilConfig;
+import dev.vigil.server.run.Backtest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -97,6 +98,18 @@ final class ReplayCommand implements Callable<Integer> {
                     + "each is delivered or dead-lettered. Needs --config.")
     private boolean notify;
 
+    @Option(names = "--compare", arity = "1..*", paramLabel = "OLD",
+            description = "Also replay the events through these rule files (the old version) and compare: the"
+                    + " alerts of --rules go to standard output as always, and per rule the alert ids added"
+                    + " (only --rules raised them), removed (only OLD did) and unchanged go to standard error."
+                    + " Runs one shard per version at full speed (docs/backtests.md).")
+    private List<Path> compare = new java.util.ArrayList<>();
+
+    @Option(names = "--compare-json", paramLabel = "FILE",
+            description = "With --compare, also write the whole comparison as JSON to FILE (the backtest answer"
+                    + " of the admin API, every alert and id listed).")
+    private Path compareJson;
+
     /** {@code --table NAME=FILE} as table name to file; a malformed one or a missing file is wrong usage. */
     private java.util.Map<String, Path> tables() {
         java.util.Map<String, Path> out = new java.util.LinkedHashMap<>();
@@ -128,6 +141,13 @@ final class ReplayCommand implements Callable<Integer> {
         }
         double factor = parseSpeed();
         Duration hold = parseLateness();
+        if (compareJson != null && compare.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--compare-json needs --compare OLD");
+        }
+        if (!compare.isEmpty() && (notify || factor > 0)) {
+            throw new ParameterException(spec.commandLine(), "--compare replays at full speed without delivering:"
+                    + " it cannot go with " + (notify ? "--notify" : "--speed " + speed));
+        }
         for (Path p : events) {
             if (!Files.isRegularFile(p)) {
                 throw new ParameterException(spec.commandLine(), "no such event file: " + p);
@@ -140,6 +160,17 @@ final class ReplayCommand implements Callable<Integer> {
             err.println(e.getMessage());
             err.flush();
             return ExitCode.FAILURE;
+        }
+        if (!compare.isEmpty()) {
+            RuleSet old;
+            try {
+                old = Replayer.loadRules(compare);
+            } catch (Replayer.RulesException e) {
+                err.println(e.getMessage());
+                err.flush();
+                return ExitCode.FAILURE;
+            }
+            return compare(ruleSet, old, hold, err);
         }
         Optional<VigilConfig> config = Optional.empty();
         if (configFile != null) {
@@ -245,6 +276,117 @@ final class ReplayCommand implements Callable<Integer> {
         err.flush();
         if (notifier.isPresent()) {
             awaitDeliveries(notifier.get(), err);
+        }
+        return ExitCode.OK;
+    }
+
+    /** {@code --compare} has no limits: the event files are read to their end. */
+    private static final Backtest.Limits UNLIMITED = new Backtest.Limits(Long.MAX_VALUE, Duration.ofDays(36_500));
+
+    /**
+     * {@code --compare}: the events through {@code candidate} and {@code old}, each in an engine of
+     * its own ({@link Backtest}); the candidate's alerts on standard output, the comparison on
+     * standard error (and in {@code --compare-json}).
+     */
+    private int compare(RuleSet candidate, RuleSet old, Duration hold, PrintWriter err) throws Exception {
+        java.util.Map<String, Path> tableFiles = tables();
+        for (String name : tableFiles.keySet()) {
+            if (candidate.table(name).isEmpty() && old.table(name).isEmpty()) {
+                err.println("table " + name + ": neither --rules nor --compare declares such a table");
+                err.flush();
+                return ExitCode.FAILURE;
+            }
+        }
+        PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
+        long[] printed = {0};
+        dev.vigil.engine.EventDecoder decoder = dev.vigil.engine.EventDecoder.of(candidate, java.time.Clock.systemUTC());
+        Backtest backtest = Backtest.newBuilder(candidate, old)
+                .engineOptions(() -> dev.vigil.engine.EngineOptions.newBuilder()
+                        .clock(java.time.Clock.systemUTC())
+                        .lateness(hold)
+                        .allowRawEpl(true))
+                .tables(decl -> {
+                    Path file = tableFiles.get(decl.name());
+                    if (file == null) {
+                        return Optional.empty();
+                    }
+                    try {
+                        dev.vigil.engine.TableRows rows = dev.vigil.connectors.TableFiles.read(file, decl);
+                        synchronized (err) {
+                            rows.problems().forEach(p -> err.println("rejected row " + p));
+                        }
+                        return Optional.of(rows);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException("table " + decl.name() + ": cannot read " + file, e);
+                    }
+                })
+                .limits(UNLIMITED)
+                .keepAlerts(compareJson == null ? 0 : Integer.MAX_VALUE)
+                .candidateAlerts(alert -> {
+                    synchronized (out) {
+                        out.println(alert.toJson());
+                    }
+                })
+                .build();
+        Backtest.Result r;
+        try {
+            r = backtest.run(sink -> {
+                for (Path file : events) {
+                    dev.vigil.connectors.EventFiles.read(file, Optional.ofNullable(csvType), () -> decoder,
+                            new dev.vigil.connectors.EventFiles.Handler() {
+                                @Override
+                                public void onEvent(dev.vigil.engine.Event event) throws InterruptedException {
+                                    onEvent(event, file.toString());
+                                }
+
+                                @Override
+                                public void onEvent(dev.vigil.engine.Event event, String where)
+                                        throws InterruptedException {
+                                    // As written in the journal: each version decodes it with its own declarations.
+                                    sink.accept(new dev.vigil.engine.EventInput.JsonText(event.toJson(), where));
+                                }
+
+                                @Override
+                                public void onRejected(dev.vigil.engine.Rejection rejection) {
+                                    synchronized (err) {
+                                        if (printed[0]++ < MAX_PRINTED_REJECTIONS) {
+                                            err.println("rejected " + rejection);
+                                        }
+                                    }
+                                }
+                            });
+                }
+            });
+        } catch (dev.vigil.engine.DeployException e) {
+            out.flush();
+            err.println(e.getMessage());
+            err.flush();
+            return ExitCode.FAILURE;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            out.flush();
+            err.println("vigil replay: cannot read events: " + e.getMessage());
+            err.flush();
+            return ExitCode.FAILURE;
+        }
+        out.flush();
+        for (Backtest.RuleComparison c : r.rules()) {
+            err.println(String.format(Locale.ROOT, "compare %s (%s): %d added, %d removed, %d unchanged", c.rule(),
+                    c.text().text(), c.added().size(), c.removed().size(), c.unchanged().size()));
+            c.added().forEach(id -> err.println("  added " + id));
+            c.removed().forEach(id -> err.println("  removed " + id));
+        }
+        err.println(String.format(Locale.ROOT, "compare: %d events (%d rejected by --rules, %d by --compare): %d added,"
+                        + " %d removed, %d unchanged in %d ms", r.events(), r.rejectedCandidate(), r.rejectedBaseline(),
+                r.added(), r.removed(), r.unchanged(), r.millis()));
+        err.flush();
+        if (compareJson != null) {
+            try {
+                Files.writeString(compareJson, r.toJson(Integer.MAX_VALUE, Integer.MAX_VALUE).toPrettyString() + "\n");
+            } catch (IOException e) {
+                err.println("vigil replay: cannot write " + compareJson + ": " + e.getMessage());
+                err.flush();
+                return ExitCode.FAILURE;
+            }
         }
         return ExitCode.OK;
     }

@@ -255,12 +255,13 @@ public final class ConfigLoader {
         }
 
         ObjectNode serverNode = section(top, "server", r);
-        r.onlyKeys(serverNode, "server", List.of("host", "port", "adminToken", "adminTokens"));
+        r.onlyKeys(serverNode, "server", List.of("host", "port", "adminToken", "adminTokens", "backtest"));
         List<VigilConfig.AdminToken> adminTokens = adminTokens(serverNode, r);
         String host = r.string(serverNode, "server", "host", false)
                 .orElse(adminTokens.isEmpty() ? "127.0.0.1" : "0.0.0.0");
         VigilConfig.Server server = new VigilConfig.Server(host,
-                r.integer(serverNode, "server", "port", 0, 65535).orElse(8080), adminTokens);
+                r.integer(serverNode, "server", "port", 0, 65535).orElse(8080), adminTokens,
+                backtest(serverNode.get("backtest"), r));
 
         VigilConfig.Sources sources = sources(section(top, "sources", r), base, r);
 
@@ -278,6 +279,39 @@ public final class ConfigLoader {
         }
         return new VigilConfig(rules, new VigilConfig.Time(mode, lateness, maxFuture),
                 new VigilConfig.State(maxHorizon), server, sources, notifier, journal, engine, tables);
+    }
+
+    /**
+     * {@code server.backtest}: {@code maxEvents} (1 to 100,000,000), {@code timeLimit} (at most
+     * 10 min), {@code maxWindow} (at most 365 days, the engine's longest horizon), {@code concurrent}
+     * (1 to 8); each absent key keeps its default.
+     */
+    private static VigilConfig.Backtest backtest(JsonNode n, ConfigReader r) {
+        VigilConfig.Backtest d = VigilConfig.Backtest.DEFAULT;
+        if (ConfigReader.absent(n)) {
+            return d;
+        }
+        String path = "server.backtest";
+        Optional<ObjectNode> maybe = r.object(n, path);
+        if (maybe.isEmpty()) {
+            return d;
+        }
+        ObjectNode o = maybe.get();
+        r.onlyKeys(o, path, List.of("maxEvents", "timeLimit", "maxWindow", "concurrent"));
+        long maxEvents = r.integer(o, path, "maxEvents", 1, 100_000_000).map(Integer::longValue).orElse(d.maxEvents());
+        Duration timeLimit = r.duration(o, path, "timeLimit").orElse(d.timeLimit());
+        if (timeLimit.compareTo(Duration.ofMinutes(10)) > 0) {
+            r.problem(path + ".timeLimit", "must be at most 10m (a backtest holds two engines and a request): \""
+                    + o.get("timeLimit").asText() + "\"");
+            timeLimit = d.timeLimit();
+        }
+        Duration maxWindow = r.duration(o, path, "maxWindow").orElse(d.maxWindow());
+        if (maxWindow.compareTo(Duration.ofDays(365)) > 0) {
+            r.problem(path + ".maxWindow", "must be at most 365d: \"" + o.get("maxWindow").asText() + "\"");
+            maxWindow = d.maxWindow();
+        }
+        int concurrent = r.integer(o, path, "concurrent", 1, 8).orElse(d.concurrent());
+        return new VigilConfig.Backtest(maxEvents, timeLimit, maxWindow, concurrent);
     }
 
     /** {@code store.journal}: {@code enabled}, {@code path}, {@code fsync}, {@code fsyncInterval}. */

@@ -163,9 +163,15 @@ public record VigilConfig(Rules rules, Time time, State state, Server server, So
      * @param adminTokens every admin token with the name it acts under: {@code server.adminToken}
      *     as "admin", then each of {@code server.adminTokens}; empty: the API is loopback only
      */
-    public record Server(String host, int port, List<AdminToken> adminTokens) {
+    public record Server(String host, int port, List<AdminToken> adminTokens, Backtest backtest) {
         public Server {
             adminTokens = List.copyOf(adminTokens);
+            requireNonNull(backtest, "backtest is null");
+        }
+
+        /** With the default backtest limits. */
+        public Server(String host, int port, List<AdminToken> adminTokens) {
+            this(host, port, adminTokens, Backtest.DEFAULT);
         }
 
         /** Whether the admin API needs a bearer token. */
@@ -182,6 +188,30 @@ public record VigilConfig(Rules rules, Time time, State state, Server server, So
         public AdminToken {
             requireNonNull(name, "name is null");
             requireNonNull(token, "token is null");
+        }
+    }
+
+    /**
+     * {@code server.backtest}: the bounds of {@code POST /api/rule-files/validate?backtest=...}
+     * (docs/backtests.md).
+     *
+     * @param maxEvents journal events one backtest reads at most (default 1,000,000)
+     * @param timeLimit how long one backtest reads at most (default 30 s)
+     * @param maxWindow the longest {@code backtest} duration asked for (default 24 h)
+     * @param concurrent backtests running at once; one more is answered 429 (default 2)
+     */
+    public record Backtest(long maxEvents, Duration timeLimit, Duration maxWindow, int concurrent) {
+        public static final Backtest DEFAULT = new Backtest(1_000_000, Duration.ofSeconds(30), Duration.ofHours(24), 2);
+
+        public Backtest {
+            requireNonNull(timeLimit, "timeLimit is null");
+            requireNonNull(maxWindow, "maxWindow is null");
+            if (maxEvents < 1) {
+                throw new IllegalArgumentException("maxEvents must be positive: " + maxEvents);
+            }
+            if (concurrent < 1) {
+                throw new IllegalArgumentException("concurrent must be positive: " + concurrent);
+            }
         }
     }
 

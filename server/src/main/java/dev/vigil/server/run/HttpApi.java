@@ -102,6 +102,7 @@ final class HttpApi {
         this.ready = ready;
         this.rejectedEvents = rejectedEvents;
         this.durability = durability;
+        this.backtests = new java.util.concurrent.Semaphore(config.server().backtest().concurrent());
         this.ingest = new HttpIngest(engine, metrics.httpIngestListener(), durability.journal().orElse(null));
         this.source = new HttpSource(ingest);
     }
@@ -557,7 +558,12 @@ final class HttpApi {
         }
     }
 
-    private void validate(Context ctx) {
+    private void validate(Context ctx) throws Exception {
+        String window = ctx.queryParam("backtest");
+        if (window != null) {
+            backtest(ctx, window);
+            return;
+        }
         try {
             library.validate(ctx.queryParam("name"), ruleFileBody(ctx));
             ok(ctx, 200, obj().put("ok", true));
@@ -566,6 +572,137 @@ final class HttpApi {
         } catch (RuleLibrary.RejectedException e) {
             problems(ctx, e);
         }
+    }
+
+    // ---------------------------------------------------------------- backtests
+
+    /** Alerts of the candidate an answer lists in full; {@code alertsTotal} counts them all. */
+    static final int BACKTEST_ALERTS = 1000;
+    /** Ids an answer lists per rule and kind (added, removed, unchanged); the counts are complete. */
+    static final int BACKTEST_IDS = 1000;
+    /** Seconds a client is told to wait when the backtests allowed at once are running: a backtest takes seconds. */
+    private static final int BACKTEST_RETRY_AFTER_SECONDS = 5;
+    /** Permits for backtests running at once ({@code server.backtest.concurrent}). */
+    private final java.util.concurrent.Semaphore backtests;
+
+    /**
+     * {@code POST /api/rule-files/validate?name=NAME&backtest=PT1H} (docs/backtests.md): validates
+     * the file as the plain call does, then runs it and the running version over the journal's
+     * events of the window, on this request's thread (never the engine's), each in a fresh engine.
+     */
+    private void backtest(Context ctx, String window) throws Exception {
+        VigilConfig.Backtest limits = config.server().backtest();
+        String name = ctx.queryParam("name");
+        if (name == null) {
+            throw new HttpError(400, "backtest needs name: the file the candidate replaces or adds"
+                    + " (POST /api/rule-files/validate?name=NAME.rules&backtest=PT1H)");
+        }
+        Duration duration;
+        try {
+            duration = Duration.parse(window.strip());
+        } catch (DateTimeParseException e) {
+            throw new HttpError(400, "backtest: expected an ISO-8601 duration such as PT1H or PT15M, got `" + window
+                    + "`");
+        }
+        if (duration.isNegative() || duration.isZero()) {
+            throw new HttpError(400, "backtest: the duration must be positive: " + duration);
+        }
+        if (duration.compareTo(limits.maxWindow()) > 0) {
+            throw new HttpError(400, "backtest: " + duration + " is longer than server.backtest.maxWindow ("
+                    + limits.maxWindow() + ")");
+        }
+        byte[] body = ruleFileBody(ctx);
+        RuleLibrary.Candidate candidate;
+        try {
+            candidate = library.candidate(name, body);
+        } catch (RuleLibrary.BadNameException e) {
+            throw new HttpError(400, e.getMessage());
+        } catch (RuleLibrary.RejectedException e) {
+            problems(ctx, e);
+            return;
+        }
+        Optional<dev.vigil.connectors.Journal> journal = durability.journal();
+        if (journal.isEmpty()) {
+            throw new HttpError(409, "backtests read the journal of HTTP ingest, which is off ("
+                    + (config.sources().http().enabled() ? "store.journal.enabled: false"
+                    : "sources.http.enabled: false") + "); turn it on to backtest");
+        }
+        if (!backtests.tryAcquire()) {
+            ctx.header("Retry-After", Integer.toString(BACKTEST_RETRY_AFTER_SECONDS));
+            throw new HttpError(429, "the backtests allowed at once (server.backtest.concurrent: "
+                    + limits.concurrent() + ") are running; try again later");
+        }
+        try {
+            dev.vigil.connectors.Journal j = journal.get();
+            long until = j.newestTime();
+            long since = until == Long.MIN_VALUE ? Long.MIN_VALUE : saturatedMinus(until, duration.toMillis());
+            Backtest.Result r = Backtest.newBuilder(candidate.candidate(), candidate.running())
+                    .engineOptions(this::backtestEngineOptions)
+                    .tables(this::liveTableRows)
+                    .limits(new Backtest.Limits(limits.maxEvents(), limits.timeLimit()))
+                    .keepAlerts(BACKTEST_ALERTS)
+                    .build()
+                    .run(sink -> j.read(since, (seq, time, text) ->
+                            sink.accept(new dev.vigil.engine.EventInput.JsonText(text, "journal event " + seq))));
+            ObjectNode answer = r.toJson(BACKTEST_ALERTS, BACKTEST_IDS);
+            ObjectNode w = obj().put("duration", duration.toString());
+            if (until == Long.MIN_VALUE) {
+                w.putNull("since").putNull("until");
+            } else {
+                w.put("since", Times.format(since)).put("until", Times.format(until));
+            }
+            answer.set("window", w);
+            ObjectNode o = obj().put("ok", true);
+            o.set("backtest", answer);
+            ok(ctx, 200, o);
+        } catch (dev.vigil.engine.DeployException e) {
+            // The candidate was checked as a deploy checks it; the running set deploys. A refusal here is a bug.
+            throw new IllegalStateException("a backtest engine refused a checked rule set: " + e.getMessage(), e);
+        } finally {
+            backtests.release();
+        }
+    }
+
+    /** The live engine's settings that decide which alerts rules raise: lateness and the rule limits. */
+    private dev.vigil.engine.EngineOptions.Builder backtestEngineOptions() {
+        return dev.vigil.engine.EngineOptions.newBuilder()
+                .clock(clock)
+                .lateness(config.time().lateness())
+                .allowRawEpl(config.rules().allowRawEpl())
+                .maxPartialMatches(config.rules().maxPartialMatches())
+                .maxKeys(config.rules().maxKeys())
+                .maxWindowEvents(config.rules().maxWindowEvents())
+                .compileBudget(config.rules().compileBudget())
+                .maxHorizon(config.state().maxHorizon());
+    }
+
+    /**
+     * A table's rows as the live engine holds them now, converted to {@code decl} (the candidate may
+     * declare it differently: a row that no longer fits is left out). A read-through table holds
+     * only its cached rows.
+     */
+    private Optional<dev.vigil.engine.TableRows> liveTableRows(dev.vigil.rules.ast.TableDecl decl) {
+        Optional<dev.vigil.rules.ast.TableDecl> live = engine.tableDecls().stream()
+                .filter(t -> t.name().equals(decl.name())).findFirst();
+        if (live.isEmpty()) {
+            return Optional.empty();
+        }
+        dev.vigil.engine.TableRows rows = new dev.vigil.engine.TableRows(decl);
+        List<dev.vigil.rules.ast.FieldDecl> fields = live.get().fields();
+        int i = 0;
+        for (Object[] row : engine.tableRows(decl.name())) {
+            Map<String, Object> values = new LinkedHashMap<>();
+            for (int f = 0; f < fields.size() && f < row.length; f++) {
+                values.put(fields.get(f).name(), row[f]);
+            }
+            rows.add(values, "table " + decl.name() + " row " + (++i));
+        }
+        return Optional.of(rows);
+    }
+
+    private static long saturatedMinus(long a, long b) {
+        long r = a - b;
+        return ((a ^ b) & (a ^ r)) < 0 ? Long.MIN_VALUE : r;
     }
 
     /**

@@ -297,6 +297,18 @@ final class RuleLibrary {
      * does), so what passes here deploys. {@code name} may be null (a file of its own).
      */
     public synchronized void validate(String name, byte[] body) throws BadNameException, RejectedException {
+        candidate(name, body);
+    }
+
+    /** A validated candidate and the set running when it was validated: what a backtest compares. */
+    record Candidate(RuleSet candidate, RuleSet running) {
+    }
+
+    /**
+     * {@link #validate}, answering the candidate set (the loaded files with {@code name} replaced)
+     * and the set running, read together.
+     */
+    synchronized Candidate candidate(String name, byte[] body) throws BadNameException, RejectedException {
         if (name != null) {
             checkName(name);
         }
@@ -309,6 +321,7 @@ final class RuleLibrary {
         } catch (DeployException e) {
             throw rejected(e);
         }
+        return new Candidate(set, running == null ? new RuleSet(List.of(), List.of(), List.of(), List.of()) : running);
     }
 
     /** Enables or disables one rule; empty when there is no such rule. */

@@ -114,4 +114,26 @@ class ConfigLoaderTest {
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).extracting(Object::toString)
                         .contains(message));
     }
+
+    @Test
+    void serverBacktest_defaultsAndValues() throws Exception {
+        assertThat(parse("server: { port: 9000 }", Map.of()).server().backtest())
+                .isEqualTo(new VigilConfig.Backtest(1_000_000, Duration.ofSeconds(30), Duration.ofHours(24), 2));
+        assertThat(parse("server: { backtest: { maxEvents: 5000, timeLimit: 5s, maxWindow: 2h, concurrent: 1 } }",
+                Map.of()).server().backtest())
+                .isEqualTo(new VigilConfig.Backtest(5000, Duration.ofSeconds(5), Duration.ofHours(2), 1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            server: { backtest: { maxEvent: 5 } }        | server.backtest.maxEvent: unknown key; did you mean "maxEvents"?
+            server: { backtest: { maxEvents: 0 } }       | server.backtest.maxEvents: must be between 1 and 100000000: 0
+            server: { backtest: { timeLimit: 1h } }      | server.backtest.timeLimit: must be at most 10m (a backtest holds two engines and a request): "1h"
+            server: { backtest: { maxWindow: 400d } }    | server.backtest.maxWindow: must be at most 365d: "400d"
+            server: { backtest: { concurrent: 9 } }      | server.backtest.concurrent: must be between 1 and 8: 9
+            server: { backtest: 5 }                      | server.backtest: expected a mapping, got a number
+            """)
+    void serverBacktest_mistakes_nameTheirPath(String yaml, String message) {
+        mistakes_nameTheirPath(yaml, message);
+    }
 }

@@ -1,0 +1,42 @@
+package dev.vigil.server.run;
+
+import dev.vigil.engine.EventInput;
+import dev.vigil.rules.RuleSet;
+import dev.vigil.testing.TestRules;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link Backtest} on its own: the time limit, measured on an injected ticker. */
+class BacktestTest {
+    private static final RuleSet RULES = TestRules.compile("r.rules", """
+            event E { k string  v int }
+            rule big { when E(v > 10) key k }
+            """);
+
+    @Test
+    void run_pastTheTimeLimit_stopsBeforeTheNextEvent_andSaysTime() throws Exception {
+        AtomicLong nanos = new AtomicLong();
+        Backtest b = Backtest.newBuilder(RULES, RULES)
+                .limits(new Backtest.Limits(1_000, Duration.ofSeconds(3)))
+                .nanoTime(nanos::get)
+                .build();
+        Backtest.Result r = b.run(sink -> {
+            for (int i = 0; i < 10; i++) {
+                String json = "{\"type\":\"E\",\"time\":" + (1_000 * i) + ",\"data\":{\"k\":\"k" + i + "\",\"v\":50}}";
+                if (!sink.accept(new EventInput.JsonText(json, "event " + i))) {
+                    return;
+                }
+                nanos.addAndGet(Duration.ofSeconds(1).toNanos()); // each event takes a second
+            }
+        });
+        assertThat(r.truncated()).contains(Backtest.Truncated.TIME);
+        assertThat(r.events()).isEqualTo(4); // read at 0, 1, 2 and 3 s; the one at 4 s is past the limit
+        assertThat(r.alertsTotal()).isEqualTo(4);
+        assertThat(r.unchanged()).isEqualTo(4);
+        assertThat(r.toJson(10, 10).get("truncated").asText()).isEqualTo("time");
+    }
+}
