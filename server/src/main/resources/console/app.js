@@ -77,7 +77,7 @@ function tableOf(headers, rows, caption) {
 }
 
 function show(...nodes) {
-  page.replaceChildren(...nodes);
+  page.replaceChildren(...nodes.filter(n => n !== null && n !== undefined));
 }
 
 function fail(e) {
@@ -408,6 +408,44 @@ async function filePage(name) {
   const diff = el('div', { id: 'diff' });
   const answer = el('div', { id: 'deploy-answer', 'aria-live': 'polite' });
   const deploy = el('button', { type: 'button', id: 'deploy' }, 'Deploy');
+  const backtestWindow = el('select', { id: 'backtest-window' },
+    ...[['PT15M', 'last 15 minutes'], ['PT1H', 'last hour'], ['PT6H', 'last 6 hours'], ['PT24H', 'last 24 hours']]
+      .map(([v, t]) => el('option', { value: v, selected: v === 'PT1H' }, t)));
+  const backtestButton = el('button', { type: 'button', id: 'backtest' }, 'Backtest');
+  const backtestAnswer = el('div', { id: 'backtest-answer', 'aria-live': 'polite' });
+  backtestButton.addEventListener('click', async () => {
+    backtestButton.disabled = true;
+    backtestAnswer.replaceChildren(el('p', { class: 'muted' }, 'Running the text and the running version over the journal…'));
+    try {
+      const r = await api('/api/rule-files/validate?name=' + encodeURIComponent(name) + '&backtest='
+        + backtestWindow.value, { method: 'POST', headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+        body: editor.value });
+      const body = await r.json();
+      if (r.status === 422) {
+        backtestAnswer.replaceChildren(el('p', { class: 'bad' }, 'Not run: the text has problems (listed below).'));
+        showProblems(body.errors);
+        return;
+      }
+      if (!r.ok) {
+        backtestAnswer.replaceChildren(el('p', { class: 'bad' }, 'Not run: ' + (body.error || 'HTTP ' + r.status)));
+        return;
+      }
+      const b = body.backtest;
+      backtestAnswer.replaceChildren(...[
+        el('p', {}, b.events + ' event' + (b.events === 1 ? '' : 's') + ' from ' + (b.from || '–') + ' to ' + (b.to || '–') + ': this text raises '
+          + b.alertsTotal + ' alert' + (b.alertsTotal === 1 ? '' : 's') + '; against the running version '
+          + b.totals.added + ' added, ' + b.totals.removed + ' removed, ' + b.totals.unchanged + ' unchanged ('
+          + b.millis + ' ms).'),
+        b.truncated ? el('p', { class: 'bad' }, 'Stopped early at the ' + (b.truncated === 'events'
+          ? 'event limit (' + b.limits.maxEvents + ')' : 'time limit (' + b.limits.timeLimit + ')') + '.') : null,
+        tableOf(['rule', 'text', 'added', 'removed', 'unchanged', 'throttled (new / running)'], b.rules.map(x => el('tr', {},
+          el('td', {}, x.rule), el('td', {}, x.text), el('td', {}, x.added), el('td', {}, x.removed),
+          el('td', {}, x.unchanged), el('td', {}, x.suppressed.candidate + ' / ' + x.suppressed.baseline))),
+          'Per rule')].filter(n => n !== null));
+    } finally {
+      backtestButton.disabled = false;
+    }
+  });
   let errorLines = new Set();
   let seq = 0;
 
@@ -467,6 +505,8 @@ async function filePage(name) {
   let pending = null;
   editor.addEventListener('input', () => {
     drawGutter();
+    answer.replaceChildren(); // a deploy's or a backtest's answer is about the text before this edit
+    backtestAnswer.replaceChildren();
     clearTimeout(pending);
     pending = setTimeout(() => validate().catch(fail), 250);
   });
@@ -541,7 +581,8 @@ async function filePage(name) {
       'Checked as you type; Deploy replaces the running version, all or nothing.'),
     el('label', { for: 'editor' }, 'Text of ' + name),
     el('div', { class: 'editor' }, gutter, editor),
-    el('div', { class: 'toolbar' }, deploy), answer, status, problems, diff, versions);
+    el('div', { class: 'toolbar' }, deploy, ' ', el('label', { for: 'backtest-window' }, 'Backtest window'), ' ',
+      backtestWindow, ' ', backtestButton), answer, backtestAnswer, status, problems, diff, versions);
   drawGutter();
   await validate();
   await drawVersions();

@@ -177,7 +177,7 @@ class ConsoleBrowserTest {
         screenshot("deliveries");
         browser.findElement(By.linkText(alertIdOf("pump"))).click();
         waiting().until(d -> pageText().contains("Every attempt"));
-        assertThat(pageText()).contains("pump: 60", "dead", "cannot connect");
+        assertThat(pageText()).contains("pump: 60", "dead", "cannot connect").doesNotContain("null", "undefined");
         screenshot("alert");
 
         int before = attemptsOf(alertIdOf("pump"));
@@ -230,6 +230,7 @@ class ConsoleBrowserTest {
 
     @Test
     void theEditor_showsAMisspeltFieldAtItsLine_andDeploysTheFixedVersion() throws Exception {
+        post("p", 50); // an alert of version 1, in the journal for the backtest below
         browser.get(base() + "#rules");
         waiting().until(d -> pageText().contains("over_limit"));
         screenshot("rules");
@@ -260,6 +261,17 @@ class ConsoleBrowserTest {
         editor.sendKeys(Keys.DELETE);
         waiting().until(d -> d.findElement(By.id("diagnostics-status")).getText().equals("No problems."));
         assertThat(browser.findElements(By.cssSelector(".gutter .error-line"))).isEmpty();
+
+        // Backtest before deploying: over the journal's last hour, the fixed text (v > 100) would not
+        // have raised p's alert, which the running version (v > 10) did.
+        browser.findElement(By.id("backtest")).click();
+        WebElement backtest = waiting().until(d -> d.findElement(By.id("backtest-answer")).getText().contains("Per rule")
+                ? d.findElement(By.id("backtest-answer")) : null);
+        assertThat(backtest.getText()).doesNotContain("null");
+        assertThat(backtest.getText()).contains("1 event from", "raises 0 alerts", "0 added, 1 removed, 0 unchanged",
+                "big changed 0 1 0", "over_limit same 0 0 0");
+        screenshot("backtest");
+
         browser.findElement(By.id("deploy")).click();
         WebElement answer = waiting().until(d -> d.findElement(By.id("deploy-answer")).getText().startsWith("Deployed")
                 ? d.findElement(By.id("deploy-answer")) : null);
