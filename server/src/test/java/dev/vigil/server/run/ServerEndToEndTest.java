@@ -200,11 +200,16 @@ class ServerEndToEndTest {
         int total = posted.get() + 1;
 
         await(() -> server.engine().clockSnapshot() >= T0 + last, "the last event");
-        assertThat(server.engine().stats().eventsProcessed()).isEqualTo(total);
-        // Every posted event raised exactly one `every` alert, before or after the swap.
+        // The poster stamps events with the wall clock before sending them, and with lateness 0 a
+        // quiet moment moves the engine's clock at wall pace: on a loaded machine an event can
+        // arrive a few milliseconds late and is refused as late (counted, never lost).
+        var stats = server.engine().stats();
+        assertThat(stats.eventsProcessed() + stats.eventsLate()).isEqualTo(total);
+        assertThat(stats.eventsLate()).isLessThan(total / 10);
+        // Every processed event raised exactly one `every` alert, before or after the swap.
         server.notifier().orElseThrow().flush().get();
         JsonNode every = JSON.readTree(admin("GET", "/api/alerts?rule=every&limit=10000", null).body());
-        assertThat(every).hasSize(total);
+        assertThat(every).hasSize((int) stats.eventsProcessed());
         JsonNode three = JSON.readTree(admin("GET", "/api/alerts?rule=three&limit=10000", null).body());
         assertThat(three.toString()).contains("\"w\"");
     }
