@@ -585,6 +585,11 @@ final class HttpApi {
     /** Permits for backtests running at once ({@code server.backtest.concurrent}). */
     private final java.util.concurrent.Semaphore backtests;
 
+    /** The backtests that may start now ({@code server.backtest.concurrent} minus those running); for tests. */
+    java.util.concurrent.Semaphore backtestSlots() {
+        return backtests;
+    }
+
     /**
      * {@code POST /api/rule-files/validate?name=NAME&backtest=PT1H} (docs/backtests.md): validates
      * the file as the plain call does, then runs it and the running version over the journal's

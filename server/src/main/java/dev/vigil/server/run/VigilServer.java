@@ -537,6 +537,11 @@ public final class VigilServer implements AutoCloseable {
         return library;
     }
 
+    /** The admin API (for tests). */
+    HttpApi httpApi() {
+        return http;
+    }
+
     public Engine engine() {
         return engine;
     }

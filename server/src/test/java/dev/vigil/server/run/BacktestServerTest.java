@@ -222,6 +222,26 @@ class BacktestServerTest {
     }
 
     @Test
+    void backtest_whenTheAllowedBacktestsAreRunning_is429WithRetryAfter_andRunsOnceOneEnds() throws Exception {
+        try (VigilServer s = start("", "")) {
+            post(s);
+            var slots = s.httpApi().backtestSlots();
+            int taken = slots.drainPermits(); // as if server.backtest.concurrent backtests were running
+            assertThat(taken).isEqualTo(2);
+            HttpResponse<String> busy = send(s, "POST", "/api/rule-files/validate?name=main.rules&backtest=PT1H",
+                    CANDIDATE, true);
+            assertThat(busy.statusCode()).as(busy.body()).isEqualTo(429);
+            assertThat(busy.headers().firstValue("Retry-After")).contains("5");
+            assertThat(busy.body()).contains("server.backtest.concurrent: 2");
+            slots.release(); // one ends
+            HttpResponse<String> ran = send(s, "POST", "/api/rule-files/validate?name=main.rules&backtest=PT1H",
+                    CANDIDATE, true);
+            assertThat(ran.statusCode()).as(ran.body()).isEqualTo(200);
+            assertThat(slots.availablePermits()).isEqualTo(1); // and its own slot was given back
+        }
+    }
+
+    @Test
     void backtest_withTheJournalOff_is409NamingTheSetting() throws Exception {
         try (VigilServer s = start("", ", journal: { enabled: false }")) {
             HttpResponse<String> r = send(s, "POST", "/api/rule-files/validate?name=main.rules&backtest=PT1H",
