@@ -103,9 +103,9 @@ public final class Backtest {
 
     /** How a rule's text differs between the baseline and the candidate. */
     public enum TextChange {
-        /** The same text in both. */
+        /** The same text in both, over the same declarations of the event types and tables it names. */
         SAME,
-        /** In both, with a different text. */
+        /** In both, with a different text, or over a changed declaration of a type or table it names. */
         CHANGED,
         /** Only in the candidate. */
         NEW,
@@ -381,7 +381,8 @@ public final class Backtest {
         for (Rule r : candidate.rules()) {
             Rule old = before.remove(r.id());
             rules.add(compare(r.id(), old == null ? TextChange.NEW
-                    : old.text().equals(r.text()) ? TextChange.SAME : TextChange.CHANGED, cand, base));
+                    : old.text().equals(r.text()) && sameDeclarations(r, candidate, baseline) ? TextChange.SAME
+                    : TextChange.CHANGED, cand, base));
         }
         for (String id : before.keySet()) {
             rules.add(compare(id, TextChange.DELETED, cand, base));
@@ -392,6 +393,41 @@ public final class Backtest {
                     read[0] == 0 ? Long.MIN_VALUE : span[1], limits, Optional.ofNullable(stopped[0]), millis,
                     cand.kept, cand.total, rules);
         }
+    }
+
+    /**
+     * Whether every event type and table the rule names (one of its tokens, as the engine decides
+     * which rules a changed table redeploys) has the same fields, types and keys in both sets.
+     */
+    static boolean sameDeclarations(Rule rule, RuleSet a, RuleSet b) {
+        String tokens = " " + rule.text() + " ";
+        Set<String> names = new LinkedHashSet<>();
+        a.events().forEach(e -> names.add(e.name()));
+        b.events().forEach(e -> names.add(e.name()));
+        a.tables().forEach(t -> names.add(t.name()));
+        b.tables().forEach(t -> names.add(t.name()));
+        for (String name : names) {
+            if (tokens.contains(" " + name + " ") && !signature(a, name).equals(signature(b, name))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A declaration's fields, types and keys, without positions: "event E(k string, v int)". */
+    private static String signature(RuleSet set, String name) {
+        StringBuilder sb = new StringBuilder();
+        set.event(name).ifPresent(e -> {
+            sb.append("event ").append(name).append('(');
+            e.fields().forEach(f -> sb.append(f.name()).append(' ').append(f.type().keyword()).append(','));
+            sb.append(')');
+        });
+        set.table(name).ifPresent(t -> {
+            sb.append("table ").append(name).append('(');
+            t.fields().forEach(f -> sb.append(f.name()).append(' ').append(f.type().keyword()).append(','));
+            sb.append(") key ").append(t.keys());
+        });
+        return sb.toString();
     }
 
     private Engine start(Collected into) {

@@ -39,4 +39,41 @@ class BacktestTest {
         assertThat(r.unchanged()).isEqualTo(4);
         assertThat(r.toJson(10, 10).get("truncated").asText()).isEqualTo("time");
     }
+
+    @Test
+    void aRuleOfTheSameText_overAChangedDeclaration_isChanged_butAMovedOneIsSame() {
+        RuleSet base = TestRules.compile("r.rules", """
+                event E { k string  v int }
+                table T { k string key  max int }
+                rule big { when E(v > 10) key k }
+                rule capped { when E(v > T[k].max) key k }
+                """);
+        RuleSet moved = TestRules.compile("r.rules", """
+
+                # the same declarations, further down
+                event E { k string  v int }
+                table T { k string key  max int }
+                rule big { when E(v > 10) key k }
+                rule capped { when E(v > T[k].max) key k }
+                """);
+        RuleSet retyped = TestRules.compile("r.rules", """
+                event E { k string  v double }
+                table T { k string key  max int }
+                rule big { when E(v > 10) key k }
+                rule capped { when E(v > T[k].max) key k }
+                """);
+        RuleSet newTable = TestRules.compile("r.rules", """
+                event E { k string  v int }
+                table T { k string key  max double }
+                rule big { when E(v > 10) key k }
+                rule capped { when E(v > T[k].max) key k }
+                """);
+        var big = base.rule("big").orElseThrow();
+        var capped = base.rule("capped").orElseThrow();
+        assertThat(Backtest.sameDeclarations(big, moved, base)).isTrue();
+        assertThat(Backtest.sameDeclarations(capped, moved, base)).isTrue();
+        assertThat(Backtest.sameDeclarations(big, retyped, base)).isFalse();
+        assertThat(Backtest.sameDeclarations(big, newTable, base)).isTrue();
+        assertThat(Backtest.sameDeclarations(capped, newTable, base)).isFalse();
+    }
 }
