@@ -301,8 +301,9 @@ public final class Engine implements AutoCloseable {
      * What a deployed rule needs from the alert store to resume after a restart, beyond what a
      * replay of its horizon rebuilds.
      *
-     * @param openAlerts the keys whose latest alert is {@code firing} (absence rules: a key silent
-     *     longer than the horizon still has its open alert)
+     * @param openAlerts the latest alert per key is needed: absence rules seed the keys whose latest
+     *     alert is {@code firing} (a key silent longer than the horizon still has its open alert),
+     *     and every rule with resolutions takes the mode (shadow or live) its open episodes fired in
      * @param throttleMillis the rule's throttle; the last sent firing per key within it is needed
      */
     public record RestoreNeed(String rule, boolean openAlerts, long throttleMillis) {
@@ -316,9 +317,13 @@ public final class Engine implements AutoCloseable {
      *
      * @param sent true unless the throttle held it back
      * @param latest true when it is the key's latest alert before the checkpoint
+     * @param shadow it was a shadow alert ({@code mode shadow}): an episode open at the restart
+     *     keeps the mode it fired in, whatever the rule's mode now
+     * @param episode it is the key's latest stored firing, at any time (before the checkpoint or
+     *     after it): the recovery replay raises it again, and it keeps the mode it was stored with
      */
     public record PriorAlert(String rule, Map<String, Object> key, Alert.Status status, boolean sent, boolean latest,
-            long time) {
+            long time, boolean shadow, boolean episode) {
         public PriorAlert {
             requireNonNull(rule, "rule is null");
             requireNonNull(key, "key is null");

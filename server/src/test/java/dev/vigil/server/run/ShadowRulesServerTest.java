@@ -152,4 +152,29 @@ class ShadowRulesServerTest {
         assertThat(received.stream().map(a -> a.path("rule").asText() + " " + a.path("status").asText() + " "
                 + a.path("key").path("k").asText())).containsExactly("big firing a", "watch firing b");
     }
+
+    @Test
+    void anEpisodeThatFiredInShadow_staysShadowAcrossARestart_afterTheRuleWentLive() throws Exception {
+        post("a", 5, "2026-12-01T10:00:00Z");
+        post("a", 6, "2026-12-01T10:01:00Z"); // watch fires for a, in shadow
+        await().atMost(20, TimeUnit.SECONDS).until(() -> get("/api/alerts?rule=watch").size() == 1);
+        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(base() + "/api/rule-files/main.rules"))
+                .PUT(HttpRequest.BodyPublishers.ofString(RULES.replace("MODE", "mode live"), StandardCharsets.UTF_8))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+
+        // Restart: the window is rebuilt from the journal, and a's open episode is the store's, in shadow.
+        server.close();
+        server = VigilServer.start(new ConfigLoader(Map.of()).load(dir.resolve("vigil.yaml")), Clock.systemUTC());
+        post("b", 1, "2026-12-01T11:00:30Z"); // a's window empties: its episode resolves
+        post("b", 1, "2026-12-01T11:01:30Z"); // b's pair: a new episode, live
+        await().atMost(20, TimeUnit.SECONDS).until(() -> received.stream()
+                .anyMatch(a -> a.path("rule").asText().equals("watch")));
+        await().atMost(20, TimeUnit.SECONDS).until(() -> get("/api/alerts?rule=watch&status=resolved").size() == 1);
+        JsonNode resolved = get("/api/alerts?rule=watch&status=resolved").get(0);
+        assertThat(resolved.path("key").path("k").asText()).isEqualTo("a");
+        assertThat(resolved.path("shadow").asBoolean()).as(resolved.toString()).isTrue();
+        assertThat(received.stream().map(a -> a.path("rule").asText() + " " + a.path("status").asText() + " "
+                + a.path("key").path("k").asText())).containsExactly("watch firing b");
+    }
 }

@@ -81,6 +81,16 @@ public final class AlertLifecycle {
      * before the restart, and are dropped; {@link Long#MIN_VALUE} otherwise.
      */
     private long suppressBefore = Long.MIN_VALUE;
+    /** A key's latest stored firing: its event time and whether it was a shadow alert. */
+    private record Episode(long time, boolean shadow) {
+    }
+
+    /**
+     * While recovering: per key, the latest firing the store holds; the replay raises it again, and
+     * it takes the mode it was stored with, not the rule's mode now (the rule may have gone live or
+     * shadow since). Engine thread.
+     */
+    private Map<List<Object>, Episode> episodes = Map.of();
     /** Set when a deploy removed or replaced the rule ({@link #retire}). */
     private boolean retired;
 
@@ -242,7 +252,7 @@ public final class AlertLifecycle {
 
     /** What this rule's lifecycle needs from the store to resume after a restart. */
     public Engine.RestoreNeed restoreNeed() {
-        return new Engine.RestoreNeed(plan.rule().id(), seedsOpenAlerts(),
+        return new Engine.RestoreNeed(plan.rule().id(), seedsOpenAlerts() || plan.kind() == RulePlan.Kind.STATEFUL,
                 plan.rule().throttle().map(t -> t.millis()).orElse(0L));
     }
 
@@ -265,8 +275,13 @@ public final class AlertLifecycle {
     public void beginRecovery(long checkpoint, List<Engine.PriorAlert> prior) {
         suppressBefore = checkpoint;
         long throttle = plan.rule().throttle().map(t -> t.millis()).orElse(0L);
+        Map<List<Object>, Episode> stored = new HashMap<>();
         for (Engine.PriorAlert p : prior) {
             List<Object> key = normalizedKey(p.key().values());
+            if (p.episode()) {
+                stored.put(key, new Episode(p.time(), p.shadow()));
+                continue;
+            }
             if (throttle > 0 && p.status() == Alert.Status.FIRING && p.sent()) {
                 advanceEventTime(checkpoint);
                 lastSent.merge(key, p.time(), Math::max);
@@ -274,15 +289,17 @@ public final class AlertLifecycle {
             if (seedsOpenAlerts() && p.latest() && p.status() == Alert.Status.FIRING) {
                 GroupState st = new GroupState();
                 st.firing = true;
-                st.firedInShadow = shadow; // the store does not say; the rule's mode at the restart
+                st.firedInShadow = p.shadow();
                 groups.put(key, st);
             }
         }
+        episodes = stored;
     }
 
     /** Ends the recovery replay: from now on every alert goes out (the store drops known ids). */
     public void endRecovery() {
         suppressBefore = Long.MIN_VALUE;
+        episodes = Map.of();
     }
 
     private void judge(Object[] row, long now) {
@@ -377,7 +394,10 @@ public final class AlertLifecycle {
         boolean shadowAlert = shadow;
         if (st != null) {
             if (status == Alert.Status.FIRING) {
-                st.firedInShadow = shadow;
+                // A stored firing the recovery replay raises again keeps the mode it was stored with.
+                Episode stored = suppressBefore == Long.MIN_VALUE ? null : episodes.get(normalizedKey(key.values()));
+                st.firedInShadow = stored != null && stored.time() == time ? stored.shadow() : shadow;
+                shadowAlert = st.firedInShadow;
             } else {
                 shadowAlert = st.firedInShadow;
             }

@@ -548,9 +548,17 @@ public final class NotifierStore implements AlertHistory, AutoCloseable {
             if (need.openAlerts()) {
                 // SQLite: with MAX(), the bare columns come from the row holding the maximum.
                 out.addAll(read("cannot read the open alerts of " + rule, """
-                        SELECT json_extract(json, '$.key'), status, suppressed IS NULL, MAX(time) FROM alerts
+                        SELECT json_extract(json, '$.key'), status, suppressed IS NULL, MAX(time),
+                               json_extract(json, '$.shadow') IS 1 FROM alerts
                         WHERE rule = ? AND time < ? GROUP BY json_extract(json, '$.key')""", List.of(rule, before),
-                        rs -> prior(rule, rs.getString(1), rs.getString(2), rs.getBoolean(3), true, rs.getLong(4))));
+                        rs -> prior(rule, rs.getString(1), rs.getString(2), rs.getBoolean(3), true, rs.getLong(4),
+                                rs.getBoolean(5), false)));
+                // The latest firing per key at any time, with its mode: the replay raises it again.
+                out.addAll(read("cannot read the episodes of " + rule, """
+                        SELECT json_extract(json, '$.key'), MAX(time), json_extract(json, '$.shadow') IS 1 FROM alerts
+                        WHERE rule = ? AND status = 'firing' GROUP BY json_extract(json, '$.key')""", List.of(rule),
+                        rs -> prior(rule, rs.getString(1), "firing", false, false, rs.getLong(2), rs.getBoolean(3),
+                                true)));
             }
             if (need.throttleMillis() > 0) {
                 out.addAll(read("cannot read the throttle of " + rule, """
@@ -558,14 +566,14 @@ public final class NotifierStore implements AlertHistory, AutoCloseable {
                         WHERE rule = ? AND status = 'firing' AND suppressed IS NULL AND time < ? AND time >= ?
                         GROUP BY json_extract(json, '$.key')""",
                         List.of(rule, before, before - need.throttleMillis()),
-                        rs -> prior(rule, rs.getString(1), "firing", true, false, rs.getLong(2))));
+                        rs -> prior(rule, rs.getString(1), "firing", true, false, rs.getLong(2), false, false)));
             }
         }
         return out;
     }
 
     private static Engine.PriorAlert prior(String rule, String keyJson, String status, boolean sent, boolean latest,
-            long time) {
+            long time, boolean shadow, boolean episode) {
         Map<String, Object> key;
         try {
             key = keyJson == null ? Map.of() : Json.mapper().readValue(keyJson,
@@ -574,7 +582,7 @@ public final class NotifierStore implements AlertHistory, AutoCloseable {
             throw new StoreException("alert key of rule " + rule + " is not JSON: " + keyJson, e);
         }
         return new Engine.PriorAlert(rule, key, status.equals("resolved") ? Alert.Status.RESOLVED : Alert.Status.FIRING,
-                sent, latest, time);
+                sent, latest, time, shadow, episode);
     }
 
     @Override
