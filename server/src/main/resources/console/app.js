@@ -437,7 +437,9 @@ async function filePage(name) {
           + b.totals.added + ' added, ' + b.totals.removed + ' removed, ' + b.totals.unchanged + ' unchanged ('
           + b.millis + ' ms).'),
         b.truncated ? el('p', { class: 'bad' }, 'Stopped early at the ' + (b.truncated === 'events'
-          ? 'event limit (' + b.limits.maxEvents + ')' : 'time limit (' + b.limits.timeLimit + ')') + '.') : null,
+          ? 'event limit (' + b.limits.maxEvents + ')' : b.truncated === 'alerts'
+          ? 'alert limit (' + b.limits.maxAlerts + ' alerts of one version)' : 'time limit (' + b.limits.timeLimit + ')')
+          + '.') : null,
         tableOf(['rule', 'text', 'added', 'removed', 'unchanged', 'throttled (new / running)'], b.rules.map(x => el('tr', {},
           el('td', {}, x.rule), el('td', {}, x.text), el('td', {}, x.added), el('td', {}, x.removed),
           el('td', {}, x.unchanged), el('td', {}, x.suppressed.candidate + ' / ' + x.suppressed.baseline))),

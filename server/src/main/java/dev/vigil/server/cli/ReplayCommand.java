@@ -281,7 +281,8 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     /** {@code --compare} has no limits: the event files are read to their end. */
-    private static final Backtest.Limits UNLIMITED = new Backtest.Limits(Long.MAX_VALUE, Duration.ofDays(36_500));
+    private static final Backtest.Limits UNLIMITED = new Backtest.Limits(Long.MAX_VALUE, Duration.ofDays(36_500),
+            Long.MAX_VALUE);
 
     /**
      * {@code --compare}: the events through {@code candidate} and {@code old}, each in an engine of

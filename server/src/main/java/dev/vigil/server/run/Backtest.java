@@ -63,15 +63,28 @@ public final class Backtest {
     private final Consumer<Alert> candidateAlerts;
     private final LongSupplier nanoTime;
 
-    /** How far a backtest may go: events read, and time taken reading them. */
-    public record Limits(long maxEvents, Duration timeLimit) {
-        /** The defaults of {@code server.backtest}: a million events, 30 seconds. */
+    /**
+     * How far a backtest may go: events read, time taken reading them, and alerts either engine
+     * raised (each one's id is held until the comparison: the bound on the memory a backtest takes).
+     */
+    public record Limits(long maxEvents, Duration timeLimit, long maxAlerts) {
+        /** The defaults of {@code server.backtest}: a million events, 30 seconds, 250,000 alerts. */
         public static final Limits DEFAULT = new Limits(1_000_000, Duration.ofSeconds(30));
+        /** Alerts one engine of a backtest over HTTP may raise: some 30 MB of ids each. */
+        public static final long DEFAULT_MAX_ALERTS = 250_000;
+
+        /** With the default bound on alerts. */
+        public Limits(long maxEvents, Duration timeLimit) {
+            this(maxEvents, timeLimit, DEFAULT_MAX_ALERTS);
+        }
 
         public Limits {
             requireNonNull(timeLimit, "timeLimit is null");
             if (maxEvents < 1) {
                 throw new IllegalArgumentException("maxEvents must be positive: " + maxEvents);
+            }
+            if (maxAlerts < 1) {
+                throw new IllegalArgumentException("maxAlerts must be positive: " + maxAlerts);
             }
             if (timeLimit.isNegative() || timeLimit.isZero()) {
                 throw new IllegalArgumentException("timeLimit must be positive: " + timeLimit);
@@ -93,9 +106,9 @@ public final class Backtest {
 
     /** Which limit stopped a backtest before the end of its events. */
     public enum Truncated {
-        EVENTS, TIME;
+        EVENTS, TIME, ALERTS;
 
-        /** As in the answer: {@code events} or {@code time}. */
+        /** As in the answer: {@code events}, {@code time} or {@code alerts}. */
         public String text() {
             return name().toLowerCase(Locale.ROOT);
         }
@@ -181,7 +194,8 @@ public final class Backtest {
             o.putObject("rejected").put("candidate", rejectedCandidate).put("baseline", rejectedBaseline);
             time(o, "from", from);
             time(o, "to", to);
-            o.putObject("limits").put("maxEvents", limits.maxEvents()).put("timeLimit", limits.timeLimit().toString());
+            o.putObject("limits").put("maxEvents", limits.maxEvents()).put("timeLimit", limits.timeLimit().toString())
+                    .put("maxAlerts", limits.maxAlerts());
             if (truncated.isPresent()) {
                 o.put("truncated", truncated.get().text());
             } else {
@@ -332,6 +346,10 @@ public final class Backtest {
             rejected++;
         }
 
+        synchronized long total() {
+            return total;
+        }
+
         synchronized Set<String> of(String rule) {
             return ids.getOrDefault(rule, new LinkedHashSet<>());
         }
@@ -363,6 +381,10 @@ public final class Backtest {
                     }
                     if (nanoTime.getAsLong() - deadline > 0) {
                         stopped[0] = Truncated.TIME;
+                        return false;
+                    }
+                    if (cand.total() >= limits.maxAlerts() || base.total() >= limits.maxAlerts()) {
+                        stopped[0] = Truncated.ALERTS;
                         return false;
                     }
                     read[0]++;

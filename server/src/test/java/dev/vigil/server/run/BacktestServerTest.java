@@ -140,7 +140,8 @@ class BacktestServerTest {
             assertThat(b.get("window").get("duration").asText()).isEqualTo("PT1H");
             assertThat(b.get("window").get("until").asText()).isEqualTo("2024-03-05T10:00:03.000Z");
             assertThat(b.get("window").get("since").asText()).isEqualTo("2024-03-05T09:00:03.000Z");
-            assertThat(b.get("limits").toString()).isEqualTo("{\"maxEvents\":1000000,\"timeLimit\":\"PT30S\"}");
+            assertThat(b.get("limits").toString())
+                    .isEqualTo("{\"maxEvents\":1000000,\"timeLimit\":\"PT30S\",\"maxAlerts\":250000}");
 
             JsonNode big = rule(b, "big");
             assertThat(big.get("text").asText()).isEqualTo("changed");

@@ -76,4 +76,25 @@ class BacktestTest {
         assertThat(Backtest.sameDeclarations(big, newTable, base)).isTrue();
         assertThat(Backtest.sameDeclarations(capped, newTable, base)).isFalse();
     }
+
+    @Test
+    void run_pastTheAlertLimit_stopsThere_andSaysAlerts() throws Exception {
+        Backtest.Result r = Backtest.newBuilder(RULES, RULES)
+                .limits(new Backtest.Limits(1_000, Duration.ofMinutes(1), 3))
+                .build()
+                .run(sink -> {
+                    for (int i = 0; i < 100; i++) {
+                        if (!sink.accept(new EventInput.JsonText("{\"type\":\"E\",\"time\":" + (1_000 + i)
+                                + ",\"data\":{\"k\":\"k" + i + "\",\"v\":50}}", "test " + i))) {
+                            return;
+                        }
+                        // The engines raise alerts on their own threads: give them time to, so the
+                        // limit is seen within a few events (the whole loop would take 2 s).
+                        Thread.sleep(20);
+                    }
+                });
+        assertThat(r.truncated()).contains(Backtest.Truncated.ALERTS);
+        assertThat(r.events()).isLessThan(100);
+        assertThat(r.alertsTotal()).isGreaterThanOrEqualTo(3);
+    }
 }
