@@ -10,9 +10,20 @@ const SEVERITIES = ['critical', 'high', 'warning', 'info'];
 
 // What the open page started and must stop when another one opens: the alert stream, timers.
 let cleanups = [];
+// Counts page openings: a page still loading when another opened must not draw over it.
+let generation = 0;
 
-function onLeave(f) {
-  cleanups.push(f);
+/**
+ * What a page may do to the screen, as long as it is the open page: draw itself, register what to
+ * stop when it is left (run at once when it was left already), and ask whether it is still open.
+ */
+function viewFor(gen) {
+  return {
+    live: () => gen === generation,
+    show: (...nodes) => { if (gen === generation) show(...nodes); },
+    onLeave: (f) => { if (gen === generation) cleanups.push(f); else f(); },
+    fail: (e) => { if (gen === generation && e.name !== 'AbortError') fail(e); },
+  };
 }
 
 function token() {
@@ -134,7 +145,7 @@ function chart(title, samples, series) {
 
 // ------------------------------------------------------------------ overview
 
-async function overview() {
+async function overview(arg, view) {
   const draw = async () => {
     const [s, h] = await Promise.all([json('/api/stats'), json('/api/stats/history')]);
     const samples = h.samples;
@@ -144,7 +155,7 @@ async function overview() {
     const severities = SEVERITIES;
     const alertsPerSecond = last ? severities.reduce((a, v) => a + ((last.alerts || {})[v] || 0), 0) : null;
     const channels = Object.entries(s.channels || {});
-    show(el('h2', {}, 'Overview'),
+    view.show(el('h2', {}, 'Overview'),
       el('div', { class: 'cards' },
         card('events in /s', rate(last && last.eventsIn)), card('events out /s', rate(last && last.eventsOut)),
         card('alerts /s', rate(alertsPerSecond)), card('engine queue', s.queues.engine),
@@ -169,8 +180,8 @@ async function overview() {
         + ', throttled ' + s.alerts.suppressed + '. Updated every 5 s.'));
   };
   await draw();
-  const timer = setInterval(() => draw().catch(fail), 5000);
-  onLeave(() => clearInterval(timer));
+  const timer = setInterval(() => draw().catch(view.fail), 5000);
+  view.onLeave(() => clearInterval(timer));
 }
 
 // ------------------------------------------------------------------ alerts
@@ -184,10 +195,11 @@ function alertRow(a) {
     el('td', {}, keyText(a.key)), el('td', {}, a.message));
 }
 
-async function alerts() {
+async function alerts(arg, view) {
   const filter = { rule: '', status: '', severity: '', key: '', text: '' };
   const body = el('tbody', {});
   const count = el('p', { class: 'muted', 'aria-live': 'polite' });
+  const liveState = el('p', { id: 'live-state', 'aria-live': 'polite' });
   const list = el('table', {},
     el('thead', {}, el('tr', {}, ...['time', 'rule', 'severity', 'status', 'key', 'message']
       .map(h => el('th', { scope: 'col' }, h)))), body);
@@ -218,16 +230,16 @@ async function alerts() {
     i.addEventListener('input', () => { filter[key] = i.value.trim(); redraw(); });
     return el('span', {}, el('label', { for: id }, label), i);
   };
-  show(el('h2', {}, 'Alerts'), el('p', { class: 'muted' }, 'Newest first; new alerts appear as they are raised.'),
+  view.show(el('h2', {}, 'Alerts'), el('p', { class: 'muted' }, 'Newest first; new alerts appear as they are raised.'),
     el('div', { class: 'filters', role: 'search' },
       select('Rule', 'rule', rules.map(r => r.id)), select('Status', 'status', ['firing', 'resolved', 'throttled', 'shadow']),
       select('Severity', 'severity', SEVERITIES), input('Key', 'key'), input('Text', 'text')),
-    count, list);
+    liveState, count, list);
   // The live stream first, then the stored history: an alert raised in between is in one or the
   // other (often both: the stream sees it before the store has it), and shown once, by id. The
   // stream is read with fetch, since EventSource cannot send the admin token.
   const abort = new AbortController();
-  onLeave(() => abort.abort());
+  view.onLeave(() => abort.abort());
   const r = await api('/api/alerts/stream', { headers: { Accept: 'text/event-stream' }, signal: abort.signal });
   const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
   let history = null; // null until the history is in; live alerts wait in `early` until then
@@ -268,7 +280,20 @@ async function alerts() {
       }
     }
   })();
-  await greeted;
+  // The stream normally greets at once; if it ends first, or a proxy holds its first bytes back,
+  // the history is read anyway after a moment (an alert raised in that moment may then be missed).
+  const live = pump.then(() => 'ended', (e) => e);
+  const first = await Promise.race([greeted.then(() => 'greeted'), live,
+    new Promise(resolve => setTimeout(() => resolve('slow'), 3000))]);
+  live.then((end) => {
+    if (!view.live()) return;
+    liveState.textContent = end === 'ended' ? 'The live stream closed: reload the page for new alerts.'
+      : end && end.name === 'AbortError' ? '' : 'The live stream failed (' + (end && end.message) + '): reload the page.';
+    liveState.className = 'bad';
+  });
+  if (first === 'slow') {
+    liveState.textContent = 'The live stream is slow to start; new alerts may come late.';
+  }
   history = await json('/api/alerts?limit=500');
   for (const a of history) {
     if (!seen.has(a.id)) {
@@ -278,10 +303,9 @@ async function alerts() {
   }
   early.forEach(arrive);
   redraw();
-  await pump;
 }
 
-async function alertPage(id) {
+async function alertPage(id, view) {
   const d = await json('/api/alerts/' + encodeURIComponent(id));
   const a = d.alert;
   const field = (name, value) => [el('dt', {}, name), el('dd', {}, value)];
@@ -290,7 +314,7 @@ async function alertPage(id) {
   const attempts = d.deliveries.flatMap(dl => dl.history.map(h => el('tr', {},
     el('td', {}, dl.channel), el('td', {}, h.attempt), el('td', {}, h.at), el('td', {}, h.result),
     el('td', {}, h.answer))));
-  show(el('p', {}, link('#alerts', '← Alerts')),
+  view.show(el('p', {}, link('#alerts', '← Alerts')),
     el('h2', {}, a.title || a.rule),
     el('p', { class: 'message' }, a.message),
     el('dl', { class: 'pairs' },
@@ -312,7 +336,7 @@ async function alertPage(id) {
 
 // ------------------------------------------------------------------ rules
 
-async function rules() {
+async function rules(arg, view) {
   const [rs, files] = await Promise.all([json('/api/rules'), json('/api/rule-files')]);
   const toggle = (r) => {
     const id = 'enabled-' + r.id;
@@ -332,7 +356,7 @@ async function rules() {
     return el('span', {}, box, el('label', { for: id, class: 'visually-hidden' }, 'enabled: ' + r.id));
   };
   const newName = el('input', { id: 'new-file', placeholder: 'name.rules', pattern: '[A-Za-z0-9_.-]+' });
-  show(el('h2', {}, 'Rules'),
+  view.show(el('h2', {}, 'Rules'),
     tableOf(['rule', 'file', 'kind', 'severity', 'mode', 'enabled', 'matched', 'sent', 'throttled', 'last alert', 'horizon'],
       rs.map(r => el('tr', {},
         el('td', {}, el('span', { title: r.title }, r.id)),
@@ -395,7 +419,7 @@ function diffView(running, text) {
 
 const SUGGESTION = /;? ?(did you mean .*)$/;
 
-async function filePage(name) {
+async function filePage(name, view) {
   const r = await api('/api/rule-files/' + encodeURIComponent(name));
   let running = null;
   if (r.ok) running = await r.text();
@@ -416,11 +440,16 @@ async function filePage(name) {
   backtestButton.addEventListener('click', async () => {
     backtestButton.disabled = true;
     backtestAnswer.replaceChildren(el('p', { class: 'muted' }, 'Running the text and the running version over the journal…'));
+    const sent = editor.value;
     try {
       const r = await api('/api/rule-files/validate?name=' + encodeURIComponent(name) + '&backtest='
         + backtestWindow.value, { method: 'POST', headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-        body: editor.value });
+        body: sent });
       const body = await r.json();
+      if (editor.value !== sent) {
+        backtestAnswer.replaceChildren(el('p', { class: 'muted' }, 'The text changed while the backtest ran: run it again.'));
+        return;
+      }
       if (r.status === 422) {
         backtestAnswer.replaceChildren(el('p', { class: 'bad' }, 'Not run: the text has problems (listed below).'));
         showProblems(body.errors);
@@ -444,6 +473,8 @@ async function filePage(name) {
           el('td', {}, x.rule), el('td', {}, x.text), el('td', {}, x.added), el('td', {}, x.removed),
           el('td', {}, x.unchanged), el('td', {}, x.suppressed.candidate + ' / ' + x.suppressed.baseline))),
           'Per rule')].filter(n => n !== null));
+    } catch (e) {
+      backtestAnswer.replaceChildren(el('p', { class: 'bad' }, 'Not run: ' + e.message));
     } finally {
       backtestButton.disabled = false;
     }
@@ -513,15 +544,16 @@ async function filePage(name) {
     pending = setTimeout(() => validate().catch(fail), 250);
   });
   editor.addEventListener('scroll', () => { gutter.scrollTop = editor.scrollTop; });
-  onLeave(() => clearTimeout(pending));
+  view.onLeave(() => clearTimeout(pending));
   deploy.addEventListener('click', async () => {
     deploy.disabled = true;
+    const sent = editor.value;
     try {
       const p = await api('/api/rule-files/' + encodeURIComponent(name), { method: 'PUT',
-        headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: editor.value });
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: sent });
       const body = await p.json();
       if (p.ok) {
-        running = editor.value;
+        running = sent; // what the server runs now, even if the editor changed meanwhile
         const list = (label, ids) => el('li', {}, label + ': ' + (ids.length ? ids.join(', ') : 'none'));
         answer.replaceChildren(el('p', { class: 'ok' }, 'Deployed as version ' + body.version + '.'),
           el('ul', {}, list('changed', body.changed), list('unchanged', body.unchanged), list('removed', body.removed),
@@ -534,6 +566,8 @@ async function filePage(name) {
       } else {
         answer.replaceChildren(el('p', { class: 'bad' }, 'Not deployed: ' + (body.error || 'HTTP ' + p.status)));
       }
+    } catch (e) {
+      answer.replaceChildren(el('p', { class: 'bad' }, 'Not deployed: ' + e.message));
     } finally {
       deploy.disabled = false;
     }
@@ -553,12 +587,20 @@ async function filePage(name) {
         el('td', {}, x.summary),
         el('td', {},
           el('button', { type: 'button', onclick: async () => {
-            const d = await api('/api/rule-files/' + encodeURIComponent(name) + '/versions/' + x.version + '/diff');
-            const text = await d.text();
-            shown.replaceChildren(el('h4', {}, 'Version ' + x.version + ' against the one before'),
-              el('pre', { class: 'diff' }, text || 'No change.'));
+            try {
+              const d = await api('/api/rule-files/' + encodeURIComponent(name) + '/versions/' + x.version + '/diff');
+              const text = await d.text();
+              shown.replaceChildren(el('h4', {}, 'Version ' + x.version + ' against the one before'),
+                d.ok ? el('pre', { class: 'diff' }, text || 'No change.') : el('p', { class: 'bad' }, 'HTTP ' + d.status));
+            } catch (e) {
+              shown.replaceChildren(el('p', { class: 'bad' }, 'No diff: ' + e.message));
+            }
           } }, 'Diff'), ' ',
-          x.deleted ? null : el('button', { type: 'button', class: 'rollback', 'data-version': x.version, onclick: async () => {
+          x.deleted ? null : el('button', { type: 'button', class: 'rollback', 'data-version': x.version, onclick: async (ev) => {
+            const button = ev.currentTarget;
+            if (button.disabled) return;
+            button.disabled = true; // one click, one rollback
+            try {
             const r = await api('/api/rule-files/' + encodeURIComponent(name) + '/rollback', { method: 'POST',
               headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ version: x.version }) });
             const body = await r.json();
@@ -574,10 +616,15 @@ async function filePage(name) {
               answer.replaceChildren(el('p', { class: 'bad' }, 'Not rolled back: ' + (body.error
                 || (body.errors || []).map(e => e.file + ' line ' + e.line + ': ' + e.message).join('; '))));
             }
+            } catch (e) {
+              answer.replaceChildren(el('p', { class: 'bad' }, 'Not rolled back: ' + e.message));
+            } finally {
+              button.disabled = false;
+            }
           } }, 'Roll back to this')))), 'Every saved version, newest first'),
       shown);
   };
-  show(el('p', {}, link('#rules', '← Rules')),
+  view.show(el('p', {}, link('#rules', '← Rules')),
     el('h2', {}, 'Rule file ', el('code', {}, name)),
     el('p', { class: 'muted' }, running === null ? 'A new file: Deploy saves it.' :
       'Checked as you type; Deploy replaces the running version, all or nothing.'),
@@ -592,7 +639,7 @@ async function filePage(name) {
 
 // ------------------------------------------------------------------ deliveries
 
-async function deliveries() {
+async function deliveries(arg, view) {
   const [s, dead] = await Promise.all([json('/api/stats'), json('/api/dead-letters')]);
   const channels = Object.keys(s.channels || {});
   const outboxBody = el('div', {});
@@ -607,7 +654,7 @@ async function deliveries() {
         el('td', {}, o.lastError)))));
   };
   pick.addEventListener('change', () => drawOutbox().catch(fail));
-  show(el('h2', {}, 'Deliveries'),
+  view.show(el('h2', {}, 'Deliveries'),
     channels.length === 0 ? el('p', {}, 'No channel is configured.') :
       tableOf(['channel', 'sent', 'waiting', 'retried', 'dead letters'], channels.map(name => {
         const c = s.channels[name];
@@ -636,7 +683,7 @@ async function deliveries() {
 
 // ------------------------------------------------------------------ tables
 
-async function tables() {
+async function tables(arg, view) {
   const ts = await json('/api/tables');
   const lookups = ts.map(t => {
     const detail = el('div', { 'aria-live': 'polite' });
@@ -644,15 +691,19 @@ async function tables() {
     const form = el('form', { class: 'filters', onsubmit: async (e) => {
       e.preventDefault();
       const query = inputs.map(i => 'key=' + encodeURIComponent(i.value)).join('&');
-      const r = await api('/api/tables/' + encodeURIComponent(t.name) + '?' + query);
-      const body = await r.json();
-      detail.replaceChildren(r.ok ? el('pre', { class: 'event' }, JSON.stringify(body, null, 2)) :
-        el('p', { class: r.status === 404 ? 'muted' : 'bad' }, body.error || 'HTTP ' + r.status));
+      try {
+        const r = await api('/api/tables/' + encodeURIComponent(t.name) + '?' + query);
+        const body = await r.json();
+        detail.replaceChildren(r.ok ? el('pre', { class: 'event' }, JSON.stringify(body, null, 2)) :
+          el('p', { class: r.status === 404 ? 'muted' : 'bad' }, body.error || 'HTTP ' + r.status));
+      } catch (e) {
+        detail.replaceChildren(el('p', { class: 'bad' }, 'No answer: ' + e.message));
+      }
     } }, ...t.key.flatMap((k, n) => [el('label', { for: inputs[n].id }, k), inputs[n]]),
       el('button', { type: 'submit' }, 'Look up'));
     return el('section', {}, el('h3', {}, 'Look up in ', el('code', {}, t.name)), form, detail);
   });
-  show(el('h2', {}, 'Tables'), ts.length === 0 ? el('p', {}, 'No rule declares a table.') :
+  view.show(el('h2', {}, 'Tables'), ts.length === 0 ? el('p', {}, 'No rule declares a table.') :
     tableOf(['table', 'rows', 'source', 'last change', 'key'], ts.map(t => el('tr', {},
       el('td', {}, t.name), el('td', {}, t.rows), el('td', {}, t.source), el('td', {}, t.lastChange),
       el('td', {}, t.key.join(', '))))), ...lookups);
@@ -660,9 +711,9 @@ async function tables() {
 
 // ------------------------------------------------------------------ audit
 
-async function audit() {
+async function audit(arg, view) {
   const entries = await json('/api/audit?limit=500');
-  show(el('h2', {}, 'Audit log'), el('p', { class: 'muted' }, 'Every change of the rules, newest first.'),
+  view.show(el('h2', {}, 'Audit log'), el('p', { class: 'muted' }, 'Every change of the rules, newest first.'),
     entries.length === 0 ? el('p', {}, 'No change yet.') :
       tableOf(['time', 'who', 'action', 'target', 'version', 'summary'], entries.map(e => el('tr', {},
         el('td', {}, e.time), el('td', {}, e.who), el('td', {}, e.action),
@@ -678,6 +729,7 @@ async function route() {
   const leaving = cleanups;
   cleanups = [];
   leaving.forEach(f => f());
+  const view = viewFor(++generation);
   errorBox.hidden = true;
   const hash = (location.hash || '#overview').slice(1);
   const slash = hash.indexOf('/');
@@ -690,9 +742,9 @@ async function route() {
     else a.removeAttribute('aria-current');
   }
   try {
-    await open(arg);
+    await open(arg, view);
   } catch (e) {
-    if (e.name !== 'AbortError') fail(e);
+    view.fail(e);
   }
 }
 
