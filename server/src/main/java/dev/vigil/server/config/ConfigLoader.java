@@ -486,13 +486,29 @@ public final class ConfigLoader {
     }
 
     /**
+     * Whether a token has no spaces at its start or end: the bearer header's value is trimmed, so
+     * such a token could never be sent; reported as a problem of {@code path}.
+     */
+    private static boolean untrimmed(String token, String path, ConfigReader r) {
+        if (!token.equals(token.strip())) {
+            r.problem(path, "starts or ends with white space, which no Authorization header can carry;"
+                    + " remove it");
+            return false;
+        }
+        return true;
+    }
+
+    /**
      * {@code server.adminToken} (acting as "admin") and {@code server.adminTokens: [{name, token}]}:
      * names and tokens each unique, so that every change is recorded under one name.
      */
     private static List<VigilConfig.AdminToken> adminTokens(ObjectNode serverNode, ConfigReader r) {
         List<VigilConfig.AdminToken> out = new ArrayList<>();
-        r.string(serverNode, "server", "adminToken", false)
-                .ifPresent(t -> out.add(new VigilConfig.AdminToken("admin", Secret.of(t))));
+        r.string(serverNode, "server", "adminToken", false).ifPresent(t -> {
+            if (untrimmed(t, "server.adminToken", r)) {
+                out.add(new VigilConfig.AdminToken("admin", Secret.of(t)));
+            }
+        });
         JsonNode list = serverNode.get("adminTokens");
         if (ConfigReader.absent(list)) {
             return out;
@@ -511,7 +527,7 @@ public final class ConfigLoader {
             r.onlyKeys(o.get(), p, List.of("name", "token"));
             Optional<String> name = r.string(o.get(), p, "name", true);
             Optional<String> token = r.string(o.get(), p, "token", true);
-            if (name.isEmpty() || token.isEmpty()) {
+            if (name.isEmpty() || token.isEmpty() || !untrimmed(token.get(), ConfigReader.child(p, "token"), r)) {
                 continue;
             }
             if (!name.get().matches("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")) {

@@ -660,6 +660,11 @@ final class HttpApi {
             ObjectNode o = obj().put("ok", true);
             o.set("backtest", answer);
             ok(ctx, 200, o);
+        } catch (IOException e) {
+            // The journal's files, not the request: the server's fault, and perhaps passing.
+            LOG.error("backtest: cannot read the journal", e);
+            ctx.header("Retry-After", Integer.toString(BACKTEST_RETRY_AFTER_SECONDS));
+            throw new HttpError(503, "backtest: cannot read the journal: " + e.getMessage());
         } catch (dev.vigil.engine.DeployException e) {
             // The candidate was checked as a deploy checks it; the running set deploys. A refusal here is a bug.
             throw new IllegalStateException("a backtest engine refused a checked rule set: " + e.getMessage(), e);

@@ -125,8 +125,9 @@ final class RuleLibrary {
         Map<String, String> before = new TreeMap<>();
         store.latestRuleFiles().forEach(v -> before.put(v.name(), v.text()));
         Map<String, String> next = readDisk();
+        RuleSet previous = running;
         Change c = apply(next, null);
-        saveFolder(before, next, c, AT_START, "start");
+        saveFolder(before, next, c, previous, AT_START, "start");
         return c;
     }
 
@@ -137,8 +138,9 @@ final class RuleLibrary {
     public synchronized Change reload(String who) throws RejectedException, InterruptedException {
         Map<String, String> before = Map.copyOf(files);
         Map<String, String> next = readDisk();
+        RuleSet previous = running;
         Change c = apply(next, null);
-        saveFolder(before, next, c, who, who.equals(FOLDER) ? FOLDER : "reload");
+        saveFolder(before, next, c, previous, who, who.equals(FOLDER) ? FOLDER : "reload");
         return c;
     }
 
@@ -147,25 +149,38 @@ final class RuleLibrary {
      * at start is saved only when it changed since), a deletion for every file gone from the
      * folder since the last load, and audits each.
      */
-    private void saveFolder(Map<String, String> before, Map<String, String> next, Change c, String who, String action) {
-        String summary = summary(c);
+    private void saveFolder(Map<String, String> before, Map<String, String> next, Change c, RuleSet previous,
+            String who, String action) {
         for (Map.Entry<String, String> e : next.entrySet()) {
             String hash = hash(e.getValue());
             boolean same = store.latestRuleFile(e.getKey()).map(v -> v.hash().equals(hash)).orElse(false);
             if (!same) {
+                String summary = summary(ofFile(c, e.getKey(), previous));
                 int version = store.saveRuleFileVersion(e.getKey(), e.getValue(), hash, who, summary);
                 audit(who, action, e.getKey(), java.util.OptionalInt.of(version), summary);
             }
         }
         for (String gone : before.keySet()) {
             if (!next.containsKey(gone)) {
-                int version = store.saveRuleFileDeletion(gone, who, "deleted; " + summary);
-                audit(who, action, gone, java.util.OptionalInt.of(version), "deleted; " + summary);
+                String summary = "deleted; " + summary(ofFile(c, gone, previous));
+                int version = store.saveRuleFileDeletion(gone, who, summary);
+                audit(who, action, gone, java.util.OptionalInt.of(version), summary);
             }
         }
         if (action.equals("reload") && before.equals(next)) {
             audit(who, action, "(rules folder)", java.util.OptionalInt.empty(), "no file changed");
         }
+    }
+
+    /** The part of a change about one file's rules: those it has now, and those it had before. */
+    private Change ofFile(Change c, String file, RuleSet previous) {
+        java.util.function.Predicate<String> now = id -> running != null && running.rule(id)
+                .map(r -> r.file().equals(file)).orElse(false);
+        java.util.function.Predicate<String> was = id -> previous != null && previous.rule(id)
+                .map(r -> r.file().equals(file)).orElse(false);
+        return new Change(c.version(), c.deployed().stream().filter(now).toList(),
+                c.changed().stream().filter(now).toList(), c.unchanged().stream().filter(now).toList(),
+                c.removed().stream().filter(was).toList());
     }
 
     /** A change in words, for the versions list and the audit log: "changed: a, b; unchanged: c". */
@@ -190,9 +205,14 @@ final class RuleLibrary {
 
     /** Records a change in the audit log and the log. */
     private void audit(String who, String action, String target, java.util.OptionalInt version, String summary) {
-        store.audit(who, action, target, version, summary);
         LOG.info("audit: {} {} {}{}: {}", who, action, target,
                 version.isPresent() ? " (version " + version.getAsInt() + ")" : "", summary);
+        try {
+            store.audit(who, action, target, version, summary);
+        } catch (dev.vigil.notifier.StoreException e) {
+            // The change is made (and logged above); failing it now would undo nothing.
+            LOG.error("audit: the entry above is not in the audit log: {}", e.getMessage());
+        }
     }
 
     /**

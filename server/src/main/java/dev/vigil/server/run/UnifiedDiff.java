@@ -6,13 +6,14 @@ import java.util.List;
 /**
  * A unified diff of two texts, by lines, as {@code diff -u} and {@code git diff} write it: the
  * {@code ---}/{@code +++} header, then hunks {@code @@ -a,b +c,d @@} with three lines of context.
- * The edit script is a longest common subsequence of the lines (quadratic, which rule files, at
- * most a few thousand lines, afford); texts over {@link #MAX_CELLS} line pairs are shown as every
- * old line removed and every new one added.
+ * The edit script keeps the lines both texts start and end with, and takes a longest common
+ * subsequence of the lines between (quadratic, which rule files, at most a few thousand lines,
+ * afford); middles over {@link #MAX_CELLS} line pairs (2,000 lines
+ * against 2,000: a 16 MB table) are shown as every old line removed and every new one added.
  */
 final class UnifiedDiff {
     private static final int CONTEXT = 3;
-    static final long MAX_CELLS = 25_000_000L;
+    static final long MAX_CELLS = 4_000_000L;
 
     private UnifiedDiff() {
     }
@@ -97,6 +98,31 @@ final class UnifiedDiff {
 
     /** Kept, removed and added lines, removals before additions where both are possible. */
     private static List<Line> script(List<String> a, List<String> b) {
+        // The lines both texts start and end with are kept as they are; only the middle is searched
+        // (a large file with a small change costs little).
+        int head = 0;
+        while (head < a.size() && head < b.size() && a.get(head).equals(b.get(head))) {
+            head++;
+        }
+        int tail = 0;
+        while (tail < a.size() - head && tail < b.size() - head
+                && a.get(a.size() - 1 - tail).equals(b.get(b.size() - 1 - tail))) {
+            tail++;
+        }
+        List<Line> out = new ArrayList<>();
+        for (int i = 0; i < head; i++) {
+            out.add(new Line(' ', a.get(i), i + 1, i + 1));
+        }
+        for (Line l : middle(a.subList(head, a.size() - tail), b.subList(head, b.size() - tail))) {
+            out.add(new Line(l.op, l.text, l.oldNo + head, l.newNo + head));
+        }
+        for (int k = tail; k > 0; k--) {
+            out.add(new Line(' ', a.get(a.size() - k), a.size() - k + 1, b.size() - k + 1));
+        }
+        return out;
+    }
+
+    private static List<Line> middle(List<String> a, List<String> b) {
         int n = a.size();
         int m = b.size();
         List<Line> out = new ArrayList<>();

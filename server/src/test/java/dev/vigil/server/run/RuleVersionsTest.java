@@ -215,6 +215,8 @@ class RuleVersionsTest {
                 "alice put main.rules v2",
                 "start start main.rules v1");
         assertThat(audit.get(0).path("summary").asText()).isEqualTo("no file changed");
+        // A folder change's summary is about that file's rules only.
+        assertThat(audit.get(1).path("summary").asText()).isEqualTo("changed: w");
         assertThat(audit.get(0).path("seq").asLong()).isGreaterThan(audit.get(1).path("seq").asLong());
         // Paging: before an entry's seq.
         JsonNode older = ok("GET", "/api/audit?limit=2&before=" + audit.get(1).path("seq").asLong(), ALICE, null);

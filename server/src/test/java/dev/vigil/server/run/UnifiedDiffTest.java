@@ -38,6 +38,29 @@ class UnifiedDiffTest {
     }
 
     @Test
+    void aLargeFileWithOneChange_isOneSmallHunk() {
+        StringBuilder a = new StringBuilder();
+        StringBuilder b = new StringBuilder();
+        for (int i = 1; i <= 5_000; i++) {
+            a.append("line ").append(i).append('\n');
+            b.append(i == 2_500 ? "changed" : "line " + i).append('\n');
+        }
+        assertThat(UnifiedDiff.of("f@1", a.toString(), "f@2", b.toString())).isEqualTo("""
+                --- f@1
+                +++ f@2
+                @@ -2497,7 +2497,7 @@
+                 line 2497
+                 line 2498
+                 line 2499
+                -line 2500
+                +changed
+                 line 2501
+                 line 2502
+                 line 2503
+                """);
+    }
+
+    @Test
     void randomEdits_applyBackToTheNewText() {
         Random random = new Random(17);
         for (int round = 0; round < 500; round++) {
