@@ -1,9 +1,5 @@
 package dev.vigil.connectors;
 
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvParser;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.vigil.engine.Decoded;
 import dev.vigil.engine.Event;
 import dev.vigil.engine.EventDecoder;
@@ -31,7 +27,6 @@ import java.util.zip.GZIPInputStream;
  * rejection naming its line, and reading goes on.
  */
 public final class EventFiles {
-    private static final CsvMapper CSV = new CsvMapper();
 
     /** Receives what a file holds, in file order. */
     public interface Handler {
@@ -307,72 +302,23 @@ public final class EventFiles {
      */
     static long readCsv(String where, Reader reader, String type, Supplier<EventDecoder> decoder, Handler handler)
             throws IOException, InterruptedException {
-        long records = 0;
-        String[] header = null;
-        long rowLine = 1; // the line the next row starts on
-        try (MappingIterator<String[]> it = CSV.readerFor(String[].class)
-                .with(CsvSchema.emptySchema())
-                .with(CsvParser.Feature.WRAP_AS_ARRAY)
-                .with(CsvParser.Feature.SKIP_EMPTY_LINES)
-                .with(CsvParser.Feature.TRIM_SPACES)
-                .readValues(reader)) {
-            while (true) {
-                String[] values;
-                long lineNo;
-                try {
-                    if (!it.hasNextValue()) {
-                        break;
-                    }
-                    values = it.nextValue();
-                    // The parser has read past the row's line break: the row ends on the line before.
-                    var end = it.getCurrentLocation();
-                    lineNo = end.getColumnNr() <= 1 ? end.getLineNr() - 1 : end.getLineNr();
-                } catch (TruncatedGzipException e) {
-                    throw new IOException(where + ": " + e.getMessage() + " (after line " + (rowLine - 1) + ")", e);
-                } catch (IOException | RuntimeException e) {
-                    handler.onRejected(new Rejection(where + ":" + rowLine, csvProblem(e)
-                            + "; reading of this file stops here", Rejection.Kind.INVALID));
-                    records++;
-                    break;
-                }
-                long startLine = rowLine;
-                rowLine = lineNo + 1;
-                if (header == null) {
-                    header = values;
-                    if (header.length > 0 && header[0].startsWith("\ufeff")) {
-                        header[0] = header[0].substring(1);
-                    }
-                    continue;
-                }
-                records++;
-                String at = where + ":" + startLine;
-                if (values.length > header.length) {
-                    handler.onRejected(new Rejection(at, "not valid CSV: " + values.length + " values, the header has "
-                            + header.length, Rejection.Kind.INVALID, type));
-                    continue;
-                }
-                Map<String, String> row = new java.util.LinkedHashMap<>();
-                for (int i = 0; i < values.length; i++) {
-                    row.put(header[i], values[i]);
-                }
+        long[] records = {0};
+        CsvRows.read(where, reader, new CsvRows.Visitor() {
+            @Override
+            public void row(Map<String, String> row, String at) throws InterruptedException {
+                records[0]++;
                 deliver(decoder.get().decodeText(type, row, at), at, handler);
             }
-        }
-        return records;
-    }
 
-    /** Why a CSV text cannot be read further, in terms of the input. */
-    private static String csvProblem(Exception e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.nio.charset.CharacterCodingException) {
-                return "not valid UTF-8";
+            @Override
+            public void refused(String at, String message, boolean stops) throws InterruptedException {
+                records[0]++;
+                handler.onRejected(stops
+                        ? new Rejection(at, message + "; reading of this file stops here", Rejection.Kind.INVALID)
+                        : new Rejection(at, message, Rejection.Kind.INVALID, type));
             }
-        }
-        String m = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-        if (m != null && m.startsWith("Missing closing quote")) {
-            return "not valid CSV: a quote is never closed";
-        }
-        return "not valid CSV: " + (m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m));
+        });
+        return records[0];
     }
 
     private static void deliver(Decoded d, String where, Handler handler) throws InterruptedException {

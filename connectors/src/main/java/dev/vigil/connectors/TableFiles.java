@@ -1,10 +1,6 @@
 package dev.vigil.connectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvParser;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.vigil.engine.Json;
 import dev.vigil.engine.TableRows;
 import dev.vigil.rules.ast.TableDecl;
@@ -28,7 +24,6 @@ import java.util.Map;
  * and the rows before it load.
  */
 public final class TableFiles {
-    private static final CsvMapper CSV = new CsvMapper();
 
     private TableFiles() {
     }
@@ -142,50 +137,22 @@ public final class TableFiles {
     }
 
     private static void readCsv(String where, Reader reader, TableRows rows) {
-        String[] header = null;
-        long rowLine = 1;
-        try (MappingIterator<String[]> it = CSV.readerFor(String[].class)
-                .with(CsvSchema.emptySchema())
-                .with(CsvParser.Feature.WRAP_AS_ARRAY)
-                .with(CsvParser.Feature.SKIP_EMPTY_LINES)
-                .with(CsvParser.Feature.TRIM_SPACES)
-                .readValues(reader)) {
-            while (true) {
-                String[] values;
-                long lineNo;
-                try {
-                    if (!it.hasNextValue()) {
-                        break;
-                    }
-                    values = it.nextValue();
-                    var end = it.getCurrentLocation();
-                    lineNo = end.getColumnNr() <= 1 ? end.getLineNr() - 1 : end.getLineNr();
-                } catch (IOException | RuntimeException e) {
-                    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
-                            .orElse("");
-                    problem(rows, where + ":" + rowLine, m.startsWith("Missing closing quote")
-                            ? "not valid CSV: a quote is never closed; reading stops here" : "not valid CSV: " + m);
-                    break;
+        try {
+            CsvRows.read(where, reader, new CsvRows.Visitor() {
+                @Override
+                public void row(Map<String, String> row, String at) {
+                    rows.add(row, at);
                 }
-                long startLine = rowLine;
-                rowLine = lineNo + 1;
-                if (header == null) {
-                    header = values;
-                    continue;
+
+                @Override
+                public void refused(String at, String message, boolean stops) {
+                    problem(rows, at, stops ? message + "; reading stops here" : message);
                 }
-                String at = where + ":" + startLine;
-                if (values.length > header.length) {
-                    problem(rows, at, "not valid CSV: " + values.length + " values, the header has " + header.length);
-                    continue;
-                }
-                Map<String, Object> row = new LinkedHashMap<>();
-                for (int i = 0; i < values.length; i++) {
-                    row.put(header[i], values[i]);
-                }
-                rows.add(row, at);
-            }
+            });
         } catch (IOException e) {
             problem(rows, where, "cannot read: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the visitor above never waits
         }
     }
 
